@@ -1,0 +1,11 @@
+#include "views/mainwindow.h"
+
+namespace views {
+
+MainWindow::MainWindow(QWidget* parent)
+    : QMainWindow(parent)
+{
+    setWindowTitle(QStringLiteral("Chainsight"));
+}
+
+} // namespace views
