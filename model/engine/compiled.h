@@ -1,0 +1,164 @@
+#pragma once
+
+// A Ruleset compiled once for fast evaluation: chains resolved to indices, addresses, ports and
+// interface patterns parsed, each match turned into a Predicate over one header or flow field.
+// The same predicates serve as constraints for a symbolic (packet-set) evaluation: every field
+// predicate names its field and its set of values; what no field can express is Opaque.
+// Immutable after compile(); safe to share across threads.
+
+#include "model/engine/ipaddress.h"
+#include "model/engine/packet.h"
+#include "model/ruleset.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace model::engine {
+
+struct PortRange {
+    std::uint16_t first = 0;
+    std::uint16_t last = 65535;
+    bool contains(std::uint16_t p) const noexcept { return first <= p && p <= last; }
+    bool operator==(const PortRange&) const = default;
+};
+
+// "eth0", "br-+" (prefix), "+" (any). Matching follows the kernel: an empty device matches only "+".
+struct InterfacePattern {
+    std::string name; // without the trailing '+'
+    bool prefix = false;
+    bool matches(const std::string& device) const noexcept
+    {
+        if (prefix)
+            return device.compare(0, name.size(), name) == 0;
+        return device == name;
+    }
+};
+
+enum class Field : std::uint8_t {
+    Src, Dst, // prefixes[0]
+    InInterface, OutInterface, // iface
+    Protocol, // value (0 = any)
+    Fragment, // never matches (conntrack defragments); negated: always
+    SrcPort, DstPort, AnyPort, // ports (multiport --ports: either)
+    TcpFlags, // mask, value (= comparison)
+    IcmpType, // value = type (255 = any), mask = code or 0xffffffff for any code
+    CtState, // value = bitmask of CtStateBit
+    CtStatus, // value = bitmask of CtStatusBit
+    CtDirection, // value = 0 original, 1 reply
+    CtProto, // value
+    CtOrigSrc, CtOrigDst, CtReplSrc, CtReplDst, // prefixes[0]
+    CtOrigSrcPort, CtOrigDstPort, CtReplSrcPort, CtReplDstPort, // ports
+    Mark, ConnMark, // (mark & mask) == value
+    SrcAddrType, DstAddrType, // value = AddrType bits; name = limit interface (may be empty)
+    IpSet, // name = set; value = bit i set: i-th dimension is dst
+    SrcRange, DstRange, // range
+    PhysIn, PhysOut, // iface
+    PhysIsIn, PhysIsOut, PhysIsBridged,
+    OwnerUid, OwnerGid, // ports reused as an id range
+    OwnerSocketExists,
+    PktType, // value: 0 unicast, 1 broadcast, 2 multicast
+    Always, // comment and other matches that are always true
+    Opaque, // undecidable from the snapshot: reason in `name`
+};
+
+namespace CtStateBit {
+    inline constexpr std::uint32_t Invalid = 1u << 0;
+    inline constexpr std::uint32_t New = 1u << 1;
+    inline constexpr std::uint32_t Established = 1u << 2;
+    inline constexpr std::uint32_t Related = 1u << 3;
+    inline constexpr std::uint32_t Untracked = 1u << 4;
+    inline constexpr std::uint32_t Snat = 1u << 5;
+    inline constexpr std::uint32_t Dnat = 1u << 6;
+}
+namespace CtStatusBit {
+    inline constexpr std::uint32_t None = 1u << 0;
+    inline constexpr std::uint32_t Expected = 1u << 1;
+    inline constexpr std::uint32_t SeenReply = 1u << 2;
+    inline constexpr std::uint32_t Assured = 1u << 3;
+    inline constexpr std::uint32_t Confirmed = 1u << 4;
+}
+
+struct Predicate {
+    Field field = Field::Always;
+    bool negated = false;
+    std::uint32_t value = 0;
+    std::uint32_t mask = 0xffffffffu;
+    std::vector<IpPrefix> prefixes;
+    std::vector<PortRange> ports;
+    IpRange range;
+    InterfacePattern iface;
+    std::string name;
+    std::string text; // the option as written, for explanations ("-m statistic --mode random ...")
+    // Opaque matches whose only outcome is "true" when evaluation reaches them (recent --set).
+    bool opaqueAlwaysTrue = false;
+};
+
+enum class Action : std::uint8_t {
+    None, // no -j: only counts
+    Accept, Drop, Reject, Return, Jump, Goto,
+    Continue, // LOG, NFLOG, TRACE, CHECKSUM, TCPMSS, and any target the engine does not model ("noted")
+    Mark, // nfmark = (nfmark & ~mask) ^ value
+    ConnMarkSet, // ctmark = (ctmark & ~mask) ^ value
+    ConnMarkSave, // ctmark = (ctmark & ~ctmask) ^ (nfmark & nfmask)
+    ConnMarkRestore, // nfmark = (nfmark & ~nfmask) ^ (ctmark & ctmask)
+    NoTrack, // CT --notrack, NOTRACK
+    Dnat, Snat, Masquerade, Redirect, Netmap,
+    Queue, // NFQUEUE/QUEUE: user space decides
+};
+
+struct CompiledTarget {
+    Action action = Action::None;
+    std::string name; // as written
+    int chain = -1; // Jump/Goto: index into the table's chains
+    std::uint32_t value = 0;
+    std::uint32_t mask = 0;
+    std::uint32_t nfmask = 0xffffffffu;
+    std::uint32_t ctmask = 0xffffffffu;
+    std::string rejectWith; // REJECT
+    // NAT: the first address of --to-destination/--to-source (NETMAP: prefix), optional port range.
+    std::optional<IpAddress> natAddress;
+    std::optional<IpPrefix> netmap;
+    std::optional<PortRange> natPorts;
+    bool queueBypass = false;
+};
+
+struct CompiledRule {
+    std::vector<Predicate> predicates; // ANDed, in evaluation order (base criteria first)
+    CompiledTarget target;
+    std::string text; // as iptables-save prints it
+    const Rule* source = nullptr; // into the compiled Ruleset, kept alive by CompiledRuleset
+    bool hasOpaque = false;
+};
+
+struct CompiledChain {
+    std::string name;
+    bool builtin = false;
+    std::string policy; // ACCEPT/DROP for built-in chains
+    std::vector<CompiledRule> rules;
+};
+
+struct CompiledTable {
+    std::string name;
+    std::vector<CompiledChain> chains;
+    int chainIndex(std::string_view name) const noexcept;
+};
+
+struct CompiledRuleset {
+    RulesetPtr source;
+    Family family = Family::IPv4;
+    std::vector<CompiledTable> tables;
+    std::vector<std::string> warnings; // unresolved jumps, nesting deeper than nf_tables allows, ...
+
+    const CompiledTable* table(std::string_view name) const noexcept;
+};
+
+// Compiles a ruleset. Never fails: what cannot be understood becomes an Opaque predicate or a
+// Continue target, with a warning.
+std::shared_ptr<const CompiledRuleset> compile(RulesetPtr ruleset);
+
+// The rule's text as iptables-save prints it (counters stripped).
+std::string canonicalRuleText(const Rule& rule, std::string_view chain);
+
+} // namespace model::engine

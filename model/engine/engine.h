@@ -1,0 +1,50 @@
+#pragma once
+
+// The traversal engine: follows a packet through every hook and table of a host's iptables rulesets
+// exactly as netfilter does (see SEMANTICS.md), and says what happened to it and why.
+//
+// Build one Engine per snapshot (compiling is the expensive part), then call trace()/traceFlow() as
+// often as needed. An Engine is immutable; trace() is a pure function of (engine, packet) and may be
+// called from many threads at once.
+
+#include "model/engine/compiled.h"
+#include "model/engine/hostmodel.h"
+#include "model/engine/trace.h"
+#include "model/snapshot.h"
+
+#include <memory>
+
+namespace model::engine {
+
+struct EngineOptions {
+    // Upper bound on the paths followed when matches cannot be decided (statistic, limit, ipsets ...).
+    int maxOutcomes = 64;
+};
+
+class Engine final {
+public:
+    Engine(RulesetPtr ipv4, RulesetPtr ipv6, HostModel host, EngineOptions options = {});
+
+    // Compiles the snapshot's rulesets; the host model comes from its interfaces, routes, Docker state,
+    // ipsets and sysctls, with inferences from the rules where those were not captured.
+    static std::shared_ptr<const Engine> fromSnapshot(const Snapshot& snapshot, EngineOptions options = {});
+
+    // One packet. Thread-safe.
+    TraceResult trace(const Packet& packet) const;
+
+    // A connection attempt: the packet as NEW, then (if it got through) the reply as ESTABLISHED with the
+    // translation the first packet established. Thread-safe.
+    FlowResult traceFlow(const Packet& first) const;
+
+    const HostModel& host() const noexcept { return m_host; }
+    const CompiledRuleset* compiled(Family family) const noexcept;
+    RulesetPtr ruleset(Family family) const noexcept;
+
+private:
+    std::shared_ptr<const CompiledRuleset> m_v4;
+    std::shared_ptr<const CompiledRuleset> m_v6;
+    HostModel m_host;
+    EngineOptions m_options;
+};
+
+} // namespace model::engine
