@@ -33,11 +33,16 @@ struct Counters {
 // One option of a match or target, as written: "--dport 80" is {"--dport", {"80"}},
 // "! --ctstate NEW" is {"--ctstate", {"NEW"}, true}, "--match-set s dst" is {"--match-set", {"s", "dst"}}.
 // Arguments are unquoted and unescaped.
+// quotedArgs only remembers how the source wrote the arguments, so printing reproduces it; it is not compared.
 struct Option {
     std::string name;
     std::vector<std::string> args;
     bool negated = false;
-    bool operator==(const Option&) const = default;
+    std::uint32_t quotedArgs = 0; // bit i: args[i] was written in double quotes
+    bool operator==(const Option& o) const noexcept
+    {
+        return name == o.name && args == o.args && negated == o.negated;
+    }
 };
 
 // "-m module options...". A module the engine does not know is kept as it was read, never dropped.
