@@ -124,6 +124,10 @@ struct DockerState {
     std::optional<std::string> version; // server version, e.g. 28.5.2
     std::optional<std::string> apiVersion;
     std::optional<bool> swarmActive;
+    std::optional<std::string> swarmNodeState; // Swarm.LocalNodeState: inactive, active, pending, error, locked
+    std::vector<std::string> securityOptions; // docker info SecurityOptions ("name=seccomp,profile=builtin")
+    std::optional<std::string> firewallDriver; // docker info FirewallBackend.Driver (28.x): iptables, nftables
+    std::optional<std::string> kernelVersion; // as the daemon reports it
     DockerDaemonOptions daemon;
     std::optional<std::vector<DockerNetwork>> networks;
     std::optional<std::vector<DockerContainer>> containers;
