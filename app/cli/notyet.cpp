@@ -13,8 +13,6 @@ int notAvailable(const char* name)
 }
 }
 
-int importCommand(const QStringList&) { return notAvailable("import"); }
-int showCommand(const QStringList&) { return notAvailable("show"); }
 int traceCommand(const QStringList&) { return notAvailable("trace"); }
 int snapshotCommand(const QStringList&) { return notAvailable("snapshot"); }
 int diffCommand(const QStringList&) { return notAvailable("diff"); }
