@@ -1,0 +1,43 @@
+#pragma once
+
+// The one place that knows whether KSyntaxHighlighting is part of the build. Views ask a SyntaxSupport
+// for highlighters and never test for KF6 themselves; without KF6 every request degrades to plain text.
+
+#include <QString>
+
+class QPalette;
+class QSyntaxHighlighter;
+class QTextDocument;
+
+namespace KSyntaxHighlighting {
+class Repository;
+}
+
+namespace views {
+
+class SyntaxSupport final {
+public:
+    // repository: owned by the caller (app) and outliving this object; nullptr means "no highlighting".
+    explicit SyntaxSupport(KSyntaxHighlighting::Repository* repository = nullptr);
+
+    // True when highlighting is compiled in and a repository was given.
+    bool available() const;
+    bool hasDefinition(const QString& definitionName) const;
+
+    // One line for the About box and logs, e.g. "KSyntaxHighlighting 6.13.0 (393 definitions)".
+    QString description() const;
+
+    // Highlights document with the named definition in a theme matching palette. The highlighter is a child
+    // of document and is returned so the caller may re-theme it; nullptr when unavailable or the definition
+    // is unknown, in which case the document is left untouched.
+    QSyntaxHighlighter* attachHighlighter(
+        QTextDocument* document, const QString& definitionName, const QPalette& palette) const;
+
+    // Re-applies the palette's theme to a highlighter returned by attachHighlighter (after a palette change).
+    void applyTheme(QSyntaxHighlighter* highlighter, const QPalette& palette) const;
+
+private:
+    KSyntaxHighlighting::Repository* m_repository = nullptr;
+};
+
+} // namespace views

@@ -1,0 +1,28 @@
+#include "views/highlighting.h"
+
+// Built when KF6 SyntaxHighlighting is not available: text stays plain, diff colouring elsewhere still works.
+
+namespace views {
+
+SyntaxSupport::SyntaxSupport(KSyntaxHighlighting::Repository* repository)
+    : m_repository(repository)
+{
+}
+
+bool SyntaxSupport::available() const { return false; }
+
+bool SyntaxSupport::hasDefinition(const QString&) const { return false; }
+
+QString SyntaxSupport::description() const
+{
+    return QStringLiteral("not available (built without KF6 SyntaxHighlighting)");
+}
+
+QSyntaxHighlighter* SyntaxSupport::attachHighlighter(QTextDocument*, const QString&, const QPalette&) const
+{
+    return nullptr;
+}
+
+void SyntaxSupport::applyTheme(QSyntaxHighlighter*, const QPalette&) const { }
+
+} // namespace views
