@@ -1,0 +1,123 @@
+#include "views/highlighting.h"
+#include "views/mainwindow.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QDir>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QProcess>
+#include <QScreen>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QTest>
+
+#include <set>
+
+// Runs under Xvfb with the real xcb platform: the window must map, paint, and respond to menus and shortcuts.
+class TestSmoke final : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void windowAppearsAndMenusWork();
+    void applicationStartsAndStaysUp();
+
+private:
+    static QString screenshotPath(const QString& name);
+    static void saveScreen(const QString& name);
+    views::SyntaxSupport m_syntax { nullptr };
+};
+
+QString TestSmoke::screenshotPath(const QString& name)
+{
+    const QString dir = QStringLiteral(CHAINSIGHT_BINARY_DIR "/screenshots");
+    QDir().mkpath(dir);
+    return dir + QLatin1Char('/') + name + QStringLiteral(".png");
+}
+
+// The whole screen, so popup menus and dialogs (separate windows) are in the picture too.
+void TestSmoke::saveScreen(const QString& name)
+{
+    const QPixmap shot = QGuiApplication::primaryScreen()->grabWindow(0);
+    QVERIFY(!shot.isNull());
+    QVERIFY(shot.save(screenshotPath(name)));
+}
+
+void TestSmoke::initTestCase()
+{
+    QCOMPARE(QGuiApplication::platformName(), QStringLiteral("xcb"));
+    QStandardPaths::setTestModeEnabled(true);
+    QApplication::setOrganizationName(QStringLiteral("ChainsightTests"));
+    QApplication::setApplicationName(QStringLiteral("tst_smoke"));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/chainsight.svg")));
+    QSettings().clear();
+}
+
+void TestSmoke::windowAppearsAndMenusWork()
+{
+    views::MainWindow window(&m_syntax);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QVERIFY(!QApplication::windowIcon().isNull());
+
+    // Painted, not a blank rectangle: the empty state has an icon, text and buttons.
+    const QImage image = window.grab().toImage();
+    std::set<QRgb> colours;
+    for (int y = 0; y < image.height(); y += 3) {
+        for (int x = 0; x < image.width(); x += 3)
+            colours.insert(image.pixel(x, y));
+    }
+    QVERIFY2(colours.size() > 20, qPrintable(QString::number(colours.size())));
+    QVERIFY(image.save(screenshotPath(QStringLiteral("mainwindow"))));
+    saveScreen(QStringLiteral("screen-mainwindow"));
+
+    // File menu pops up; hovering a disabled entry tells why in the status bar.
+    auto* file = window.findChild<QMenu*>(QStringLiteral("menuFile"));
+    QVERIFY(file);
+    window.menuBar()->setActiveAction(file->menuAction());
+    QTRY_VERIFY(file->isVisible());
+    auto* open = window.findChild<QAction*>(QStringLiteral("actionOpenSnapshot"));
+    QTest::mouseMove(file, file->actionGeometry(open).center());
+    QTRY_COMPARE(window.statusBar()->currentMessage(), open->statusTip());
+    QTest::qWait(200); // let the status bar repaint before the picture is taken
+    saveScreen(QStringLiteral("screen-file-menu"));
+    QTest::keyClick(file, Qt::Key_Escape);
+    QTRY_VERIFY(!file->isVisible());
+
+    // Help ▸ About through the menu, with the keyboard.
+    auto* help = window.findChild<QMenu*>(QStringLiteral("menuHelp"));
+    window.menuBar()->setActiveAction(help->menuAction());
+    QTRY_VERIFY(help->isVisible());
+    help->setActiveAction(window.findChild<QAction*>(QStringLiteral("actionAbout")));
+    QTest::keyClick(help, Qt::Key_Return);
+    QMessageBox* about = nullptr;
+    QTRY_VERIFY((about = window.findChild<QMessageBox*>(QStringLiteral("AboutDialog"))) && about->isVisible());
+    QVERIFY(QTest::qWaitForWindowExposed(about));
+    QVERIFY(about->text().contains(QStringLiteral(CHAINSIGHT_VERSION)));
+    saveScreen(QStringLiteral("screen-about"));
+    about->close();
+    QTRY_VERIFY(!window.findChild<QMessageBox*>(QStringLiteral("AboutDialog")));
+
+    // The standard Quit shortcut closes the window.
+    window.activateWindow();
+    QTRY_VERIFY(window.isActiveWindow());
+    QTest::keySequence(&window, QKeySequence::keyBindings(QKeySequence::Quit).value(0));
+    QTRY_VERIFY(!window.isVisible());
+}
+
+// The real executable (composition root, resources, platform plugin) starts and keeps running.
+void TestSmoke::applicationStartsAndStaysUp()
+{
+    QProcess app;
+    app.setProcessChannelMode(QProcess::MergedChannels);
+    app.start(QStringLiteral(CHAINSIGHT_BINARY_DIR "/app/chainsight"), {});
+    QVERIFY2(app.waitForStarted(), qPrintable(app.errorString()));
+    QVERIFY2(!app.waitForFinished(2000), qPrintable(QString::fromLocal8Bit(app.readAll())));
+    app.kill();
+    app.waitForFinished();
+}
+
+QTEST_MAIN(TestSmoke)
+#include "tst_smoke.moc"
