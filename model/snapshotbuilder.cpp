@@ -274,6 +274,9 @@ Result<SnapshotPtr> snapshotFromSources(SnapshotMeta meta, std::vector<SourceRec
             if (auto error = builder.add(r))
                 return std::move(*error);
         }
+        // The daemon reports the host's kernel; use it when uname -r was not captured.
+        if (!snapshot->kernelRelease && snapshot->docker && snapshot->docker->kernelVersion)
+            snapshot->kernelRelease = snapshot->docker->kernelVersion;
         return SnapshotPtr(std::move(snapshot));
     } catch (const std::exception& e) {
         return ParseError { ErrorCode::Syntax, 0, 0, std::string("could not build the snapshot: ") + e.what(), {} };

@@ -20,6 +20,7 @@ struct ImportRequest {
     QString label;
     QString hostname;
     QString takenAt;
+    QString takenFrom;
 };
 
 void describe(QCommandLineParser& parser)
@@ -32,6 +33,7 @@ void describe(QCommandLineParser& parser)
     parser.addOption({ QStringLiteral("label"), QStringLiteral("free text shown with the snapshot"), QStringLiteral("text") });
     parser.addOption({ QStringLiteral("hostname"), QStringLiteral("the host the dumps come from"), QStringLiteral("name") });
     parser.addOption({ QStringLiteral("taken-at"), QStringLiteral("when the dumps were taken (ISO 8601 UTC)"), QStringLiteral("time") });
+    parser.addOption({ QStringLiteral("taken-from"), QStringLiteral("where the dumps come from (default: \"import <input>\")"), QStringLiteral("text") });
     parser.addOption({ QStringLiteral("synthetic"),
         QStringLiteral("mark the source read from this file name as made up (origin \"demo: synthetic (<name>)\"); repeatable"),
         QStringLiteral("file-name") });
@@ -63,6 +65,7 @@ std::optional<ImportRequest> readArguments(const QStringList& args, QTextStream&
     request.label = parser.value(QStringLiteral("label"));
     request.hostname = parser.value(QStringLiteral("hostname"));
     request.takenAt = parser.value(QStringLiteral("taken-at"));
+    request.takenFrom = parser.value(QStringLiteral("taken-from"));
     return request;
 }
 
@@ -75,6 +78,8 @@ model::Snapshot adjusted(const model::Snapshot& imported, const ImportRequest& r
         snapshot.meta.hostname = request.hostname.toStdString();
     if (!request.takenAt.isEmpty())
         snapshot.meta.takenAt = request.takenAt.toStdString();
+    if (!request.takenFrom.isEmpty())
+        snapshot.meta.takenFrom = request.takenFrom.toStdString();
     for (auto& source : snapshot.sources)
         if (request.synthetic.contains(QString::fromStdString(source.origin)))
             source.origin = "demo: synthetic (" + source.origin + ')';

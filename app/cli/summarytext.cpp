@@ -84,7 +84,7 @@ std::string summaryText(const json& s)
     const auto& m = s["meta"];
     out << "Snapshot of " << orUnknown(m["hostname"]);
     if (!m["label"].get<std::string>().empty())
-        out << " (" << m["label"].get<std::string>() << ')';
+        out << ": " << m["label"].get<std::string>();
     out << "\n  taken " << orUnknown(m["takenAt"]) << " from " << orUnknown(m["takenFrom"]);
     if (m["predicted"].get<bool>())
         out << " [predicted, not captured]";
