@@ -110,6 +110,7 @@ public:
     bool routesCaptured() const noexcept { return m_routesCaptured; }
 
 private:
+    bool isBroadcast(const IpAddress& address) const noexcept;
     void inferDefaultRoute(Family family);
     void addLocalRoutes(const HostInterface& iface);
 

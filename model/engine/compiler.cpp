@@ -1,0 +1,279 @@
+// Ruleset -> CompiledRuleset: base criteria, matches and targets per rule, chains resolved to indices.
+#include "model/engine/compiled.h"
+#include "model/engine/compileparts.h"
+
+#include <algorithm>
+#include <charconv>
+
+namespace model::engine {
+
+namespace detail {
+
+std::optional<std::uint32_t> parseNumber(std::string_view text) noexcept
+{
+    int base = 10;
+    if (text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
+        text.remove_prefix(2);
+        base = 16;
+    }
+    std::uint32_t value = 0;
+    const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value, base);
+    if (text.empty() || ec != std::errc() || ptr != text.data() + text.size())
+        return std::nullopt;
+    return value;
+}
+
+bool parseValueMask(std::string_view text, std::uint32_t& value, std::uint32_t& mask) noexcept
+{
+    const auto slash = text.find('/');
+    auto v = parseNumber(text.substr(0, slash));
+    if (!v)
+        return false;
+    value = *v;
+    mask = 0xffffffffu;
+    if (slash != std::string_view::npos) {
+        auto m = parseNumber(text.substr(slash + 1));
+        if (!m)
+            return false;
+        mask = *m;
+    }
+    return true;
+}
+
+std::optional<std::vector<PortRange>> parsePortList(std::string_view text) noexcept
+{
+    std::vector<PortRange> out;
+    auto port = [](std::string_view s, std::uint16_t fallback) -> std::optional<std::uint16_t> {
+        if (s.empty())
+            return fallback;
+        unsigned v = 0;
+        const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+        if (ec != std::errc() || ptr != s.data() + s.size() || v > 65535)
+            return std::nullopt;
+        return static_cast<std::uint16_t>(v);
+    };
+    while (!text.empty()) {
+        const auto comma = text.find(',');
+        const std::string_view item = text.substr(0, comma);
+        const auto colon = item.find(':');
+        auto first = port(item.substr(0, colon), 0);
+        auto last = colon == std::string_view::npos ? first : port(item.substr(colon + 1), 65535);
+        if (!first || !last)
+            return std::nullopt;
+        out.push_back(PortRange { *first, *last });
+        if (comma == std::string_view::npos)
+            break;
+        text.remove_prefix(comma + 1);
+    }
+    if (out.empty())
+        return std::nullopt;
+    return out;
+}
+
+std::string joinOption(const Option& option)
+{
+    std::string out = option.negated ? "! " + option.name : option.name;
+    for (const auto& a : option.args) {
+        const bool quote = a.empty() || a.find_first_of(" \t\"'") != std::string::npos;
+        out += quote ? " \"" + a + '"' : ' ' + a;
+    }
+    return out;
+}
+
+} // namespace detail
+
+namespace {
+
+Predicate basePredicate(Field field, const CoreMatch& m, std::string_view flag)
+{
+    Predicate p;
+    p.field = field;
+    p.negated = m.negated;
+    p.text = (m.negated ? "! " : "") + std::string(flag) + ' ' + m.value;
+    return p;
+}
+
+void compileBase(const Rule& rule, CompiledRule& out, std::vector<std::string>& warnings)
+{
+    auto address = [&](Field field, const std::optional<CoreMatch>& m, std::string_view flag) {
+        if (!m)
+            return;
+        Predicate p = basePredicate(field, *m, flag);
+        auto prefix = IpPrefix::parse(m->value);
+        if (!prefix) {
+            warnings.push_back("unreadable address " + m->value);
+            p.field = Field::Opaque;
+            p.name = "address " + m->value;
+        } else {
+            p.prefixes.push_back(*prefix);
+        }
+        out.predicates.push_back(std::move(p));
+    };
+    auto iface = [&](Field field, const std::optional<CoreMatch>& m, std::string_view flag) {
+        if (!m)
+            return;
+        Predicate p = basePredicate(field, *m, flag);
+        std::string name = m->value;
+        p.iface.prefix = !name.empty() && name.back() == '+';
+        if (p.iface.prefix)
+            name.pop_back();
+        p.iface.name = std::move(name);
+        out.predicates.push_back(std::move(p));
+    };
+    address(Field::Src, rule.source, "-s");
+    address(Field::Dst, rule.destination, "-d");
+    iface(Field::InInterface, rule.inInterface, "-i");
+    iface(Field::OutInterface, rule.outInterface, "-o");
+    if (rule.protocol) {
+        Predicate p = basePredicate(Field::Protocol, *rule.protocol, "-p");
+        auto proto = protocolFromName(rule.protocol->value);
+        if (!proto) {
+            p.field = Field::Opaque;
+            p.name = "protocol " + rule.protocol->value;
+        } else {
+            p.value = *proto;
+        }
+        if (p.field != Field::Protocol || p.value != 0 || p.negated)
+            out.predicates.push_back(std::move(p));
+    }
+    if (rule.fragment) {
+        Predicate p;
+        p.field = Field::Fragment;
+        p.negated = !*rule.fragment;
+        p.text = p.negated ? "! -f" : "-f";
+        out.predicates.push_back(std::move(p));
+    }
+}
+
+std::string trimmed(std::string_view s)
+{
+    while (!s.empty() && (s.back() == '\r' || s.back() == '\n' || s.back() == ' '))
+        s.remove_suffix(1);
+    return std::string(s);
+}
+
+std::string printRule(const Rule& rule, std::string_view chain)
+{
+    std::string out = "-A " + std::string(chain);
+    auto core = [&](const std::optional<CoreMatch>& m, const char* flag, bool isAddress) {
+        if (!m)
+            return;
+        std::string value = m->value;
+        if (isAddress) {
+            if (auto p = IpPrefix::parse(value); p && p->length >= 0)
+                value = p->toString();
+        }
+        out += (m->negated ? " ! " : " ") + std::string(flag) + ' ' + value;
+    };
+    core(rule.source, "-s", true);
+    core(rule.destination, "-d", true);
+    core(rule.inInterface, "-i", false);
+    core(rule.outInterface, "-o", false);
+    core(rule.protocol, "-p", false);
+    if (rule.fragment)
+        out += *rule.fragment ? " -f" : " ! -f";
+    for (const auto& m : rule.matches) {
+        out += " -m " + m.module;
+        for (const auto& o : m.options)
+            out += ' ' + detail::joinOption(o);
+    }
+    if (rule.target.kind != Target::Kind::None) {
+        out += rule.target.kind == Target::Kind::Goto ? " -g " : " -j ";
+        out += rule.target.name;
+        for (const auto& o : rule.target.options)
+            out += ' ' + detail::joinOption(o);
+    }
+    return out;
+}
+
+CompiledRule compileRule(const Rule& rule, const std::string& chain, Family family, std::vector<std::string>& warnings)
+{
+    CompiledRule c;
+    c.source = &rule;
+    c.text = canonicalRuleText(rule, chain);
+    compileBase(rule, c, warnings);
+    for (const auto& m : rule.matches)
+        detail::compileMatch(m, family, c.predicates, warnings);
+    c.target = detail::compileTarget(rule.target, family, warnings);
+    c.hasOpaque = std::any_of(c.predicates.begin(), c.predicates.end(), [](const Predicate& p) {
+        return p.field == Field::Opaque && !p.opaqueAlwaysTrue;
+    });
+    return c;
+}
+
+void resolveJumps(CompiledTable& table, std::vector<std::string>& warnings)
+{
+    for (auto& chain : table.chains) {
+        for (auto& rule : chain.rules) {
+            CompiledTarget& t = rule.target;
+            if (t.action != Action::Jump && t.action != Action::Goto)
+                continue;
+            t.chain = table.chainIndex(t.name);
+            if (t.chain < 0 || table.chains[static_cast<std::size_t>(t.chain)].builtin) {
+                warnings.push_back(table.name + '/' + chain.name + ": target " + t.name
+                    + " is neither a known target nor a chain of this table; treated as continue");
+                t.action = Action::Continue;
+                t.chain = -1;
+            }
+        }
+    }
+}
+
+} // namespace
+
+std::string canonicalRuleText(const Rule& rule, std::string_view chain)
+{
+    std::string_view text = rule.text;
+    if (!text.empty() && text.front() == '[') {
+        const auto close = text.find("] ");
+        if (close != std::string_view::npos)
+            text.remove_prefix(close + 2);
+    }
+    if (text.rfind("-A ", 0) == 0)
+        return trimmed(text);
+    return printRule(rule, chain);
+}
+
+int CompiledTable::chainIndex(std::string_view n) const noexcept
+{
+    for (std::size_t i = 0; i < chains.size(); ++i)
+        if (chains[i].name == n)
+            return static_cast<int>(i);
+    return -1;
+}
+
+const CompiledTable* CompiledRuleset::table(std::string_view n) const noexcept
+{
+    for (const auto& t : tables)
+        if (t.name == n)
+            return &t;
+    return nullptr;
+}
+
+std::shared_ptr<const CompiledRuleset> compile(RulesetPtr ruleset)
+{
+    auto out = std::make_shared<CompiledRuleset>();
+    out->source = ruleset;
+    if (!ruleset)
+        return out;
+    out->family = ruleset->family;
+    for (const auto& table : ruleset->tables) {
+        CompiledTable ct;
+        ct.name = table.name;
+        for (const auto& chain : table.chains) {
+            CompiledChain cc;
+            cc.name = chain.name;
+            cc.builtin = chain.builtin || isBuiltinChain(table.name, chain.name);
+            cc.policy = chain.policy.empty() && cc.builtin ? std::string("ACCEPT") : chain.policy;
+            cc.rules.reserve(chain.rules.size());
+            for (const auto& rule : chain.rules)
+                cc.rules.push_back(compileRule(rule, chain.name, ruleset->family, out->warnings));
+            ct.chains.push_back(std::move(cc));
+        }
+        resolveJumps(ct, out->warnings);
+        out->tables.push_back(std::move(ct));
+    }
+    return out;
+}
+
+} // namespace model::engine

@@ -1,0 +1,136 @@
+// The chain stack machine (SEMANTICS §3) and the effects of targets (§4, §6).
+#include "model/engine/evaluator.h"
+
+#include <cstring>
+
+namespace model::engine::detail {
+
+namespace {
+constexpr std::size_t kMaxDepth = 64; // nf_tables refuses 16; legacy accepts more, loops are rejected at load
+constexpr std::size_t kMaxSteps = 2'000'000;
+}
+
+Evaluator::Evaluator(const CompiledRuleset& rules, const HostModel& host, Choices& choices, Outcome& outcome,
+    std::vector<std::string>& dependsOn)
+    : m_rules(rules)
+    , m_host(host)
+    , m_choices(choices)
+    , m_outcome(outcome)
+    , m_dependsOn(dependsOn)
+{
+}
+
+void Evaluator::recordTerminal(const CompiledTable& table, int chain, std::size_t index, const std::string& policy)
+{
+    const CompiledChain& c = table.chains[static_cast<std::size_t>(chain)];
+    RuleRef ref;
+    ref.table = table.name;
+    ref.chain = c.name;
+    if (policy.empty()) {
+        ref.index = static_cast<int>(index) + 1;
+        ref.text = c.rules[index].text;
+    } else {
+        ref.policy = policy;
+    }
+    m_lastTerminal = ref;
+    if (table.name == "filter")
+        m_lastFilter = ref;
+    if (policy.empty() && table.name != "nat")
+        m_lastExplicit = ref;
+}
+
+RuleRef Evaluator::acceptingRule() const
+{
+    if (!m_lastFilter.empty())
+        return m_lastFilter;
+    if (!m_lastExplicit.empty())
+        return m_lastExplicit;
+    if (!m_lastTerminal.empty())
+        return m_lastTerminal;
+    RuleRef none;
+    none.other = "no rule: no chain on this path filters the packet";
+    return none;
+}
+
+Hop Evaluator::ruleHop(const PacketState& s, Hook hook, const CompiledTable& table, int chain, std::size_t index) const
+{
+    const CompiledChain& c = table.chains[static_cast<std::size_t>(chain)];
+    Hop hop;
+    hop.kind = Hop::Kind::Rule;
+    hop.hook = hook;
+    hop.table = table.name;
+    hop.chain = c.name;
+    hop.ruleNumber = static_cast<int>(index) + 1;
+    hop.ruleText = c.rules[index].text;
+    hop.target = c.rules[index].target.name;
+    hop.inInterface = s.in;
+    hop.outInterface = s.out;
+    return hop;
+}
+
+Verdict Evaluator::policyVerdict(const PacketState& s, Hook hook, const CompiledTable& table, int chain)
+{
+    const CompiledChain& c = table.chains[static_cast<std::size_t>(chain)];
+    Hop hop;
+    hop.kind = Hop::Kind::Policy;
+    hop.hook = hook;
+    hop.table = table.name;
+    hop.chain = c.name;
+    hop.verdict = c.policy;
+    hop.inInterface = s.in;
+    hop.outInterface = s.out;
+    m_outcome.hops.push_back(std::move(hop));
+    recordTerminal(table, chain, 0, c.policy);
+    return c.policy == "DROP" ? Verdict::Drop : Verdict::Accept;
+}
+
+Verdict Evaluator::runTable(PacketState& s, Hook hook, const char* tableName)
+{
+    const CompiledTable* table = m_rules.table(tableName);
+    if (table == nullptr)
+        return Verdict::Accept;
+    const int builtin = table->chainIndex(hookName(hook));
+    if (builtin < 0)
+        return Verdict::Accept;
+    std::vector<Frame> stack;
+    int current = builtin;
+    std::size_t next = 0;
+    for (std::size_t steps = 0; steps < kMaxSteps; ++steps) {
+        const CompiledChain& chain = table->chains[static_cast<std::size_t>(current)];
+        if (next >= chain.rules.size()) {
+            if (stack.empty()) // end of the built-in chain, or of a chain reached by goto from it
+                return policyVerdict(s, hook, *table, builtin);
+            Hop hop;
+            hop.kind = Hop::Kind::Return;
+            hop.hook = hook;
+            hop.table = table->name;
+            hop.chain = chain.name;
+            hop.verdict = "RETURN";
+            hop.note = "end of chain, back to " + table->chains[static_cast<std::size_t>(stack.back().chain)].name;
+            m_outcome.hops.push_back(std::move(hop));
+            current = stack.back().chain;
+            next = stack.back().next;
+            stack.pop_back();
+            continue;
+        }
+        const std::size_t index = next++;
+        if (!ruleMatches(s, chain.rules[index]))
+            continue;
+        Verdict v = Verdict::Accept;
+        if (applyTarget(s, hook, *table, current, index, stack, current, next, v))
+            return v;
+        if (stack.size() > kMaxDepth)
+            break;
+    }
+    Hop hop;
+    hop.kind = Hop::Kind::Note;
+    hop.hook = hook;
+    hop.table = table->name;
+    hop.note = "chain nesting or length beyond what the kernel would load; the packet is treated as dropped";
+    m_outcome.hops.push_back(std::move(hop));
+    m_lastTerminal = RuleRef {};
+    m_lastTerminal.other = "ruleset too deeply nested to evaluate";
+    return Verdict::Drop;
+}
+
+} // namespace model::engine::detail

@@ -1,0 +1,94 @@
+#pragma once
+
+// Internal to the engine: the per-trace state and the chain stack machine (SEMANTICS §3).
+// One Evaluator lives for one path of one trace, on one thread.
+
+#include "model/engine/compiled.h"
+#include "model/engine/hostmodel.h"
+#include "model/engine/trace.h"
+
+#include <string>
+#include <vector>
+
+namespace model::engine::detail {
+
+// The answers given to undecidable matches along one path; replayed and varied to enumerate all paths.
+struct Choices {
+    std::vector<bool> sequence; // forced prefix on entry, the full sequence taken on exit
+    std::size_t next = 0;
+};
+
+enum class Verdict : std::uint8_t { Accept, Drop, Reject };
+
+struct PacketState {
+    Header header;
+    std::string in; // devices as the current hook's rules see them
+    std::string out;
+    std::string physIn;
+    bool bridged = false;
+    bool localOrigin = false;
+    std::uint32_t mark = 0;
+    std::uint32_t connmark = 0;
+    CtState state = CtState::New;
+    CtDirection direction = CtDirection::Original;
+    bool ctAttached = false; // false in raw (before conntrack) and for untracked packets
+    bool untracked = false;
+    Header original; // the connection's original tuple (before any NAT)
+    std::optional<NatBinding> binding; // stored translation of a non-NEW packet
+    std::optional<std::uint32_t> uid;
+    std::optional<std::uint32_t> gid;
+    bool dnatDone = false; // this traversal rewrote the destination (virtual ctstate DNAT)
+    bool snatDone = false;
+};
+
+class Evaluator final {
+public:
+    Evaluator(const CompiledRuleset& rules, const HostModel& host, Choices& choices, Outcome& outcome,
+        std::vector<std::string>& dependsOn);
+
+    // Runs one table's built-in chain for this hook. A missing table or chain accepts without a trace.
+    Verdict runTable(PacketState& s, Hook hook, const char* table);
+
+    // The decision that best explains an accepted packet: the last filter-table verdict, else the last rule.
+    RuleRef acceptingRule() const;
+    const RuleRef& lastTerminal() const noexcept { return m_lastTerminal; }
+
+    // Decides an undecidable question by replaying or extending the choice sequence, and records it.
+    bool choose(const std::string& question, const std::string& reason);
+
+    void addHop(Hop hop) { m_outcome.hops.push_back(std::move(hop)); }
+
+private:
+    enum class Tri : std::uint8_t { False, True, Unknown };
+    struct Frame {
+        int chain;
+        std::size_t next;
+    };
+
+    bool ruleMatches(const PacketState& s, const CompiledRule& rule);
+    Tri evaluate(const PacketState& s, const Predicate& p) const;
+    Tri evaluateFlow(const PacketState& s, const Predicate& p) const;
+    Tri evaluateHost(const PacketState& s, const Predicate& p) const;
+    std::string unknownReason(const PacketState& s, const Predicate& p) const;
+    std::uint32_t ctStateBits(const PacketState& s) const noexcept;
+
+    // Applies a rule's target. Returns true when the table's traversal ended (verdict in `v`).
+    bool applyTarget(PacketState& s, Hook hook, const CompiledTable& table, int chain, std::size_t index,
+        std::vector<Frame>& stack, int& current, std::size_t& next, Verdict& v);
+    void applyNat(PacketState& s, Hook hook, const CompiledTarget& t, Hop& hop);
+    void applyMark(PacketState& s, const CompiledTarget& t, Hop& hop) const;
+    Hop ruleHop(const PacketState& s, Hook hook, const CompiledTable& table, int chain, std::size_t index) const;
+    Verdict policyVerdict(const PacketState& s, Hook hook, const CompiledTable& table, int chain);
+    void recordTerminal(const CompiledTable& table, int chain, std::size_t index, const std::string& policy);
+
+    const CompiledRuleset& m_rules;
+    const HostModel& m_host;
+    Choices& m_choices;
+    Outcome& m_outcome;
+    std::vector<std::string>& m_dependsOn;
+    RuleRef m_lastTerminal; // last ACCEPT/DROP/REJECT/policy decision of any table
+    RuleRef m_lastFilter; // last decision of the filter table
+    RuleRef m_lastExplicit; // last decision by a rule (not a policy) outside nat
+};
+
+} // namespace model::engine::detail

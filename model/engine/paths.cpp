@@ -1,0 +1,366 @@
+// The hooks a packet passes, in kernel order, and the routing decision between them (SEMANTICS §1, §2).
+#include "model/engine/paths.h"
+
+#include <algorithm>
+
+namespace model::engine::detail {
+
+namespace {
+
+void addAssumption(std::vector<std::string>& list, std::string text)
+{
+    if (std::find(list.begin(), list.end(), text) == list.end())
+        list.push_back(std::move(text));
+}
+
+class Walker final {
+public:
+    Walker(const PathContext& ctx, const Packet& packet)
+        : m_ctx(ctx)
+        , m_packet(packet)
+        , m_eval(ctx.rules, ctx.host, ctx.choices, m_outcome, ctx.dependsOn)
+    {
+    }
+
+    Outcome run()
+    {
+        init();
+        const bool ok = m_packet.fromLocalProcess ? localOut() : ingress();
+        if (ok)
+            m_outcome.fate = Fate::Accept;
+        m_outcome.finalHeader = m_s.header;
+        m_outcome.finalMark = m_s.mark;
+        if (m_packet.state == CtState::New && m_packet.direction == CtDirection::Original && !m_s.untracked)
+            m_outcome.binding = NatBinding { m_s.original, m_s.header };
+        if (m_outcome.fate == Fate::Accept && m_outcome.deciding.empty())
+            m_outcome.deciding = m_eval.acceptingRule();
+        return std::move(m_outcome);
+    }
+
+private:
+    void init()
+    {
+        m_s.header = m_packet.header;
+        m_s.original = m_packet.header;
+        m_s.mark = m_packet.mark;
+        m_s.connmark = m_packet.connmark;
+        m_s.state = m_packet.state;
+        m_s.untracked = m_packet.state == CtState::Untracked;
+        m_s.direction = m_packet.direction;
+        m_s.binding = m_packet.binding;
+        if (m_s.binding && m_s.direction == CtDirection::Original)
+            m_s.original = m_s.binding->original;
+        m_s.uid = m_packet.uid;
+        m_s.gid = m_packet.gid;
+        m_s.localOrigin = m_packet.fromLocalProcess;
+    }
+
+    bool stop(Verdict v)
+    {
+        if (v == Verdict::Accept)
+            return false;
+        m_outcome.fate = v == Verdict::Reject ? Fate::Reject : Fate::Drop;
+        m_outcome.deciding = m_eval.lastTerminal();
+        return true;
+    }
+
+    // Runs the tables of one hook in priority order; false when the packet was dropped or rejected.
+    bool hook(Hook h, std::initializer_list<const char*> tables)
+    {
+        for (const char* table : tables) {
+            if (std::string_view(table) == "nat") {
+                if (!natStep(h))
+                    return false;
+                continue;
+            }
+            if (stop(m_eval.runTable(m_s, h, table)))
+                return false;
+            if (std::string_view(table) == "raw")
+                attachConntrack(h);
+        }
+        return true;
+    }
+
+    void attachConntrack(Hook h)
+    {
+        if (m_ctAttachedOnce)
+            return;
+        m_ctAttachedOnce = true;
+        if (m_s.untracked) {
+            note(h, "conntrack: UNTRACKED");
+            return;
+        }
+        m_s.ctAttached = true;
+    }
+
+    bool natStep(Hook h)
+    {
+        const bool dstManip = h == Hook::Prerouting || h == Hook::Output;
+        if (m_s.untracked) {
+            skipped(h, "nat", "untracked packets skip the nat table");
+            return true;
+        }
+        const bool first = m_s.state == CtState::New && m_s.direction == CtDirection::Original;
+        if (!first) {
+            storedNat(h, dstManip);
+            return true;
+        }
+        bool& consulted = dstManip ? m_dnatConsulted : m_snatConsulted;
+        if (consulted) {
+            skipped(h, "nat", "the connection already has its translation; nat is consulted once");
+            return true;
+        }
+        consulted = true;
+        return !stop(m_eval.runTable(m_s, h, "nat"));
+    }
+
+    void storedNat(Hook h, bool dstManip)
+    {
+        if (!m_s.binding)
+            return;
+        const NatBinding& b = *m_s.binding;
+        Header& hd = m_s.header;
+        Hop hop;
+        hop.kind = Hop::Kind::StoredNat;
+        hop.hook = h;
+        hop.table = "nat";
+        hop.before = hd;
+        const bool reply = m_s.direction == CtDirection::Reply;
+        if (reply && dstManip && b.snat()) {
+            hd.dst = b.original.src;
+            hd.dport = b.original.sport;
+            hop.note = "reply: the connection's SNAT is undone";
+        } else if (reply && !dstManip && b.dnat()) {
+            hd.src = b.original.dst;
+            hd.sport = b.original.dport;
+            hop.note = "reply: the connection's DNAT is undone";
+        } else if (!reply && dstManip && b.dnat()) {
+            hd.dst = b.translated.dst;
+            hd.dport = b.translated.dport;
+            hop.note = "the connection's stored DNAT";
+        } else if (!reply && !dstManip && b.snat()) {
+            hd.src = b.translated.src;
+            hd.sport = b.translated.sport;
+            hop.note = "the connection's stored SNAT";
+        } else {
+            return;
+        }
+        hop.after = hd;
+        m_eval.addHop(std::move(hop));
+    }
+
+    void note(Hook h, std::string text)
+    {
+        Hop hop;
+        hop.kind = Hop::Kind::Note;
+        hop.hook = h;
+        hop.note = std::move(text);
+        m_eval.addHop(std::move(hop));
+    }
+
+    void skipped(Hook h, std::string table, std::string why)
+    {
+        Hop hop;
+        hop.kind = Hop::Kind::Skipped;
+        hop.hook = h;
+        hop.table = std::move(table);
+        hop.note = std::move(why);
+        m_eval.addHop(std::move(hop));
+    }
+
+    void routingHop(Hook after, const RouteDecision& r)
+    {
+        Hop hop;
+        hop.kind = Hop::Kind::Routing;
+        hop.hook = after;
+        hop.outInterface = r.device;
+        hop.note = r.description;
+        m_eval.addHop(std::move(hop));
+        if (r.assumed)
+            addAssumption(m_ctx.assumptions, "route " + r.description);
+    }
+
+    bool dropByRouting(const std::string& why)
+    {
+        m_outcome.fate = Fate::Drop;
+        m_outcome.deciding = RuleRef {};
+        m_outcome.deciding.other = why;
+        note(Hook::Prerouting, why);
+        return false;
+    }
+
+    std::optional<bool> sysctlFlag(const std::string& key, const char* assumedWhy)
+    {
+        auto v = m_ctx.host.sysctl(key);
+        if (!v) {
+            addAssumption(m_ctx.assumptions, key + " not captured: assumed 1 (" + assumedWhy + ')');
+            return std::nullopt;
+        }
+        return *v != "0";
+    }
+
+    bool bridgedIngress() const
+    {
+        if (!m_ctx.host.isBridge(m_packet.inInterface) || m_ctx.host.isLocal(m_s.header.dst))
+            return false;
+        const HostInterface* br = m_ctx.host.interface(m_packet.inInterface);
+        return std::any_of(br->addresses.begin(), br->addresses.end(), [&](const IpPrefix& a) {
+            return a.network.family == m_s.header.dst.family && a.withLength(a.length).contains(m_s.header.dst);
+        });
+    }
+
+    bool ingress();
+    bool bridgedPath();
+    bool forward(const RouteDecision& r);
+    bool inputPath(Hook previous);
+    bool localOut();
+    void deliver(Delivery::Kind kind, const std::string& iface, const std::optional<IpAddress>& gateway);
+
+    const PathContext& m_ctx;
+    const Packet& m_packet;
+    Outcome m_outcome;
+    PacketState m_s;
+    Evaluator m_eval;
+    bool m_ctAttachedOnce = false;
+    bool m_dnatConsulted = false;
+    bool m_snatConsulted = false;
+};
+
+void Walker::deliver(Delivery::Kind kind, const std::string& iface, const std::optional<IpAddress>& gateway)
+{
+    Delivery& d = m_outcome.delivery;
+    d.kind = kind;
+    d.interface = iface;
+    d.address = m_s.header.dst;
+    d.port = m_s.header.hasPorts() ? m_s.header.dport : 0;
+    if (gateway)
+        d.nextHop = gateway->toString();
+    if (const HostEndpoint* e = m_ctx.host.endpoint(m_s.header.dst)) {
+        d.container = e->container;
+        d.network = e->network;
+    }
+    if (kind == Delivery::Kind::Interface && m_ctx.host.isBridge(iface) && !gateway)
+        d.kind = Delivery::Kind::Container;
+    Hop hop;
+    hop.kind = Hop::Kind::Delivery;
+    hop.hook = kind == Delivery::Kind::LocalSocket ? Hook::Input : Hook::Postrouting;
+    hop.outInterface = iface;
+    hop.note = d.describe();
+    m_eval.addHop(std::move(hop));
+}
+
+bool Walker::inputPath(Hook)
+{
+    m_s.out.clear();
+    if (!hook(Hook::Input, { "mangle", "filter", "security", "nat" }))
+        return false;
+    deliver(Delivery::Kind::LocalSocket, "lo", std::nullopt);
+    return true;
+}
+
+bool Walker::forward(const RouteDecision& r)
+{
+    const bool v4 = m_s.header.dst.family == Family::IPv4;
+    const std::string key = v4 ? "net.ipv4.ip_forward" : "net.ipv6.conf.all.forwarding";
+    if (auto on = sysctlFlag(key, "forwarding hosts such as Docker hosts enable it"); on && !*on)
+        return dropByRouting("routing: " + key + "=0, the host does not forward");
+    m_s.out = r.device;
+    m_s.bridged = false;
+    if (!hook(Hook::Forward, { "mangle", "filter", "security" }))
+        return false;
+    if (!hook(Hook::Postrouting, { "mangle", "nat" }))
+        return false;
+    deliver(Delivery::Kind::Interface, r.device, r.gateway);
+    return true;
+}
+
+bool Walker::bridgedPath()
+{
+    const bool v4 = m_s.header.dst.family == Family::IPv4;
+    const std::string key = v4 ? "net.bridge.bridge-nf-call-iptables" : "net.bridge.bridge-nf-call-ip6tables";
+    auto on = sysctlFlag(key, "br_netfilter loaded, as Docker does");
+    if (on && !*on) {
+        note(Hook::Prerouting, key + "=0: bridged traffic never reaches iptables");
+        m_outcome.deciding.other = "bridged without iptables (" + key + "=0)";
+        deliver(Delivery::Kind::Container, m_packet.inInterface, std::nullopt);
+        m_outcome.fate = Fate::Accept;
+        return true;
+    }
+    m_s.bridged = true;
+    m_s.physIn = m_packet.inBridgePort;
+    note(Hook::Prerouting, "bridged within " + m_packet.inInterface + " (br_netfilter path)");
+    const IpAddress before = m_s.header.dst;
+    if (!hook(Hook::Prerouting, { "raw", "mangle", "nat" }))
+        return false;
+    if (m_s.header.dst != before) { // DNAT moved it off the bridge: a real route lookup
+        const RouteDecision r = m_ctx.host.route(m_s.header.dst);
+        routingHop(Hook::Prerouting, r);
+        if (!r.found)
+            return dropByRouting("routing: " + r.description);
+        return r.local ? inputPath(Hook::Prerouting) : forward(r);
+    }
+    m_s.out = m_packet.inInterface;
+    if (!hook(Hook::Forward, { "mangle", "filter", "security" }))
+        return false;
+    if (!hook(Hook::Postrouting, { "mangle", "nat" }))
+        return false;
+    deliver(Delivery::Kind::Container, m_packet.inInterface, std::nullopt);
+    return true;
+}
+
+bool Walker::ingress()
+{
+    m_s.in = m_packet.inInterface;
+    if (bridgedIngress())
+        return bridgedPath();
+    if (!hook(Hook::Prerouting, { "raw", "mangle", "nat" }))
+        return false;
+    const RouteDecision r = m_ctx.host.route(m_s.header.dst);
+    routingHop(Hook::Prerouting, r);
+    if (!r.found)
+        return dropByRouting("routing: " + r.description);
+    return r.local ? inputPath(Hook::Prerouting) : forward(r);
+}
+
+bool Walker::localOut()
+{
+    m_s.in.clear();
+    RouteDecision r = m_ctx.host.route(m_s.header.dst);
+    routingHop(Hook::Output, r);
+    if (!r.found)
+        return dropByRouting("routing: " + r.description);
+    m_s.out = r.device;
+    const IpAddress dstBefore = m_s.header.dst;
+    const std::uint32_t markBefore = m_s.mark;
+    if (!hook(Hook::Output, { "raw", "mangle", "nat", "filter", "security" }))
+        return false;
+    if (m_s.header.dst != dstBefore || m_s.mark != markBefore) { // rerouted after mangle/nat changed it
+        r = m_ctx.host.route(m_s.header.dst);
+        routingHop(Hook::Output, r);
+        if (!r.found)
+            return dropByRouting("routing: " + r.description);
+        m_s.out = r.device;
+    }
+    if (!hook(Hook::Postrouting, { "mangle", "nat" }))
+        return false;
+    if (!r.local) {
+        deliver(Delivery::Kind::Interface, r.device, r.gateway);
+        return true;
+    }
+    // Loopback: out through lo and back in; nat is not consulted again.
+    m_s.in = "lo";
+    m_s.out.clear();
+    m_s.localOrigin = false;
+    if (!hook(Hook::Prerouting, { "raw", "mangle", "nat" }))
+        return false;
+    return inputPath(Hook::Prerouting);
+}
+
+} // namespace
+
+Outcome walkPath(const PathContext& ctx, const Packet& packet)
+{
+    return Walker(ctx, packet).run();
+}
+
+} // namespace model::engine::detail
