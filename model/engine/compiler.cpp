@@ -1,6 +1,7 @@
 // Ruleset -> CompiledRuleset: base criteria, matches and targets per rule, chains resolved to indices.
 #include "model/engine/compiled.h"
 #include "model/engine/compileparts.h"
+#include "model/parse/iptables.h"
 
 #include <algorithm>
 #include <charconv>
@@ -152,40 +153,6 @@ std::string trimmed(std::string_view s)
     return std::string(s);
 }
 
-std::string printRule(const Rule& rule, std::string_view chain)
-{
-    std::string out = "-A " + std::string(chain);
-    auto core = [&](const std::optional<CoreMatch>& m, const char* flag, bool isAddress) {
-        if (!m)
-            return;
-        std::string value = m->value;
-        if (isAddress) {
-            if (auto p = IpPrefix::parse(value); p && p->length >= 0)
-                value = p->toString();
-        }
-        out += (m->negated ? " ! " : " ") + std::string(flag) + ' ' + value;
-    };
-    core(rule.source, "-s", true);
-    core(rule.destination, "-d", true);
-    core(rule.inInterface, "-i", false);
-    core(rule.outInterface, "-o", false);
-    core(rule.protocol, "-p", false);
-    if (rule.fragment)
-        out += *rule.fragment ? " -f" : " ! -f";
-    for (const auto& m : rule.matches) {
-        out += " -m " + m.module;
-        for (const auto& o : m.options)
-            out += ' ' + detail::joinOption(o);
-    }
-    if (rule.target.kind != Target::Kind::None) {
-        out += rule.target.kind == Target::Kind::Goto ? " -g " : " -j ";
-        out += rule.target.name;
-        for (const auto& o : rule.target.options)
-            out += ' ' + detail::joinOption(o);
-    }
-    return out;
-}
-
 CompiledRule compileRule(const Rule& rule, const std::string& chain, Family family, std::vector<std::string>& warnings)
 {
     CompiledRule c;
@@ -231,7 +198,7 @@ std::string canonicalRuleText(const Rule& rule, std::string_view chain)
     }
     if (text.rfind("-A ", 0) == 0)
         return trimmed(text);
-    return printRule(rule, chain);
+    return parse::ruleText(rule, chain);
 }
 
 int CompiledTable::chainIndex(std::string_view n) const noexcept
