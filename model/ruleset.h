@@ -81,6 +81,12 @@ enum UnknownField : std::uint32_t {
     UnknownMatches = 1u << 4, // the option column could not be fully decoded
 };
 
+// The module name of a Match that holds option text a source could not decode (iptables -L prints some
+// modules in a form that does not map back to their options). Such a Match has one Option with an empty name
+// whose single argument is the verbatim text, and its rule has UnknownMatches set. No iptables module has this
+// name; printers show the text rather than "-m".
+inline constexpr std::string_view kUndecodedMatch = "?";
+
 struct Rule {
     std::optional<CoreMatch> source; // -s
     std::optional<CoreMatch> destination; // -d
