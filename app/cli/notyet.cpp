@@ -14,7 +14,6 @@ int notAvailable(const char* name)
 }
 
 int traceCommand(const QStringList&) { return notAvailable("trace"); }
-int snapshotCommand(const QStringList&) { return notAvailable("snapshot"); }
 int diffCommand(const QStringList&) { return notAvailable("diff"); }
 int findingsCommand(const QStringList&) { return notAvailable("findings"); }
 int fixCommand(const QStringList&) { return notAvailable("fix"); }
