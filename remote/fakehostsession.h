@@ -12,6 +12,12 @@
 namespace remote {
 
 struct CannedOutput {
+    CannedOutput(std::string text = {}, int status = 0, std::string error = {})
+        : output(std::move(text))
+        , exitStatus(status)
+        , errorText(std::move(error))
+    {
+    }
     std::string output;
     int exitStatus = 0;
     std::string errorText;

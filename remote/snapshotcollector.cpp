@@ -33,7 +33,20 @@ private:
     QCryptographicHash m_hash;
 };
 
-bool holdsRules(const std::string& dump) { return dump.rfind("-A ", 0) == 0 || dump.find("\n-A ") != std::string::npos; }
+// A rule line, with or without the "[packets:bytes] " that -c puts in front.
+bool holdsRules(const std::string& dump)
+{
+    for (std::size_t at = 0; at < dump.size();) {
+        const auto end = std::min(dump.find('\n', at), dump.size());
+        std::string_view line(dump.data() + at, end - at);
+        if (line.rfind("[", 0) == 0 && line.find("] ") != std::string_view::npos)
+            line.remove_prefix(line.find("] ") + 2);
+        if (line.rfind("-A ", 0) == 0)
+            return true;
+        at = end + 1;
+    }
+    return false;
+}
 
 std::string firstLine(const std::string& text)
 {

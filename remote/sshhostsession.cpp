@@ -62,6 +62,14 @@ struct SshHostSession::Private {
     Outcome<Done> readOutput(ssh_channel channel, const std::string& commandLine, const OutputSink& sink,
         CommandResult& result);
     std::optional<int> exitStatus(ssh_channel channel);
+    bool knownHostsFileExists() const
+    {
+        char* path = nullptr;
+        if (ssh_options_get(session, SSH_OPTIONS_KNOWNHOSTS, &path) != SSH_OK)
+            return true;
+        std::error_code ec;
+        return std::filesystem::exists(ownedString(path), ec);
+    }
 
     static int passphraseCallback(const char* prompt, char* buf, size_t len, int echo, int verify, void* userdata);
 };
@@ -178,9 +186,8 @@ Outcome<Done> SshHostSession::Private::verifyHostKey()
                 + "; if you have verified that this change is expected, remove the old entry (ssh-keygen -R "
                 + host + ") and connect again.");
     case SSH_KNOWN_HOSTS_NOT_FOUND:
-        info.knownHostsFileMissing = true;
-        [[fallthrough]];
     case SSH_KNOWN_HOSTS_UNKNOWN:
+        info.knownHostsFileMissing = !knownHostsFileExists();
         break;
     case SSH_KNOWN_HOSTS_ERROR:
         return sessionError(ErrorCode::Io, "Cannot read the known_hosts file.", error());
