@@ -60,6 +60,7 @@ std::string_view commentOf(const Rule& r) noexcept
 struct Context {
     bool oracleImage = false; // an InstanceServices chain: the stock OCI ruleset is present
     std::unordered_map<std::string_view, Provenance> chains; // of the table being classified
+    std::string inheritedReason; // for the rules of the chain being classified, when it has an owner
 };
 
 // The stock INPUT/FORWARD rules of Oracle Cloud images, as iptables-save prints them.
@@ -151,7 +152,7 @@ ProvenanceDecision classifyRule(const Rule& r, const Chain& chain, const Table& 
         return decide(Provenance::Unknown, "DOCKER-USER holds the host's own rules");
     }
     if (chain.provenance != Provenance::Unknown)
-        return decide(chain.provenance, "in " + std::string(provenanceName(chain.provenance)) + " chain " + chain.name);
+        return decide(chain.provenance, ctx.inheritedReason);
     if (r.target.kind != Target::Kind::None) {
         const auto it = ctx.chains.find(r.target.name);
         if (it != ctx.chains.end() && it->second != Provenance::Unknown)
@@ -198,6 +199,7 @@ void classifyProvenance(Ruleset& ruleset)
         ctx.oracleImage = ctx.oracleImage || t.chain("InstanceServices") != nullptr;
     for (Table& t : ruleset.tables) {
         ctx.chains.clear();
+        ctx.chains.reserve(t.chains.size());
         for (Chain& c : t.chains) {
             if (c.builtin) {
                 c.provenance = Provenance::Unknown;
@@ -209,12 +211,16 @@ void classifyProvenance(Ruleset& ruleset)
             }
             ctx.chains.emplace(c.name, c.provenance);
         }
-        for (Chain& c : t.chains)
+        for (Chain& c : t.chains) {
+            if (c.provenance != Provenance::Unknown) {
+                ctx.inheritedReason.assign("in ").append(provenanceName(c.provenance)).append(" chain ").append(c.name);
+            }
             for (Rule& r : c.rules) {
                 auto d = classifyRule(r, c, t, ctx);
                 r.provenance = d.provenance;
                 r.provenanceReason = std::move(d.reason);
             }
+        }
     }
 }
 

@@ -17,9 +17,10 @@ bool isFreeTextOption(std::string_view name) noexcept
     return name == "--comment" || name == "--log-prefix" || name == "--nflog-prefix";
 }
 
+// Text that would not read back as one plain token.
 bool needsQuotes(std::string_view arg) noexcept
 {
-    if (arg.empty())
+    if (arg.empty() || arg == "!")
         return true;
     for (const char c : arg)
         if (c == ' ' || c == '\t' || c == '"')
@@ -52,7 +53,8 @@ void appendOptions(std::string& out, const std::vector<Option>& options)
         out += o.name;
         for (std::size_t i = 0; i < o.args.size(); ++i) {
             const std::string& a = o.args[i];
-            bool quote = (i < 32 && (o.quotedArgs & (1u << i))) || needsQuotes(a);
+            // Beyond 32 arguments the quoting is not remembered; quote what could read back as a flag.
+            bool quote = needsQuotes(a) || (i < 32 ? (o.quotedArgs & (1u << i)) != 0 : a.front() == '-');
             if (!quote && isFreeTextOption(o.name))
                 for (const char c : a)
                     quote = quote || !isPlainChar(c);
@@ -69,8 +71,7 @@ void appendCore(std::string& out, const std::optional<CoreMatch>& m, const char*
         out += " !";
     out += ' ';
     out += flag;
-    out += ' ';
-    out += m->value;
+    appendArg(out, m->value, needsQuotes(m->value));
 }
 
 void appendCounters(std::string& out, const Counters& c)
@@ -98,13 +99,13 @@ std::string ruleText(const Rule& rule, std::string_view chain)
     if (rule.fragment)
         out += *rule.fragment ? " -f" : " ! -f";
     for (const Match& m : rule.matches) {
-        out += " -m ";
-        out += m.module;
+        out += " -m";
+        appendArg(out, m.module, needsQuotes(m.module));
         appendOptions(out, m.options);
     }
     if (rule.target.kind != Target::Kind::None) {
-        out += rule.target.kind == Target::Kind::Goto ? " -g " : " -j ";
-        out += rule.target.name;
+        out += rule.target.kind == Target::Kind::Goto ? " -g" : " -j";
+        appendArg(out, rule.target.name, needsQuotes(rule.target.name));
         appendOptions(out, rule.target.options);
     }
     return out;

@@ -68,6 +68,11 @@ public:
 
     bool run(int& targetColumn)
     {
+        // Sizing the vectors up front spares the regrowth copies on the hot path.
+        std::size_t modules = 0;
+        for (const Token& t : m_t)
+            modules += isMatchFlag(t) ? 1 : 0;
+        m_rule.matches.reserve(modules);
         while (m_i < m_t.size()) {
             if (!step())
                 return false;
@@ -182,6 +187,10 @@ private:
     // Options of a match or target, up to the next token that belongs to the rule itself.
     bool parseOptions(std::vector<Option>& options, const std::string& owner)
     {
+        std::size_t count = 0;
+        for (std::size_t j = m_i; j < m_t.size() && !endsOptionList(m_t[j]); ++j)
+            count += !m_t[j].quoted && startsWith(m_t[j].value, "--") ? 1 : 0;
+        options.reserve(count);
         bool negNext = false;
         while (m_i < m_t.size()) {
             const Token& t = m_t[m_i];
@@ -205,11 +214,16 @@ private:
                 continue;
             }
             if (!t.quoted && startsWith(t.value, "--") && t.value.size() > 2) {
-                Option o;
+                Option& o = options.emplace_back();
                 o.name = std::string(t.value);
                 o.negated = negNext;
                 negNext = false;
-                options.push_back(std::move(o));
+                std::size_t args = 0;
+                for (std::size_t j = m_i + 1; j < m_t.size() && !endsOptionList(m_t[j])
+                     && (m_t[j].quoted || !startsWith(m_t[j].value, "--")) && !m_t[j].is("!");
+                     ++j)
+                    ++args;
+                o.args.reserve(args);
             } else if (options.empty()) {
                 return fail(ErrorCode::Syntax, t.column,
                     "\"" + std::string(t.value) + "\" is not an option of " + owner);
