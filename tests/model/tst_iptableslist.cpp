@@ -369,7 +369,7 @@ private Q_SLOTS:
               "Chain PREROUTING (policy ACCEPT)\ntarget     prot opt source               destination\n"
               "\n# Table: security\n"
               "Chain INPUT (policy ACCEPT)\ntarget     prot opt source               destination\n"
-              "\n*mangle\n"
+              "\n# table mangle\n"
               "Chain INPUT (policy ACCEPT)\ntarget     prot opt source               destination\n"
             + listLine("ACCEPT", "0", "") + "\n"
             + "\n# iptables -L -n -v\n"
