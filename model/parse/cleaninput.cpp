@@ -17,16 +17,39 @@ std::string_view trimLeft(std::string_view s) noexcept
     return s;
 }
 
+// What may follow a command word on a "# " prompt line: nothing, an option, a path, a redirection or one of
+// the subcommands admins run. Anything else is prose in a comment ("# iptables-save header names its ...").
+bool looksLikeArguments(std::string_view rest) noexcept
+{
+    static constexpr std::array<std::string_view, 14> kSubcommands { "save", "list", "network", "inspect", "version",
+        "info", "addr", "address", "route", "rule", "link", "ruleset", "status", "netcheck" };
+    rest = trim(rest);
+    if (rest.empty() || rest[0] == '-' || rest[0] == '/' || rest[0] == '~' || rest[0] == '.' || rest[0] == '>' || rest[0] == '|')
+        return true;
+    const std::string_view word = rest.substr(0, rest.find(' '));
+    for (const auto sub : kSubcommands)
+        if (word == sub)
+            return true;
+    return false;
+}
+
 bool isKnownCommand(std::string_view cmd) noexcept
 {
     static constexpr std::array<std::string_view, 12> kCommands { "sudo", "doas", "iptables", "ip6tables", "nft",
         "docker", "ip", "ipset", "cat", "sh", "bash", "tailscale" };
-    std::string_view word = cmd.substr(0, cmd.find(' '));
-    if (const auto slash = word.rfind('/'); slash != std::string_view::npos)
+    const auto space = cmd.find(' ');
+    std::string_view word = cmd.substr(0, space);
+    const std::string_view rest = space == std::string_view::npos ? std::string_view() : cmd.substr(space + 1);
+    if (const auto slash = word.rfind('/'); slash != std::string_view::npos) {
+        if (word[0] != '/')
+            return false; // "tailscale/tailscale v1.84.0": a source path in prose, not a command
         word = word.substr(slash + 1); // /usr/sbin/iptables-save
+    }
+    if (word == "sudo" || word == "doas")
+        return isKnownCommand(trim(rest));
     for (const auto c : kCommands)
         if (word == c || (startsWith(word, c) && word.size() > c.size() && word[c.size()] == '-'))
-            return true;
+            return looksLikeArguments(rest);
     return false;
 }
 
