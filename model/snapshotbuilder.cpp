@@ -1,6 +1,5 @@
 #include "model/snapshotbuilder.h"
 
-#include "model/parse/detect.h"
 #include "model/parse/docker.h"
 #include "model/parse/hosttext.h"
 #include "model/parse/iproute.h"
@@ -21,16 +20,6 @@ std::string trimmed(std::string_view text)
         return {};
     const auto last = text.find_last_not_of(" \t\r\n");
     return std::string(text.substr(first, last - first + 1));
-}
-
-// TODO(issue 3): call parse::parseRulesetText (prompt stripping, -S and -L) once it is in the model library.
-Result<Ruleset> readRuleset(std::string_view text, Family family)
-{
-    const auto detected = parse::detectSourceKind(text);
-    if (detected && detected->format == "iptables-save")
-        return parse::parseIptablesSave(text, family);
-    return ParseError { ErrorCode::UnknownFormat, 0, 0,
-        "only iptables-save output can be read in this build (found " + (detected ? detected->format : std::string("unrecognised text")) + ")", {} };
 }
 
 std::string label(const SourceRecord& r)
@@ -145,7 +134,7 @@ private:
     {
         const bool v4 = r.kind == SourceKind::IptablesV4;
         RulesetPtr& slot = v4 ? m_s.ipv4 : m_s.ipv6;
-        auto parsed = readRuleset(r.text, v4 ? Family::IPv4 : Family::IPv6);
+        auto parsed = parse::parseRulesetText(r.text, v4 ? Family::IPv4 : Family::IPv6);
         if (!parsed)
             return failed(r, parsed.error());
         auto rs = std::make_shared<Ruleset>(std::move(parsed).value());

@@ -1,5 +1,6 @@
 // Opening what users have on disk: one raw dump, a folder of dumps (kinds detected from content), a snapshot file.
 #include "model/importer.h"
+#include "model/parse/cleaninput.h"
 #include "model/parse/detect.h"
 #include "model/snapshotfile.h"
 
@@ -112,6 +113,26 @@ private Q_SLOTS:
         const auto reopened = model::importPath(path);
         QVERIFY(reopened.ok());
         QCOMPARE(reopened.value()->ipv4->ruleCount(), imported.value()->ipv4->ruleCount());
+    }
+
+    // Comment prose in a dump is not a pasted shell prompt; real prompt lines are.
+    void promptLinesInComments_data()
+    {
+        QTest::addColumn<QString>("line");
+        QTest::addColumn<QString>("command");
+        QTest::newRow("source path") << QStringLiteral("#   tailscale/tailscale v1.84.0 util/linuxfw/iptables_runner.go: AddChains") << QString();
+        QTest::newRow("prose") << QStringLiteral("# iptables-save header names its own iptables version") << QString();
+        QTest::newRow("nft prose") << QStringLiteral("# nft order (mangle, security, raw, filter, nat).") << QString();
+        QTest::newRow("save") << QStringLiteral("# iptables-save") << QStringLiteral("iptables-save");
+        QTest::newRow("sudo -S") << QStringLiteral("# sudo iptables -t nat -S") << QStringLiteral("sudo iptables -t nat -S");
+        QTest::newRow("absolute") << QStringLiteral("# /usr/sbin/ip6tables-save -c") << QStringLiteral("/usr/sbin/ip6tables-save -c");
+        QTest::newRow("docker") << QStringLiteral("# docker network inspect bridge") << QStringLiteral("docker network inspect bridge");
+    }
+    void promptLinesInComments()
+    {
+        QFETCH(QString, line);
+        QFETCH(QString, command);
+        QCOMPARE(QString::fromStdString(std::string(model::parse::promptCommand(line.toStdString()))), command);
     }
 
     void detection_data()
