@@ -1,5 +1,6 @@
 #include "remote/snapshotcollector.h"
 
+#include "model/snapshotbuilder.h"
 #include "remote/commandplan.h"
 
 #include <QCryptographicHash>
@@ -64,14 +65,6 @@ bool sudoRefused(const CommandResult& result)
 
 } // namespace
 
-std::string sha256Hex(std::string_view text)
-{
-    return QCryptographicHash::hash(QByteArrayView(text.data(), static_cast<qsizetype>(text.size())),
-        QCryptographicHash::Sha256)
-        .toHex()
-        .toStdString();
-}
-
 struct SnapshotCollector::Private {
     HostSession& session;
     SessionCallbacks& callbacks;
@@ -117,7 +110,7 @@ model::SourceRecord SnapshotCollector::Private::absent(const char* kind, const s
     record.kind = kind;
     record.origin = origin;
     record.absent = true;
-    record.sha256 = sha256Hex({});
+    record.sha256 = model::sha256Hex({});
     return record;
 }
 
@@ -263,7 +256,7 @@ Outcome<Done> SnapshotCollector::Private::runDocker()
         if (ids.empty()) {
             progress("docker" + std::string(spec.inspectArguments));
             listed.text = "[]";
-            listed.sha256 = sha256Hex(listed.text);
+            listed.sha256 = model::sha256Hex(listed.text);
             capture.sources.push_back(std::move(listed));
             continue;
         }

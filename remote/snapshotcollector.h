@@ -33,7 +33,4 @@ private:
     std::unique_ptr<Private> d;
 };
 
-// Lowercase hex SHA-256 of text.
-std::string sha256Hex(std::string_view text);
-
 } // namespace remote

@@ -1,8 +1,9 @@
 // chainsight-cli snapshot [user@]host[:port] -o FILE: one SSH connection, the fixed read-only command list,
 // the result saved atomically.
 #include "app/cli/commands.h"
-#include "app/cli/snapshotfile.h"
 
+#include "model/snapshotbuilder.h"
+#include "model/snapshotfile.h"
 #include "remote/snapshotcollector.h"
 #include "remote/sshhostsession.h"
 #include "remote/target.h"
@@ -191,15 +192,25 @@ int snapshotCommand(const QStringList& args)
     }
     for (const auto& note : capture.value().notes)
         err << "note: " << QString::fromStdString(note) << '\n';
-    if (auto saved = saveSnapshotFile(capture.value(), parsed->output); !saved.isEmpty()) {
-        err << "chainsight-cli snapshot: " << saved << '\n';
-        return 2;
-    }
+    const std::size_t sourceCount = capture.value().sources.size();
     int absent = 0;
     for (const auto& source : capture.value().sources)
         absent += source.absent ? 1 : 0;
-    QTextStream(stdout) << "Saved " << parsed->output << ": " << capture.value().sources.size() << " sources ("
-                        << absent << " absent) from " << QString::fromStdString(capture.value().meta.takenFrom) << '\n';
+    const QString takenFrom = QString::fromStdString(capture.value().meta.takenFrom);
+    // moved, not copied: a capture can be large
+    auto snapshot = model::snapshotFromSources(std::move(capture.value().meta), std::move(capture.value().sources));
+    if (!snapshot.ok()) {
+        err << "chainsight-cli snapshot: " << QString::fromStdString(snapshot.error().toString()) << '\n';
+        return 2;
+    }
+    for (const auto& note : snapshot.value()->notes)
+        err << "note: " << QString::fromStdString(note) << '\n';
+    if (auto saved = model::saveSnapshotFile(*snapshot.value(), parsed->output); !saved.ok()) {
+        err << "chainsight-cli snapshot: " << QString::fromStdString(saved.error().toString()) << '\n';
+        return 2;
+    }
+    QTextStream(stdout) << "Saved " << parsed->output << ": " << sourceCount << " sources ("
+                        << absent << " absent) from " << takenFrom << '\n';
     return 0;
 }
 

@@ -2,6 +2,7 @@
 // for missing tools and failed commands, and how errors end a snapshot.
 #include "remote/commandplan.h"
 #include "remote/fakehostsession.h"
+#include "model/snapshotbuilder.h"
 #include "remote/snapshotcollector.h"
 
 #include <QTest>
@@ -75,7 +76,7 @@ private Q_SLOTS:
         const auto* rules = find(capture, sk::IptablesV4);
         QCOMPARE(rules->text, kRules);
         QCOMPARE(rules->origin, std::string("/usr/sbin/iptables-save -c"));
-        QCOMPARE(rules->sha256, remote::sha256Hex(kRules));
+        QCOMPARE(rules->sha256, model::sha256Hex(kRules));
         QCOMPARE(rules->exitStatus.value_or(-1), 0);
         // a missing tool is recorded as absent, not as an error
         QVERIFY(find(capture, sk::IpsetSave)->absent);

@@ -3,6 +3,8 @@
 // here: the server's PATH holds a `docker` script that prints the fixture's JSON (see support/testsshd.cpp).
 #include "support/testsshd.h"
 
+#include "model/snapshotbuilder.h"
+#include "model/snapshotfile.h"
 #include "remote/snapshotcollector.h"
 #include "remote/sshhostsession.h"
 
@@ -189,13 +191,20 @@ void TestSshSnapshot::fullSnapshotEqualsTheFixture()
     QCOMPARE(find(capture, sk::DaemonJson)->absent, !QFile::exists(QStringLiteral("/etc/docker/daemon.json")));
 
     for (const auto& source : capture.sources) {
-        QCOMPARE(source.sha256, remote::sha256Hex(source.text));
+        QCOMPARE(source.sha256, model::sha256Hex(source.text));
         QVERIFY2(source.absent || source.exitStatus == 0, source.origin.c_str());
         QVERIFY2(source.origin.rfind("sudo", 0) != 0, "root needs no sudo");
     }
     QCOMPARE(capture.meta.takenFrom, "ssh root@" + server.address().toStdString() + ":" + std::to_string(server.port()));
     QVERIFY(steps.size() > 10);
     QCOMPARE(steps.front(), std::string("connecting"));
+
+    // every captured source reads back strictly: what the rest of Chainsight works from
+    const auto built = model::snapshotFromSources(capture.meta, capture.sources, model::BuildOptions { .strict = true });
+    QVERIFY2(built.ok(), built.ok() ? "" : built.error().toString().c_str());
+    QVERIFY(built.value()->ipv4 && built.value()->ipv6 && built.value()->docker && built.value()->interfaces);
+    QVERIFY(built.value()->docker->networks && built.value()->docker->networks->size() == 2);
+    QCOMPARE(built.value()->docker->version.value_or(""), std::string("28.5.2"));
 }
 
 void TestSshSnapshot::unknownHostKeyRejected()
@@ -441,7 +450,7 @@ void TestSshSnapshot::fiftyMegabytesOfOutput()
     QVERIFY2(result.ok(), qPrintable(why(result)));
     const auto* info = find(result.value(), sk::DockerInfo);
     QCOMPARE(info->text.size(), std::size_t(52428800));
-    QCOMPARE(info->sha256, remote::sha256Hex(std::string(52428800, 'x')));
+    QCOMPARE(info->sha256, model::sha256Hex(std::string(52428800, 'x')));
     QVERIFY(info->text.find_first_not_of('x') == std::string::npos);
 }
 
@@ -510,14 +519,13 @@ void TestSshSnapshot::cliSnapshot()
     QVERIFY2(cli.exitCode() == 0, err.constData());
     QVERIFY(err.contains(server.hostKeyFingerprint().toLatin1()));
     QVERIFY(knownHosts(server).contains(server.address().toLatin1()));
-    QFile file(output);
-    QVERIFY(file.open(QIODevice::ReadOnly));
-    const auto document = nlohmann::json::parse(file.readAll().toStdString());
-    bool sawRules = false;
-    for (const auto& source : document.at("sources"))
-        if (source.at("kind") == sk::IptablesV4 && source.at("exitStatus") == 0)
-            sawRules = normalizedRules(QByteArray::fromStdString(source.at("text").get<std::string>())) == normalizedRules(server.fixtureRules());
-    QVERIFY(sawRules);
+    const auto loaded = model::loadSnapshotFile(output);
+    QVERIFY2(loaded.ok(), loaded.ok() ? "" : loaded.error().toString().c_str());
+    const auto& snapshot = *loaded.value();
+    QVERIFY(snapshot.ipv4 && snapshot.ipv6);
+    QCOMPARE(normalizedRules(QByteArray::fromStdString(snapshot.source(sk::IptablesV4)->text)), normalizedRules(server.fixtureRules()));
+    QCOMPARE(snapshot.meta.takenFrom, "ssh root@" + server.address().toStdString() + ":" + std::to_string(server.port()));
+    QVERIFY(snapshot.docker.has_value());
 
     // without the flag and without a terminal, an unknown key is refused
     trust(server, {});
