@@ -1,0 +1,88 @@
+#pragma once
+
+#include "support/netns.h"
+
+#include <QByteArray>
+#include <QHash>
+#include <QMap>
+#include <QSet>
+#include <QString>
+#include <QVector>
+
+#include <memory>
+
+class QProcess;
+
+// Reading the kernel's own account of a packet's path through the tables under test:
+//  - nf_tables backend: `xtables-monitor --trace` in the host namespace;
+//  - legacy backend: the "TRACE: table:chain:type:N" records over nfnetlink_log, read from a netlink
+//    socket opened inside the host namespace.
+// Events are keyed by the probe's IP ID, so many probes can be in flight at once.
+namespace ktest {
+
+struct TraceStep {
+    enum class Kind { Rule, Policy, Return };
+    Kind kind = Kind::Rule;
+    QString table;
+    QString chain;
+    int index = 0; // 1-based rule number; 0 for a policy; -1 when the rule text was not found
+    QString verdict; // ACCEPT, DROP, REJECT, JUMP, GOTO, RETURN, CONTINUE, or the policy
+    QString text; // the rule as iptables-save prints it
+
+    QString display() const; // "filter/FORWARD #3 ACCEPT: -A FORWARD ..." / "filter/FORWARD policy DROP"
+};
+
+// Rule numbers and targets of the ruleset as loaded (its iptables-save text).
+class RulesetIndex final {
+public:
+    explicit RulesetIndex(const QByteArray& saved);
+    // 1-based number of the rule with this text in table/chain; -1 if absent.
+    int find(const QString& table, const QString& chain, const QString& text) const;
+    QString ruleText(const QString& table, const QString& chain, int index) const;
+    QString policy(const QString& table, const QString& chain) const;
+    // ACCEPT/DROP/REJECT/RETURN/JUMP/GOTO/CONTINUE as the rule's target makes it act (nat targets: ACCEPT).
+    QString verdictOf(const QString& table, const QString& chain, int index) const;
+    int ruleCount(const QString& table, const QString& chain) const;
+
+private:
+    QMap<QString, QStringList> m_rules; // "table/chain" -> rule texts in order
+    QMap<QString, QString> m_policies;
+    QSet<QString> m_chains;
+};
+
+class TraceReader final {
+public:
+    TraceReader(const Namespace& host, Backend backend);
+    ~TraceReader();
+    TraceReader(const TraceReader&) = delete;
+    TraceReader& operator=(const TraceReader&) = delete;
+
+    bool start(QString* error);
+    // Reads what has arrived, waiting at most waitMs for more.
+    void poll(int waitMs);
+    // The ordered steps recorded for the packet with this IP ID (and clears them).
+    QVector<TraceStep> take(quint16 ipId);
+    void setIndex(std::shared_ptr<const RulesetIndex> index) { m_index = std::move(index); }
+    // Forgets everything recorded so far.
+    void clear();
+
+private:
+    void parseMonitorLine(const QByteArray& line);
+    void parseNflog(const QByteArray& datagram);
+    void addStep(quint16 ipId, TraceStep step);
+
+    const Namespace& m_host;
+    Backend m_backend;
+    std::unique_ptr<QProcess> m_monitor;
+    QByteArray m_pending;
+    int m_nflog = -1;
+    QHash<QByteArray, quint16> m_traceIds; // xtables-monitor trace id -> IP ID of its packet
+    QHash<quint16, QVector<TraceStep>> m_steps;
+    std::shared_ptr<const RulesetIndex> m_index;
+};
+
+// What the trace says decided the packet: for a stopped packet the step it ended on; for a delivered
+// one the filter table's last verdict (else the last terminal verdict outside nat).
+const TraceStep* decidingStep(const QVector<TraceStep>& steps, bool delivered);
+
+} // namespace ktest

@@ -1,0 +1,453 @@
+#include "support/prober.h"
+
+#include <QElapsedTimer>
+#include <QRandomGenerator>
+
+#include <cerrno>
+#include <cstring>
+
+#include <arpa/inet.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace ktest {
+
+namespace {
+
+    constexpr quint8 kTcp = 6;
+    constexpr quint8 kUdp = 17;
+    constexpr quint8 kIcmp = 1;
+    constexpr quint8 kSyn = 0x02;
+    constexpr quint8 kRst = 0x04;
+    constexpr quint8 kAck = 0x10;
+
+    quint32 addr(const QString& text)
+    {
+        in_addr a {};
+        ::inet_pton(AF_INET, text.toLatin1().constData(), &a);
+        return a.s_addr;
+    }
+
+    QString addrText(const uchar* p)
+    {
+        return QStringLiteral("%1.%2.%3.%4").arg(p[0]).arg(p[1]).arg(p[2]).arg(p[3]);
+    }
+
+    void put16(QByteArray& b, int at, quint16 v)
+    {
+        b[at] = char(v >> 8);
+        b[at + 1] = char(v & 0xff);
+    }
+
+    quint16 get16(const uchar* p)
+    {
+        return quint16((p[0] << 8) | p[1]);
+    }
+
+    quint16 checksum(const QByteArray& data, quint32 initial = 0)
+    {
+        quint32 sum = initial;
+        const auto* p = reinterpret_cast<const uchar*>(data.constData());
+        for (int i = 0; i + 1 < data.size(); i += 2)
+            sum += quint32((p[i] << 8) | p[i + 1]);
+        if (data.size() % 2)
+            sum += quint32(p[data.size() - 1] << 8);
+        while (sum >> 16)
+            sum = (sum & 0xffff) + (sum >> 16);
+        return quint16(~sum & 0xffff);
+    }
+
+    // Sum of the TCP/UDP pseudo header (addresses in network order as stored).
+    quint32 pseudoSum(quint32 src, quint32 dst, quint8 proto, int length)
+    {
+        const auto* s = reinterpret_cast<const uchar*>(&src);
+        const auto* d = reinterpret_cast<const uchar*>(&dst);
+        return quint32((s[0] << 8) | s[1]) + quint32((s[2] << 8) | s[3]) + quint32((d[0] << 8) | d[1])
+            + quint32((d[2] << 8) | d[3]) + proto + quint32(length);
+    }
+
+    QByteArray buildPacket(const ProbeHeader& h, quint16 ipId)
+    {
+        QByteArray l4;
+        if (h.proto == kTcp) {
+            l4 = QByteArray(20, '\0');
+            put16(l4, 0, h.sport);
+            put16(l4, 2, h.dport);
+            const quint32 seq = h.seq ? h.seq : QRandomGenerator::global()->generate();
+            for (int i = 0; i < 4; ++i) {
+                l4[4 + i] = char(seq >> (24 - 8 * i));
+                l4[8 + i] = char(h.ack >> (24 - 8 * i));
+            }
+            l4[12] = char(5 << 4);
+            l4[13] = char(h.tcpFlags);
+            put16(l4, 14, 64240);
+        } else if (h.proto == kUdp) {
+            l4 = QByteArray(8, '\0') + QByteArray("csk!");
+            put16(l4, 0, h.sport);
+            put16(l4, 2, h.dport);
+            put16(l4, 4, quint16(l4.size()));
+        } else {
+            l4 = QByteArray(8, '\0') + QByteArray("chainsight");
+            l4[0] = char(h.icmpType);
+            l4[1] = char(h.icmpCode);
+            put16(l4, 4, h.sport); // echo identifier
+            put16(l4, 6, 1);
+        }
+        const quint32 src = addr(h.src);
+        const quint32 dst = addr(h.dst);
+        const int csumAt = h.proto == kTcp ? 16 : h.proto == kUdp ? 6 : 2;
+        const quint16 sum
+            = h.proto == kIcmp ? checksum(l4) : checksum(l4, pseudoSum(src, dst, h.proto, int(l4.size())));
+        put16(l4, csumAt, sum);
+        QByteArray ip(20, '\0');
+        ip[0] = char(0x45);
+        put16(ip, 2, quint16(20 + l4.size()));
+        put16(ip, 4, ipId);
+        ip[8] = char(64);
+        ip[9] = char(h.proto);
+        std::memcpy(ip.data() + 12, &src, 4);
+        std::memcpy(ip.data() + 16, &dst, 4);
+        put16(ip, 10, checksum(ip));
+        return ip + l4;
+    }
+
+    struct Parsed {
+        bool valid = false;
+        quint16 id = 0;
+        ProbeHeader header;
+        // For an ICMP error: the IP ID of the packet it refers to.
+        std::optional<quint16> errorFor;
+    };
+
+    Parsed parse(const uchar* p, ssize_t n)
+    {
+        Parsed out;
+        if (n < 20 || (p[0] >> 4) != 4)
+            return out;
+        const int ihl = (p[0] & 15) * 4;
+        if (n < ihl + 8)
+            return out;
+        out.valid = true;
+        out.id = get16(p + 4);
+        out.header.proto = p[9];
+        out.header.src = addrText(p + 12);
+        out.header.dst = addrText(p + 16);
+        const uchar* l4 = p + ihl;
+        if (out.header.proto == kTcp || out.header.proto == kUdp) {
+            out.header.sport = get16(l4);
+            out.header.dport = get16(l4 + 2);
+            if (out.header.proto == kTcp && n >= ihl + 14) {
+                out.header.tcpFlags = l4[13];
+                out.header.seq = quint32((l4[4] << 24) | (l4[5] << 16) | (l4[6] << 8) | l4[7]);
+            }
+        } else if (out.header.proto == kIcmp) {
+            out.header.icmpType = l4[0];
+            out.header.icmpCode = l4[1];
+            out.header.sport = get16(l4 + 4);
+            const bool error = l4[0] == 3 || l4[0] == 11 || l4[0] == 12;
+            if (error && n >= ihl + 8 + 20)
+                out.errorFor = get16(l4 + 8 + 4);
+        }
+        return out;
+    }
+
+    QString icmpErrorName(int type, int code)
+    {
+        if (type == 3) {
+            static const char* const names[] = { "icmp-net-unreachable", "icmp-host-unreachable",
+                "icmp-proto-unreachable", "icmp-port-unreachable", "icmp-frag-needed", "icmp-srcroute-failed",
+                "icmp-net-unknown", "icmp-host-unknown", "icmp-host-isolated", "icmp-net-prohibited",
+                "icmp-host-prohibited", "icmp-tos-net", "icmp-tos-host", "icmp-admin-prohibited" };
+            if (code >= 0 && code < 14)
+                return QString::fromLatin1(names[code]);
+        }
+        return QStringLiteral("icmp-%1-%2").arg(type).arg(code);
+    }
+
+    QString flagsText(quint8 f)
+    {
+        QString s;
+        const char letters[] = "FSRPAU";
+        for (int i = 0; i < 6; ++i) {
+            if (f & (1 << i))
+                s += QLatin1Char(letters[i]);
+        }
+        return s;
+    }
+
+} // namespace
+
+QString ProbeHeader::describe() const
+{
+    if (proto == kIcmp)
+        return QStringLiteral("icmp %1 -> %2 type %3").arg(src, dst).arg(icmpType);
+    const QString name = proto == kTcp ? QStringLiteral("tcp") : QStringLiteral("udp");
+    QString text = QStringLiteral("%1 %2:%3 -> %4:%5").arg(name, src).arg(sport).arg(dst).arg(dport);
+    if (proto == kTcp)
+        text += QStringLiteral(" [%1]").arg(flagsText(tcpFlags));
+    return text;
+}
+
+QString ProbeSpec::describe() const
+{
+    return header.describe() + QStringLiteral(" in ") + Topology::ingressInterface(from);
+}
+
+QString kernelFateName(KernelFate fate)
+{
+    switch (fate) {
+    case KernelFate::Accept:
+        return QStringLiteral("ACCEPT");
+    case KernelFate::Drop:
+        return QStringLiteral("DROP");
+    case KernelFate::Reject:
+        return QStringLiteral("REJECT");
+    }
+    return {};
+}
+
+QString KernelResult::pathText() const
+{
+    QStringList parts;
+    for (const TraceStep& s : steps)
+        parts << s.display();
+    return parts.join(QStringLiteral("\n      -> "));
+}
+
+QString KernelResult::qualifiedDeciding() const
+{
+    if (!deciding)
+        return {};
+    if (deciding->kind == TraceStep::Kind::Policy)
+        return QStringLiteral("%1/%2 policy %3").arg(deciding->table, deciding->chain, deciding->verdict);
+    return QStringLiteral("%1/%2: %3").arg(deciding->table, deciding->chain, deciding->text);
+}
+
+struct Prober::Pending {
+    ProbeSpec spec;
+    quint16 id = 0;
+    bool done = false;
+    KernelResult result;
+};
+
+Prober::Prober(const Topology& topology, TraceReader& traces)
+    : m_topology(topology)
+    , m_traces(traces)
+{
+}
+
+Prober::~Prober()
+{
+    for (int* set : { m_senders, m_observers, m_hostLocal }) {
+        for (int i = 0; i < 3; ++i) {
+            if (set[i] >= 0)
+                ::close(set[i]);
+        }
+    }
+}
+
+quint16 Prober::freshPort()
+{
+    if (m_nextPort >= 65000)
+        m_nextPort = 20000;
+    return m_nextPort++;
+}
+
+bool Prober::open(QString* error)
+{
+    const Ingress all[] = { Ingress::Lan, Ingress::Web, Ingress::Tailnet };
+    for (Ingress in : all) {
+        if (in == Ingress::Tailnet && !m_topology.options().tailscale)
+            continue;
+        const Namespace& ns = m_topology.peer(in);
+        const int i = int(in);
+        m_senders[i] = ns.openSocket(AF_INET, SOCK_RAW, IPPROTO_RAW);
+        m_observers[i] = ns.openSocket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK, htons(ETH_P_IP));
+        if (m_senders[i] < 0 || m_observers[i] < 0) {
+            *error = QStringLiteral("sockets in %1: %2").arg(ns.name(), QString::fromLocal8Bit(std::strerror(errno)));
+            return false;
+        }
+    }
+    const int protos[] = { IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP };
+    for (int i = 0; i < 3; ++i) {
+        m_hostLocal[i] = m_topology.host().openSocket(AF_INET, SOCK_RAW | SOCK_NONBLOCK, protos[i]);
+        if (m_hostLocal[i] < 0) {
+            *error = QStringLiteral("raw socket in host: ") + QString::fromLocal8Bit(std::strerror(errno));
+            return false;
+        }
+    }
+    // The trace reader subscribes asynchronously: wait until a packet's events come through.
+    ProbeSpec warm;
+    warm.header = { QStringLiteral("10.0.0.50"), QStringLiteral("10.0.0.10"), kTcp, freshPort(), 9, kSyn };
+    QElapsedTimer timer;
+    timer.start();
+    while (timer.elapsed() < 5000) {
+        const quint16 id = m_nextId++;
+        send(warm, id);
+        for (int i = 0; i < 10; ++i)
+            m_traces.poll(20);
+        if (!m_traces.take(id).isEmpty()) {
+            m_traces.clear();
+            return true;
+        }
+        warm.header.sport = freshPort();
+    }
+    *error = QStringLiteral("no trace events from the host namespace within 5 s");
+    return false;
+}
+
+bool Prober::send(const ProbeSpec& probe, quint16 ipId)
+{
+    const QByteArray packet = buildPacket(probe.header, ipId);
+    sockaddr_in to {};
+    to.sin_family = AF_INET;
+    to.sin_addr.s_addr = addr(probe.header.dst);
+    const int fd = m_senders[int(probe.from)];
+    return ::sendto(fd, packet.constData(), size_t(packet.size()), 0, reinterpret_cast<sockaddr*>(&to), sizeof to)
+        == packet.size();
+}
+
+void Prober::observe(QVector<Pending>& pending)
+{
+    QHash<quint16, Pending*> byId;
+    for (Pending& p : pending)
+        byId.insert(p.id, &p);
+    uchar buffer[2048];
+    for (int in = 0; in < 3; ++in) {
+        if (m_observers[in] < 0)
+            continue;
+        for (;;) {
+            sockaddr_ll from {};
+            socklen_t len = sizeof from;
+            const ssize_t n = ::recvfrom(m_observers[in], buffer, sizeof buffer, MSG_DONTWAIT,
+                reinterpret_cast<sockaddr*>(&from), &len);
+            if (n <= 0)
+                break;
+            if (from.sll_pkttype == PACKET_OUTGOING)
+                continue;
+            const Parsed seen = parse(buffer, n);
+            if (!seen.valid)
+                continue;
+            if (seen.errorFor) {
+                Pending* p = byId.value(*seen.errorFor);
+                if (p && !p->done && int(p->spec.from) == in) {
+                    p->result.fate = KernelFate::Reject;
+                    p->result.rejectHow = icmpErrorName(seen.header.icmpType, seen.header.icmpCode);
+                }
+                continue;
+            }
+            if (seen.header.proto == kTcp && (seen.header.tcpFlags & kRst)) {
+                for (Pending& p : pending) {
+                    if (!p.done && int(p.spec.from) == in && p.spec.header.proto == kTcp
+                        && seen.header.dport == p.spec.header.sport && seen.header.sport == p.spec.header.dport
+                        && !(p.spec.header.tcpFlags & kRst)) {
+                        p.result.fate = KernelFate::Reject;
+                        p.result.rejectHow = QStringLiteral("tcp-reset");
+                    }
+                }
+                continue;
+            }
+            Pending* p = byId.value(seen.id);
+            if (p && !p->done && seen.header.proto == p->spec.header.proto) {
+                p->done = true;
+                p->result.fate = KernelFate::Accept;
+                p->result.deliveredTo = Topology::ingressName(Ingress(in));
+                p->result.delivered = seen.header;
+            }
+        }
+    }
+    for (int fd : m_hostLocal) {
+        for (;;) {
+            const ssize_t n = ::recv(fd, buffer, sizeof buffer, MSG_DONTWAIT);
+            if (n <= 0)
+                break;
+            const Parsed seen = parse(buffer, n);
+            Pending* p = seen.valid ? byId.value(seen.id) : nullptr;
+            if (p && !p->done && seen.header.proto == p->spec.header.proto && !seen.errorFor) {
+                p->done = true;
+                p->result.fate = KernelFate::Accept;
+                p->result.deliveredTo = QStringLiteral("host");
+                p->result.delivered = seen.header;
+            }
+        }
+    }
+    // A reject is final once it is seen; a delivery seen later would win above.
+    for (Pending& p : pending) {
+        if (p.result.fate == KernelFate::Reject)
+            p.done = true;
+    }
+}
+
+QVector<KernelResult> Prober::run(const QVector<ProbeSpec>& batch, int timeoutMs)
+{
+    QVector<Pending> pending;
+    pending.reserve(batch.size());
+    for (const ProbeSpec& spec : batch) {
+        Pending p;
+        p.spec = spec;
+        p.id = m_nextId++;
+        if (m_nextId < 1000)
+            m_nextId = 1000;
+        pending.append(p);
+    }
+    for (const Pending& p : pending)
+        send(p.spec, p.id);
+    QElapsedTimer timer;
+    timer.start();
+    for (;;) {
+        m_traces.poll(5);
+        observe(pending);
+        const bool allDone = std::all_of(pending.begin(), pending.end(), [](const Pending& p) { return p.done; });
+        if (allDone || timer.elapsed() > timeoutMs)
+            break;
+    }
+    // Let the trace of the last packets arrive.
+    QElapsedTimer tail;
+    tail.start();
+    while (tail.elapsed() < 60)
+        m_traces.poll(10);
+    QVector<KernelResult> results;
+    results.reserve(pending.size());
+    for (Pending& p : pending) {
+        p.result.steps = m_traces.take(p.id);
+        if (const TraceStep* d = decidingStep(p.result.steps, p.result.fate == KernelFate::Accept))
+            p.result.deciding = *d;
+        results.append(p.result);
+    }
+    return results;
+}
+
+std::optional<ProbeSpec> Prober::replyTo(const ProbeSpec& probe, const KernelResult& result)
+{
+    if (result.fate != KernelFate::Accept || result.deliveredTo == QLatin1String("host"))
+        return std::nullopt;
+    ProbeSpec reply;
+    reply.from = result.deliveredTo == QLatin1String("web") ? Ingress::Web
+        : result.deliveredTo == QLatin1String("ts")         ? Ingress::Tailnet
+                                                            : Ingress::Lan;
+    // A probe routed back out of the namespace it came from: its "reply" would never leave that namespace.
+    if (reply.from == probe.from)
+        return std::nullopt;
+    const ProbeHeader& seen = result.delivered;
+    reply.header.proto = seen.proto;
+    reply.header.src = seen.dst;
+    reply.header.dst = seen.src;
+    if (seen.proto == kIcmp) {
+        if (probe.header.icmpType != 8)
+            return std::nullopt;
+        reply.header.icmpType = 0;
+        reply.header.sport = seen.sport;
+    } else {
+        reply.header.sport = seen.dport;
+        reply.header.dport = seen.sport;
+        reply.header.tcpFlags = quint8(kSyn | kAck);
+        // Conntrack checks the handshake: the SYN-ACK must acknowledge the SYN's sequence number.
+        reply.header.ack = seen.seq + 1;
+    }
+    return reply;
+}
+
+} // namespace ktest

@@ -1,0 +1,256 @@
+#include "support/topology.h"
+
+#include <QRegularExpression>
+
+namespace ktest {
+
+namespace {
+
+    const QString kWebPort = QStringLiteral("veth9a1e7c1");
+
+    QStringList split(const QString& command)
+    {
+        return command.split(QLatin1Char(' '), Qt::SkipEmptyParts);
+    }
+
+    // "#   create docker-ext-bridges-v4 hash:net ..." / "#   add ..." lines of a fixture, as `ipset restore` input.
+    QByteArray ipsetState(const QByteArray& rulesText)
+    {
+        static const QRegularExpression line(QStringLiteral("^#\\s+((?:create|add) \\S+ .*)$"),
+            QRegularExpression::MultilineOption);
+        QByteArray out;
+        auto it = line.globalMatch(QString::fromUtf8(rulesText));
+        while (it.hasNext())
+            out += it.next().captured(1).toUtf8() + '\n';
+        return out;
+    }
+
+} // namespace
+
+Topology::Topology(TopologyOptions options)
+    : m_options(options)
+{
+}
+
+Topology::~Topology() = default;
+
+QString Topology::ingressInterface(Ingress ingress)
+{
+    switch (ingress) {
+    case Ingress::Lan:
+        return QStringLiteral("eth0");
+    case Ingress::Web:
+        return QStringLiteral("br-897b3066eb8a");
+    case Ingress::Tailnet:
+        return QStringLiteral("tailscale0");
+    }
+    return {};
+}
+
+QString Topology::ingressName(Ingress ingress)
+{
+    switch (ingress) {
+    case Ingress::Lan:
+        return QStringLiteral("lan");
+    case Ingress::Web:
+        return QStringLiteral("web");
+    case Ingress::Tailnet:
+        return QStringLiteral("ts");
+    }
+    return {};
+}
+
+QString Topology::webPort()
+{
+    return kWebPort;
+}
+
+const Namespace& Topology::peer(Ingress ingress) const
+{
+    switch (ingress) {
+    case Ingress::Web:
+        return *m_web;
+    case Ingress::Tailnet:
+        return m_ts ? *m_ts : *m_lan;
+    case Ingress::Lan:
+        break;
+    }
+    return *m_lan;
+}
+
+bool Topology::fail(const QString& what, const CommandResult& result)
+{
+    m_error = what + QStringLiteral(": ") + result.describe();
+    return false;
+}
+
+bool Topology::build()
+{
+    m_host = std::make_unique<Namespace>(QStringLiteral("host"));
+    m_lan = std::make_unique<Namespace>(QStringLiteral("lan"));
+    m_web = std::make_unique<Namespace>(QStringLiteral("web"));
+    if (m_options.tailscale)
+        m_ts = std::make_unique<Namespace>(QStringLiteral("ts"));
+    for (const Namespace* ns : { m_host.get(), m_lan.get(), m_web.get(), m_ts.get() }) {
+        if (ns && !ns->isValid()) {
+            m_error = ns->error();
+            return false;
+        }
+    }
+    return configureSysctls() && wire() && installHelpers();
+}
+
+bool Topology::configureSysctls()
+{
+    // IPv4 only: no router solicitations or MLD reports crossing the host while probes run.
+    for (const Namespace* ns : { m_host.get(), m_lan.get(), m_web.get(), m_ts.get() }) {
+        if (!ns)
+            continue;
+        for (const char* key : { "net.ipv6.conf.all.disable_ipv6", "net.ipv6.conf.default.disable_ipv6" })
+            ns->setSysctl(QString::fromLatin1(key), QStringLiteral("1"));
+        // rp_filter values are inherited from the initial namespace; spoofed probe sources need it off.
+        for (const char* key : { "net.ipv4.conf.all.rp_filter", "net.ipv4.conf.default.rp_filter" }) {
+            if (!ns->setSysctl(QString::fromLatin1(key), QStringLiteral("0"))) {
+                m_error = QStringLiteral("cannot set %1 in %2").arg(QString::fromLatin1(key), ns->name());
+                return false;
+            }
+        }
+    }
+    const Namespace& host = *m_host;
+    for (const char* key : { "net.ipv4.conf.all.send_redirects", "net.ipv4.conf.default.send_redirects" })
+        host.setSysctl(QString::fromLatin1(key), QStringLiteral("0"));
+    if (!host.setSysctl(QStringLiteral("net.ipv4.ip_forward"), QStringLiteral("1"))) {
+        m_error = QStringLiteral("cannot enable forwarding in the host namespace");
+        return false;
+    }
+    // Bridged traffic must traverse iptables as on a Docker host (needs br_netfilter).
+    if (!host.setSysctl(QStringLiteral("net.bridge.bridge-nf-call-iptables"), QStringLiteral("1"))) {
+        m_error = QStringLiteral("net.bridge.bridge-nf-call-iptables missing: modprobe br_netfilter");
+        return false;
+    }
+    return true;
+}
+
+bool Topology::wire()
+{
+    const QString h = m_host->name();
+    const QString l = m_lan->name();
+    const QString w = m_web->name();
+    QString script = QStringLiteral(
+        "ip link add eth0 netns %1 type veth peer name eth0 netns %2\n"
+        "ip link add %4 netns %1 type veth peer name eth0 netns %3\n"
+        "ip -n %1 link add docker0 type bridge\n"
+        "ip -n %1 link add br-897b3066eb8a type bridge\n"
+        "ip -n %1 link set %4 master br-897b3066eb8a\n"
+        "ip -n %1 addr add 10.0.0.10/24 dev eth0\n"
+        "ip -n %1 addr add 172.17.0.1/16 dev docker0\n"
+        "ip -n %1 addr add 172.18.0.1/16 dev br-897b3066eb8a\n"
+        "for d in eth0 docker0 br-897b3066eb8a %4; do ip -n %1 link set $d up; done\n"
+        "ip -n %1 route add default via 10.0.0.1\n"
+        "ip -n %2 addr add 10.0.0.50/24 dev eth0\n"
+        "ip -n %2 addr add 10.0.0.1/24 dev eth0\n"
+        "ip -n %2 addr add 203.0.113.7/32 dev eth0\n"
+        "ip -n %2 addr add 1.1.1.1/32 dev eth0\n"
+        "ip -n %2 link set eth0 up\n"
+        "ip -n %2 route add default via 10.0.0.10\n"
+        "ip -n %3 addr add 172.18.0.2/16 dev eth0\n"
+        "ip -n %3 link set eth0 up\n"
+        "ip -n %3 route add default via 172.18.0.1\n")
+                         .arg(h, l, w, kWebPort);
+    if (m_ts) {
+        script += QStringLiteral(
+            "ip link add tailscale0 netns %1 type veth peer name eth0 netns %2\n"
+            "ip -n %1 addr add 100.101.102.103/32 dev tailscale0\n"
+            "ip -n %1 link set tailscale0 up\n"
+            "ip -n %1 route add 100.64.0.0/10 dev tailscale0\n"
+            "ip -n %2 addr add 100.64.10.20/10 dev eth0\n"
+            "ip -n %2 link set eth0 up\n"
+            "ip -n %2 route add default via 100.101.102.103\n")
+                      .arg(h, m_ts->name());
+    }
+    const CommandResult wired = runProgram({ QStringLiteral("sh"), QStringLiteral("-ec"), script });
+    if (!wired.ok())
+        return fail(QStringLiteral("wiring the topology"), wired);
+    for (const QString& dev : { QStringLiteral("eth0"), QStringLiteral("br-897b3066eb8a"), QStringLiteral("docker0"),
+             QStringLiteral("tailscale0") }) {
+        m_host->setSysctl(QStringLiteral("net.ipv4.conf.%1.rp_filter").arg(dev), QStringLiteral("0"));
+        m_host->setSysctl(QStringLiteral("net.ipv4.conf.%1.send_redirects").arg(dev), QStringLiteral("0"));
+    }
+    return true;
+}
+
+bool Topology::installHelpers()
+{
+    // Peers: a packet socket sees each probe first; raw PREROUTING then drops it so no stack answers.
+    for (const Namespace* ns : { m_lan.get(), m_web.get(), m_ts.get() }) {
+        if (!ns)
+            continue;
+        ns->setSysctl(QStringLiteral("net.ipv4.conf.eth0.rp_filter"), QStringLiteral("0"));
+        const CommandResult r = ns->run({ QStringLiteral("iptables-legacy"), QStringLiteral("-w"),
+            QStringLiteral("-t"), QStringLiteral("raw"), QStringLiteral("-A"), QStringLiteral("PREROUTING"),
+            QStringLiteral("-j"), QStringLiteral("DROP") });
+        if (!r.ok())
+            return fail(QStringLiteral("peer drop rule in ") + ns->name(), r);
+    }
+    return true;
+}
+
+bool Topology::armTracing()
+{
+    // The trace flag is set by the *other* backend's raw table, so the tables under test stay exactly
+    // as loaded; registered after them, it runs first at the same priority.
+    const Backend helper = m_options.backend == Backend::Nft ? Backend::Legacy : Backend::Nft;
+    for (const char* chain : { "PREROUTING", "OUTPUT" }) {
+        const CommandResult r = m_host->run({ iptablesProgram(helper, Family::V4), QStringLiteral("-w"),
+            QStringLiteral("-t"), QStringLiteral("raw"), QStringLiteral("-A"), QString::fromLatin1(chain),
+            QStringLiteral("-j"), QStringLiteral("TRACE") });
+        if (!r.ok())
+            return fail(QStringLiteral("trace helper"), r);
+    }
+    // nf_tables reports traces only while some nft rule sets the trace flag natively (a global switch);
+    // this rule in the lan namespace matches nothing but turns that switch on.
+    const CommandResult key = m_lan->run({ QStringLiteral("iptables-nft"), QStringLiteral("-w"),
+        QStringLiteral("-t"), QStringLiteral("raw"), QStringLiteral("-A"), QStringLiteral("OUTPUT"),
+        QStringLiteral("-d"), QStringLiteral("127.0.0.2/32"), QStringLiteral("-j"), QStringLiteral("TRACE") });
+    if (!key.ok())
+        return fail(QStringLiteral("nft trace switch"), key);
+    return true;
+}
+
+bool Topology::load(const QByteArray& rulesText)
+{
+    const QByteArray sets = ipsetState(rulesText);
+    if (!sets.isEmpty()) {
+        const CommandResult r = m_host->run({ QStringLiteral("ipset"), QStringLiteral("restore") }, sets);
+        if (!r.ok())
+            return fail(QStringLiteral("ipset restore"), r);
+    }
+    const CommandResult r = m_host->restore(rulesText, m_options.backend);
+    if (!r.ok())
+        return fail(QStringLiteral("iptables-%1-restore").arg(backendName(m_options.backend)), r);
+    return true;
+}
+
+bool Topology::applyCommands(const QStringList& commands)
+{
+    for (const QString& command : commands) {
+        QStringList args = split(command);
+        if (args.isEmpty() || args.first() != QLatin1String("iptables")) {
+            m_error = QStringLiteral("not an iptables command: ") + command;
+            return false;
+        }
+        args.first() = iptablesProgram(m_options.backend, Family::V4);
+        args.insert(1, QStringLiteral("-w"));
+        const CommandResult r = m_host->run(args);
+        if (!r.ok())
+            return fail(command, r);
+    }
+    return true;
+}
+
+QByteArray Topology::savedRules() const
+{
+    return m_host->save(m_options.backend, Family::V4, false).out;
+}
+
+} // namespace ktest
