@@ -372,7 +372,11 @@ const TraceStep* decidingStep(const QVector<TraceStep>& steps, bool delivered)
     if (!delivered)
         return nullptr;
     for (auto it = steps.crbegin(); it != steps.crend(); ++it) {
-        if (terminal(*it) && it->table != QLatin1String("nat"))
+        if (terminal(*it) && it->kind == TraceStep::Kind::Rule && it->table != QLatin1String("nat"))
+            return &*it;
+    }
+    for (auto it = steps.crbegin(); it != steps.crend(); ++it) {
+        if (terminal(*it))
             return &*it;
     }
     return nullptr;

@@ -82,7 +82,7 @@ private:
 };
 
 // What the trace says decided the packet: for a stopped packet the step it ended on; for a delivered
-// one the filter table's last verdict (else the last terminal verdict outside nat).
+// one the filter table's last verdict, else the last ACCEPT rule outside nat, else the last verdict.
 const TraceStep* decidingStep(const QVector<TraceStep>& steps, bool delivered);
 
 } // namespace ktest

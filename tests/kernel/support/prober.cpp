@@ -167,6 +167,18 @@ namespace {
         return QStringLiteral("icmp-%1-%2").arg(type).arg(code);
     }
 
+    // The packet a probe became (NAT may change addresses and ports, never these).
+    bool sameShape(const ProbeHeader& seen, const ProbeHeader& sent)
+    {
+        if (seen.proto != sent.proto)
+            return false;
+        if (seen.proto == kTcp)
+            return seen.tcpFlags == sent.tcpFlags;
+        if (seen.proto == kIcmp)
+            return seen.icmpType == sent.icmpType;
+        return true;
+    }
+
     QString flagsText(quint8 f)
     {
         QString s;
@@ -351,7 +363,7 @@ void Prober::observe(QVector<Pending>& pending)
                 continue;
             }
             Pending* p = byId.value(seen.id);
-            if (p && !p->done && seen.header.proto == p->spec.header.proto) {
+            if (p && !p->done && sameShape(seen.header, p->spec.header)) {
                 p->done = true;
                 p->result.fate = KernelFate::Accept;
                 p->result.deliveredTo = Topology::ingressName(Ingress(in));
@@ -366,7 +378,7 @@ void Prober::observe(QVector<Pending>& pending)
                 break;
             const Parsed seen = parse(buffer, n);
             Pending* p = seen.valid ? byId.value(seen.id) : nullptr;
-            if (p && !p->done && seen.header.proto == p->spec.header.proto && !seen.errorFor) {
+            if (p && !p->done && sameShape(seen.header, p->spec.header) && !seen.errorFor) {
                 p->done = true;
                 p->result.fate = KernelFate::Accept;
                 p->result.deliveredTo = QStringLiteral("host");
@@ -423,6 +435,9 @@ QVector<KernelResult> Prober::run(const QVector<ProbeSpec>& batch, int timeoutMs
 std::optional<ProbeSpec> Prober::replyTo(const ProbeSpec& probe, const KernelResult& result)
 {
     if (result.fate != KernelFate::Accept || result.deliveredTo == QLatin1String("host"))
+        return std::nullopt;
+    // Only a SYN has a well-defined answer that conntrack will take as the connection's reply.
+    if (probe.header.proto == kTcp && probe.header.tcpFlags != kSyn)
         return std::nullopt;
     ProbeSpec reply;
     reply.from = result.deliveredTo == QLatin1String("web") ? Ingress::Web
