@@ -244,10 +244,41 @@ void TraceReader::parseMonitorLine(const QByteArray& rawLine)
         return;
     const QByteArray traceId = words.at(2).toLatin1();
     if (words.first() == QLatin1String("PACKET:")) {
+        // Each base chain starts with a PACKET line (a new trace id per hook); it names the IP ID. An
+        // answer of the host's stack may carry a probe's IP ID by chance: the packet's shape tells them apart.
+        m_traceIds.remove(traceId);
+        int flags = 0;
+        int icmpType = -1;
+        bool ports = false;
+        quint16 ipId = 0;
+        bool hasId = false;
+        static const QHash<QString, int> flagBits { { QStringLiteral("FIN"), 0x01 }, { QStringLiteral("SYN"), 0x02 },
+            { QStringLiteral("RST"), 0x04 }, { QStringLiteral("PSH"), 0x08 }, { QStringLiteral("ACK"), 0x10 },
+            { QStringLiteral("URG"), 0x20 } };
         for (const QString& w : words) {
-            if (w.startsWith(QLatin1String("ID=")))
-                m_traceIds.insert(traceId, quint16(w.mid(3).toUInt()));
+            if (w.startsWith(QLatin1String("ID="))) {
+                ipId = quint16(w.mid(3).toUInt());
+                hasId = true;
+            } else if (w.startsWith(QLatin1String("SPORT="))) {
+                ports = true;
+            } else if (w.startsWith(QLatin1String("TYPE="))) {
+                icmpType = w.mid(5).toInt();
+            } else {
+                flags |= flagBits.value(w);
+            }
         }
+        const auto expected = m_expected.constFind(ipId);
+        if (!hasId || expected == m_expected.constEnd())
+            return;
+        bool ours = false;
+        if (expected->first == 6)
+            ours = ports && flags == expected->second;
+        else if (expected->first == 17)
+            ours = ports && flags == 0;
+        else
+            ours = !ports && (icmpType < 0 || icmpType == expected->second);
+        if (ours)
+            m_traceIds.insert(traceId, ipId);
         return;
     }
     if (words.first() != QLatin1String("TRACE:") || !m_traceIds.contains(traceId))
@@ -309,7 +340,17 @@ void TraceReader::parseNflog(const QByteArray& datagram)
             if (words.size() >= 2 && words.first() == "TRACE:" && payload.size() >= 20) {
                 const QList<QByteArray> spec = words.at(1).split(':');
                 const quint16 ipId = quint16((quint8(payload.at(4)) << 8) | quint8(payload.at(5)));
-                if (spec.size() == 4) {
+                const quint8 proto = quint8(payload.at(9));
+                const int ihl = (quint8(payload.at(0)) & 15) * 4;
+                int shape = -1;
+                if (proto == 6 && payload.size() > ihl + 13)
+                    shape = quint8(payload.at(ihl + 13));
+                else if (proto == 1 && payload.size() > ihl)
+                    shape = quint8(payload.at(ihl));
+                const auto expected = m_expected.constFind(ipId);
+                const bool ours = expected != m_expected.constEnd() && expected->first == proto
+                    && (proto == 17 || expected->second == shape);
+                if (spec.size() == 4 && ours) {
                     TraceStep step;
                     step.table = QString::fromLatin1(spec.at(0));
                     step.chain = QString::fromLatin1(spec.at(1));
@@ -346,10 +387,26 @@ QVector<TraceStep> TraceReader::take(quint16 ipId)
     return m_steps.take(ipId);
 }
 
+QString TraceReader::problem() const
+{
+    if (!m_monitor || m_monitor->state() == QProcess::Running)
+        return {};
+    return QStringLiteral("xtables-monitor exited (%1): %2")
+        .arg(m_monitor->exitCode())
+        .arg(QString::fromUtf8(m_monitor->readAllStandardError().right(500)));
+}
+
+void TraceReader::expect(quint16 ipId, quint8 proto, int shape)
+{
+    m_expected.insert(ipId, { proto, shape });
+    m_steps.remove(ipId);
+}
+
 void TraceReader::clear()
 {
     m_steps.clear();
     m_traceIds.clear();
+    m_expected.clear();
 }
 
 const TraceStep* decidingStep(const QVector<TraceStep>& steps, bool delivered)

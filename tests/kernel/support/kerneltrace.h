@@ -58,6 +58,9 @@ public:
     TraceReader& operator=(const TraceReader&) = delete;
 
     bool start(QString* error);
+    // Announces a probe about to be sent: only its packet's events are recorded under its IP ID. shape is
+    // the TCP flags or ICMP type (-1 for UDP): a packet the host sends in answer may carry the same ID.
+    void expect(quint16 ipId, quint8 proto, int shape);
     // Reads what has arrived, waiting at most waitMs for more.
     void poll(int waitMs);
     // The ordered steps recorded for the packet with this IP ID (and clears them).
@@ -65,6 +68,8 @@ public:
     void setIndex(std::shared_ptr<const RulesetIndex> index) { m_index = std::move(index); }
     // Forgets everything recorded so far.
     void clear();
+    // Empty while the trace source works; else what went wrong (the monitor exited, its stderr).
+    QString problem() const;
 
 private:
     void parseMonitorLine(const QByteArray& line);
@@ -77,6 +82,7 @@ private:
     QByteArray m_pending;
     int m_nflog = -1;
     QHash<QByteArray, quint16> m_traceIds; // xtables-monitor trace id -> IP ID of its packet
+    QHash<quint16, QPair<quint8, int>> m_expected; // IP ID -> protocol and shape
     QHash<quint16, QVector<TraceStep>> m_steps;
     std::shared_ptr<const RulesetIndex> m_index;
 };

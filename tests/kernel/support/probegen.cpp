@@ -109,7 +109,8 @@ namespace {
                 s = pick(pools.addresses.at(int(rng.bounded(qsizetype(pools.addresses.size())))), rng);
             else
                 s = randomPublic(rng);
-            if (!isSpecial(s) && !isHostLocal(s, tailscale))
+            // The source must be answerable too: an ICMP error or a reply goes back to it.
+            if (!isSpecial(s) && !isHostLocal(s, tailscale) && answerable(fromHost(s), tailscale))
                 return s;
         }
         return toHost(QString::fromLatin1(own[int(from)]));

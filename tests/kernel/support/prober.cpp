@@ -23,6 +23,7 @@ namespace {
     constexpr quint8 kSyn = 0x02;
     constexpr quint8 kRst = 0x04;
     constexpr quint8 kAck = 0x10;
+    constexpr qint64 kSendGapNs = 2'000'000;
 
     quint32 addr(const QString& text)
     {
@@ -313,6 +314,8 @@ bool Prober::open(QString* error)
 
 bool Prober::send(const ProbeSpec& probe, quint16 ipId)
 {
+    const ProbeHeader& h = probe.header;
+    m_traces.expect(ipId, h.proto, h.proto == kTcp ? h.tcpFlags : h.proto == kIcmp ? h.icmpType : -1);
     const QByteArray packet = buildPacket(probe.header, ipId);
     sockaddr_in to {};
     to.sin_family = AF_INET;
@@ -345,7 +348,8 @@ void Prober::observe(QVector<Pending>& pending)
                 continue;
             if (seen.errorFor) {
                 Pending* p = byId.value(*seen.errorFor);
-                if (p && !p->done && int(p->spec.from) == in) {
+                // The error goes to the probe's source, which may live in another namespace than the sender.
+                if (p && !p->done) {
                     p->result.fate = KernelFate::Reject;
                     p->result.rejectHow = icmpErrorName(seen.header.icmpType, seen.header.icmpCode);
                 }
@@ -353,7 +357,7 @@ void Prober::observe(QVector<Pending>& pending)
             }
             if (seen.header.proto == kTcp && (seen.header.tcpFlags & kRst)) {
                 for (Pending& p : pending) {
-                    if (!p.done && int(p.spec.from) == in && p.spec.header.proto == kTcp
+                    if (!p.done && p.spec.header.proto == kTcp
                         && seen.header.dport == p.spec.header.sport && seen.header.sport == p.spec.header.dport
                         && !(p.spec.header.tcpFlags & kRst)) {
                         p.result.fate = KernelFate::Reject;
@@ -405,8 +409,14 @@ QVector<KernelResult> Prober::run(const QVector<ProbeSpec>& batch, int timeoutMs
             m_nextId = 1000;
         pending.append(p);
     }
-    for (const Pending& p : pending)
+    for (const Pending& p : pending) {
         send(p.spec, p.id);
+        // Paced, so that the trace listener keeps up (its netlink buffer overflows on a burst).
+        QElapsedTimer gap;
+        gap.start();
+        while (gap.nsecsElapsed() < kSendGapNs)
+            m_traces.poll(0);
+    }
     QElapsedTimer timer;
     timer.start();
     for (;;) {
@@ -447,6 +457,9 @@ std::optional<ProbeSpec> Prober::replyTo(const ProbeSpec& probe, const KernelRes
     if (reply.from == probe.from)
         return std::nullopt;
     const ProbeHeader& seen = result.delivered;
+    // Delivered to its own source (a hairpin without masquerade): the answer never leaves that namespace.
+    if (seen.src == seen.dst)
+        return std::nullopt;
     reply.header.proto = seen.proto;
     reply.header.src = seen.dst;
     reply.header.dst = seen.src;

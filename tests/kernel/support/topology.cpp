@@ -119,6 +119,10 @@ bool Topology::configureSysctls()
     const Namespace& host = *m_host;
     for (const char* key : { "net.ipv4.conf.all.send_redirects", "net.ipv4.conf.default.send_redirects" })
         host.setSysctl(QString::fromLatin1(key), QStringLiteral("0"));
+    // A REJECT's ICMP error must reach the prober every time, not once a second per source.
+    host.setSysctl(QStringLiteral("net.ipv4.icmp_ratelimit"), QStringLiteral("0"));
+    host.setSysctl(QStringLiteral("net.ipv4.icmp_msgs_per_sec"), QStringLiteral("100000"));
+    host.setSysctl(QStringLiteral("net.ipv4.icmp_msgs_burst"), QStringLiteral("100000"));
     if (!host.setSysctl(QStringLiteral("net.ipv4.ip_forward"), QStringLiteral("1"))) {
         m_error = QStringLiteral("cannot enable forwarding in the host namespace");
         return false;
@@ -142,6 +146,7 @@ bool Topology::wire()
         "ip -n %1 link add docker0 type bridge\n"
         "ip -n %1 link add br-897b3066eb8a type bridge\n"
         "ip -n %1 link set %4 master br-897b3066eb8a\n"
+        "ip -n %1 link set %4 type bridge_slave hairpin on\n"
         "ip -n %1 addr add 10.0.0.10/24 dev eth0\n"
         "ip -n %1 addr add 172.17.0.1/16 dev docker0\n"
         "ip -n %1 addr add 172.18.0.1/16 dev br-897b3066eb8a\n"
