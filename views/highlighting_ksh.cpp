@@ -41,8 +41,8 @@ QSyntaxHighlighter* SyntaxSupport::attachHighlighter(
     if (!definition.isValid())
         return nullptr;
     auto* highlighter = new KSyntaxHighlighting::SyntaxHighlighter(document);
-    highlighter->setDefinition(definition);
     highlighter->setTheme(m_repository->themeForPalette(palette));
+    highlighter->setDefinition(definition);
     return highlighter;
 }
 

@@ -41,6 +41,16 @@ int distinctFormats(const QTextDocument& document)
 }
 
 #ifdef CHAINSIGHT_HAVE_KSH
+// The text colour the highlighter gave the character at column of the first line.
+QColor colourAt(const QTextDocument& document, int column)
+{
+    for (const QTextLayout::FormatRange& range : document.firstBlock().layout()->formats()) {
+        if (column >= range.start && column < range.start + range.length)
+            return range.format.foreground().color();
+    }
+    return {};
+}
+
 // Records which itemData of the definition covers each character, so tests can ask about roles by name.
 class FormatRecorder final : public KSyntaxHighlighting::AbstractHighlighter {
 public:
@@ -149,14 +159,18 @@ void TestHighlighting::sampleRuleGetsSeveralFormats()
         = syntax.attachHighlighter(&document, QStringLiteral("iptables"), QGuiApplication::palette());
     QVERIFY(highlighter);
     QCOMPARE(highlighter->document(), &document);
-    QVERIFY2(distinctFormats(document) > 3, qPrintable(QString::number(distinctFormats(document))));
+    // QSyntaxHighlighter applies formats from a zero-timer after it is attached.
+    QTRY_VERIFY2(distinctFormats(document) > 3, qPrintable(QString::number(distinctFormats(document))));
 
     // A dark palette picks a dark theme: the same document is re-coloured, never left half-themed.
     QPalette dark;
     dark.setColor(QPalette::Base, QColor(0x23, 0x26, 0x29));
     dark.setColor(QPalette::Text, QColor(0xfc, 0xfc, 0xfc));
     QVERIFY(repository.themeForPalette(dark).name() != repository.themeForPalette(QPalette(Qt::white)).name());
+    const QColor lightChain = colourAt(document, 3);
     syntax.applyTheme(highlighter, dark);
+    QTRY_VERIFY(colourAt(document, 3) != lightChain);
+    QVERIFY(colourAt(document, 2).lightness() > 128); // plain text turns light on a dark background
     QVERIFY(distinctFormats(document) > 3);
     QCOMPARE(document.toPlainText(), SampleRule);
 }
