@@ -1,8 +1,8 @@
+#include "views/appicon.h"
 #include "views/highlighting.h"
 #include "views/mainwindow.h"
 
 #include <QApplication>
-#include <QIcon>
 
 #include <memory>
 
@@ -39,7 +39,7 @@ int main(int argc, char** argv)
     QApplication::setApplicationDisplayName(QStringLiteral("Chainsight"));
     QApplication::setApplicationVersion(QStringLiteral(CHAINSIGHT_VERSION));
     QApplication::setDesktopFileName(QStringLiteral("org.chainsight.Chainsight"));
-    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/chainsight.svg")));
+    QApplication::setWindowIcon(views::applicationIcon());
 
     auto repository = std::make_unique<SyntaxRepository>();
     const views::SyntaxSupport syntax(repositoryPointer(*repository));

@@ -1,7 +1,8 @@
 #include "views/emptystate.h"
 
+#include "views/appicon.h"
+
 #include <QAction>
-#include <QIcon>
 #include <QLabel>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -34,7 +35,7 @@ EmptyState::EmptyState(QAction* openSnapshot, QAction* connectToHost, QWidget* p
     setBackgroundRole(QPalette::Base);
 
     auto* icon = new QLabel(this);
-    icon->setPixmap(QIcon(QStringLiteral(":/icons/chainsight.svg")).pixmap(96, 96));
+    icon->setPixmap(applicationIcon().pixmap(96, 96));
     icon->setAlignment(Qt::AlignCenter);
 
     auto* title = new QLabel(QStringLiteral("No snapshot open"), this);

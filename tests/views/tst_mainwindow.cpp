@@ -200,12 +200,12 @@ void TestMainWindow::geometryIsRemembered()
         MainWindow window(&m_plain);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
-        window.resize(913, 611);
-        QTRY_COMPARE(window.size(), QSize(913, 611));
+        window.resize(713, 511);
+        QTRY_COMPARE(window.size(), QSize(713, 511));
         window.close();
     }
     MainWindow again(&m_plain);
-    QCOMPARE(again.size(), QSize(913, 611));
+    QCOMPARE(again.size(), QSize(713, 511));
 }
 
 void TestMainWindow::recentFilesAreKeptNewestFirst()
