@@ -1,0 +1,187 @@
+#include "model/rulesetmodel.h"
+#include "model/snapshotbuilder.h"
+#include "views/highlighting.h"
+#include "views/provenancecolours.h"
+#include "views/rulesfilter.h"
+#include "views/rulesview.h"
+
+#include <QComboBox>
+#include <QFile>
+#include <QLineEdit>
+#include <QPalette>
+#include <QPlainTextEdit>
+#include <QTest>
+#include <QTextBlock>
+#include <QTreeView>
+
+using model::RulesetModel;
+
+namespace {
+
+std::string fixture(const char* name)
+{
+    QFile file(QStringLiteral(CHAINSIGHT_FIXTURES_DIR "/") + QString::fromUtf8(name));
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    return file.readAll().toStdString();
+}
+
+model::SnapshotPtr dualStackSnapshot()
+{
+    std::vector<model::SourceRecord> sources;
+    sources.push_back(model::makeSource(
+        model::SourceKind::IptablesV4, "iptables-save", fixture("docker-28.x-b-usernet-portmap.rules")));
+    sources.push_back(model::makeSource(
+        model::SourceKind::IptablesV6, "ip6tables-save", fixture("docker-28.x-b-usernet-portmap.ip6.rules")));
+    auto built = model::snapshotFromSources({}, std::move(sources), { true });
+    return built ? built.value() : nullptr;
+}
+
+// Every visible rule row under the tree's root, depth first.
+QList<QModelIndex> visibleRules(const QAbstractItemModel& model, const QModelIndex& parent = {})
+{
+    QList<QModelIndex> rules;
+    for (int row = 0; row < model.rowCount(parent); ++row) {
+        const QModelIndex index = model.index(row, 0, parent);
+        if (RulesetModel::Kind(index.data(RulesetModel::KindRole).toInt()) == RulesetModel::Kind::Rule)
+            rules << index;
+        else
+            rules << visibleRules(model, index);
+    }
+    return rules;
+}
+
+} // namespace
+
+class TestRulesView final : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void showsBothFamilies();
+    void selectingARuleShowsItsSourceLine();
+    void clickingASourceLineSelectsTheRule();
+    void filtersByAuthorAndText();
+    void dockerRowsAreTinted();
+    void emptySnapshotSaysSo();
+
+private:
+    model::SnapshotPtr m_snapshot;
+    views::SyntaxSupport m_syntax { nullptr };
+};
+
+void TestRulesView::initTestCase()
+{
+    m_snapshot = dualStackSnapshot();
+    QVERIFY(m_snapshot && m_snapshot->ipv4 && m_snapshot->ipv6);
+}
+
+void TestRulesView::showsBothFamilies()
+{
+    views::RulesView view(&m_syntax);
+    view.setSnapshot(m_snapshot);
+    QCOMPARE(view.family(), model::Family::IPv4);
+    auto* family = view.findChild<QComboBox*>(QStringLiteral("RulesFamily"));
+    QCOMPARE(family->count(), 2);
+    QVERIFY(family->isEnabled());
+    QCOMPARE(visibleRules(*view.tree()->model()).size(), int(m_snapshot->ipv4->ruleCount()));
+    QVERIFY(view.summary().contains(QStringLiteral("%1 rules").arg(m_snapshot->ipv4->ruleCount())));
+
+    QVERIFY(view.showFamily(model::Family::IPv6));
+    QCOMPARE(view.family(), model::Family::IPv6);
+    QCOMPARE(visibleRules(*view.tree()->model()).size(), int(m_snapshot->ipv6->ruleCount()));
+    QCOMPARE(view.source()->toPlainText().toStdString(), m_snapshot->source(model::SourceKind::IptablesV6)->text);
+}
+
+void TestRulesView::selectingARuleShowsItsSourceLine()
+{
+    views::RulesView view(&m_syntax);
+    view.resize(1000, 700);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.setSnapshot(m_snapshot);
+    const QList<QModelIndex> rules = visibleRules(*view.tree()->model());
+    QVERIFY(rules.size() > 10);
+    for (const QModelIndex& rule : { rules.front(), rules.at(rules.size() / 2), rules.back() }) {
+        view.tree()->setCurrentIndex(rule);
+        const int line = rule.data(RulesetModel::LineRole).toInt();
+        QCOMPARE(view.source()->textCursor().blockNumber() + 1, line);
+        // The source pane shows the very line the rule was read from.
+        QCOMPARE(view.source()->textCursor().block().text(), rule.data(RulesetModel::SearchTextRole).toString());
+        QCOMPARE(view.source()->extraSelections().size(), 1);
+        QCOMPARE(view.source()->extraSelections().front().cursor.blockNumber() + 1, line);
+    }
+}
+
+void TestRulesView::clickingASourceLineSelectsTheRule()
+{
+    views::RulesView view(&m_syntax);
+    view.setSnapshot(m_snapshot);
+    const model::Chain& docker = *m_snapshot->ipv4->table("filter")->chain("DOCKER");
+    const model::Rule& rule = docker.rules.back();
+    QTextCursor cursor(view.source()->document()->findBlockByNumber(rule.line - 1));
+    view.source()->setTextCursor(cursor);
+    const QModelIndex current = view.tree()->currentIndex();
+    QVERIFY(current.isValid());
+    QCOMPARE(current.data(RulesetModel::LineRole).toInt(), rule.line);
+    QCOMPARE(current.data(RulesetModel::ChainNameRole).toString(), QStringLiteral("DOCKER"));
+}
+
+void TestRulesView::filtersByAuthorAndText()
+{
+    views::RulesView view(&m_syntax);
+    view.setSnapshot(m_snapshot);
+    const int all = int(visibleRules(*view.tree()->model()).size());
+
+    auto* author = view.findChild<QComboBox*>(QStringLiteral("RulesProvenance"));
+    author->setCurrentIndex(author->findText(QStringLiteral("Docker")));
+    const QList<QModelIndex> docker = visibleRules(*view.tree()->model());
+    QVERIFY(!docker.isEmpty());
+    QVERIFY(docker.size() <= all);
+    for (const QModelIndex& rule : docker)
+        QCOMPARE(rule.data(RulesetModel::ProvenanceRole).toInt(), int(model::Provenance::Docker));
+
+    auto* text = view.findChild<QLineEdit*>(QStringLiteral("RulesTextFilter"));
+    text->setText(QStringLiteral("--DPORT 80"));
+    const QList<QModelIndex> port80 = visibleRules(*view.tree()->model());
+    QVERIFY(!port80.isEmpty());
+    QVERIFY(port80.size() < docker.size());
+    for (const QModelIndex& rule : port80)
+        QVERIFY(rule.data().toString().contains(QStringLiteral("--dport 80")));
+
+    text->setText(QStringLiteral("no rule says this"));
+    QCOMPARE(view.tree()->model()->rowCount(), 0);
+    text->clear();
+    author->setCurrentIndex(0);
+    QCOMPARE(visibleRules(*view.tree()->model()).size(), all);
+}
+
+void TestRulesView::dockerRowsAreTinted()
+{
+    QPalette light;
+    light.setColor(QPalette::Base, Qt::white);
+    QPalette dark;
+    dark.setColor(QPalette::Base, QColor(0x20, 0x20, 0x20));
+    const QColor onLight = views::provenanceTint(model::Provenance::Docker, light);
+    const QColor onDark = views::provenanceTint(model::Provenance::Docker, dark);
+    QVERIFY(onLight.isValid() && onDark.isValid());
+    QVERIFY(onLight != QColor(Qt::white));
+    QVERIFY(onLight.lightness() > 200); // a tint, not a dark bar under dark text
+    QVERIFY(onDark.lightness() < 100);
+    QVERIFY(views::provenanceTint(model::Provenance::Docker, light)
+        != views::provenanceTint(model::Provenance::Ufw, light));
+    QVERIFY(!views::provenanceTint(model::Provenance::Unknown, light).isValid());
+}
+
+void TestRulesView::emptySnapshotSaysSo()
+{
+    views::RulesView view(&m_syntax);
+    auto built = model::snapshotFromSources({}, {});
+    QVERIFY(built);
+    view.setSnapshot(built.value());
+    QCOMPARE(view.tree()->model()->rowCount(), 0);
+    QVERIFY(!view.family());
+    QVERIFY(view.summary().contains(QStringLiteral("no iptables rules")));
+}
+
+QTEST_MAIN(TestRulesView)
+#include "tst_rulesview.moc"

@@ -1,0 +1,65 @@
+#include "views/provenancecolours.h"
+
+#include "model/rulesetmodel.h"
+
+#include <QPalette>
+
+namespace views {
+
+namespace {
+
+    QColor hue(model::Provenance provenance)
+    {
+        using model::Provenance;
+        switch (provenance) {
+        case Provenance::Docker:
+            return QColor(0x24, 0x96, 0xed);
+        case Provenance::Tailscale:
+            return QColor(0x8e, 0x5c, 0xd9);
+        case Provenance::Ufw:
+            return QColor(0xe9, 0x54, 0x20);
+        case Provenance::Firewalld:
+            return QColor(0xcc, 0x33, 0x33);
+        case Provenance::KubeProxy:
+            return QColor(0x32, 0xa8, 0x5a);
+        case Provenance::Fail2ban:
+            return QColor(0xb0, 0x80, 0x00);
+        case Provenance::CloudImage:
+            return QColor(0x1a, 0xa3, 0xa3);
+        case Provenance::Unknown:
+            break;
+        }
+        return {};
+    }
+
+    QColor blend(const QColor& base, const QColor& tint, double amount)
+    {
+        return QColor::fromRgbF(float(base.redF() * (1 - amount) + tint.redF() * amount),
+            float(base.greenF() * (1 - amount) + tint.greenF() * amount),
+            float(base.blueF() * (1 - amount) + tint.blueF() * amount));
+    }
+
+} // namespace
+
+QColor provenanceTint(model::Provenance provenance, const QPalette& palette)
+{
+    const QColor colour = hue(provenance);
+    if (!colour.isValid())
+        return {};
+    const QColor base = palette.color(QPalette::Base);
+    // Dark backgrounds need a stronger tint to be noticed at all.
+    return blend(base, colour, base.lightness() < 128 ? 0.30 : 0.16);
+}
+
+void ProvenanceDelegate::initStyleOption(QStyleOptionViewItem* option, const QModelIndex& index) const
+{
+    QStyledItemDelegate::initStyleOption(option, index);
+    const QVariant provenance = index.data(model::RulesetModel::ProvenanceRole);
+    if (!provenance.isValid())
+        return;
+    const QColor tint = provenanceTint(model::Provenance(provenance.toInt()), option->palette);
+    if (tint.isValid())
+        option->backgroundBrush = tint;
+}
+
+} // namespace views

@@ -1,0 +1,260 @@
+#include "views/rulesview.h"
+
+#include "model/rulesetmodel.h"
+#include "views/highlighting.h"
+#include "views/provenancecolours.h"
+#include "views/rulesfilter.h"
+
+#include <QComboBox>
+#include <QEvent>
+#include <QFontDatabase>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QSplitter>
+#include <QSyntaxHighlighter>
+#include <QTextBlock>
+#include <QTreeView>
+#include <QVBoxLayout>
+
+namespace views {
+
+using model::RulesetModel;
+
+namespace {
+
+    constexpr model::Provenance FilterableAuthors[] = {
+        model::Provenance::Docker,
+        model::Provenance::Tailscale,
+        model::Provenance::Ufw,
+        model::Provenance::Firewalld,
+        model::Provenance::KubeProxy,
+        model::Provenance::Fail2ban,
+        model::Provenance::CloudImage,
+        model::Provenance::Unknown,
+    };
+
+    // Expanding every chain of a huge ruleset would make the first paint slow; tables stay open regardless.
+    constexpr std::size_t MaxRulesExpanded = 5000;
+
+} // namespace
+
+RulesView::RulesView(const SyntaxSupport* syntax, QWidget* parent)
+    : QWidget(parent)
+    , m_syntax(syntax)
+    , m_model(new RulesetModel(this))
+    , m_filter(new RulesFilter(this))
+{
+    setObjectName(QStringLiteral("RulesView"));
+    m_filter->setSourceModel(m_model);
+    const QFont fixed = QFontDatabase::systemFont(QFontDatabase::FixedFont);
+
+    m_tree = new QTreeView(this);
+    m_tree->setObjectName(QStringLiteral("RulesTree"));
+    m_tree->setModel(m_filter);
+    m_tree->setItemDelegate(new ProvenanceDelegate(m_tree));
+    m_tree->setUniformRowHeights(true);
+    m_tree->setAlternatingRowColors(false);
+    m_tree->setFont(fixed);
+    m_tree->header()->setStretchLastSection(false);
+    m_tree->header()->setSectionResizeMode(RulesetModel::RuleColumn, QHeaderView::Stretch);
+    for (const int column :
+        { int(RulesetModel::ProvenanceColumn), int(RulesetModel::PacketsColumn), int(RulesetModel::BytesColumn) })
+        m_tree->header()->setSectionResizeMode(column, QHeaderView::ResizeToContents);
+
+    m_source = new QPlainTextEdit(this);
+    m_source->setObjectName(QStringLiteral("RulesSource"));
+    m_source->setReadOnly(true);
+    m_source->setLineWrapMode(QPlainTextEdit::NoWrap);
+    m_source->setFont(fixed);
+    m_source->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
+
+    auto* splitter = new QSplitter(Qt::Vertical, this);
+    splitter->addWidget(m_tree);
+    splitter->addWidget(m_source);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 2);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    buildToolbar();
+    auto* bar = new QHBoxLayout;
+    bar->setContentsMargins(6, 6, 6, 0);
+    bar->addWidget(new QLabel(QStringLiteral("Ruleset:"), this));
+    bar->addWidget(m_familyBox);
+    bar->addSpacing(12);
+    bar->addWidget(new QLabel(QStringLiteral("Written by:"), this));
+    bar->addWidget(m_provenanceBox);
+    bar->addSpacing(12);
+    bar->addWidget(m_textFilter, 1);
+    layout->addLayout(bar);
+    m_summary->setContentsMargins(8, 0, 8, 0);
+    layout->addWidget(m_summary);
+    layout->addWidget(splitter, 1);
+
+    connect(m_tree->selectionModel(), &QItemSelectionModel::currentChanged, this,
+        [this](const QModelIndex& current) { followTreeSelection(current); });
+    connect(m_source, &QPlainTextEdit::cursorPositionChanged, this, [this] { followSourceCursor(); });
+}
+
+RulesView::~RulesView() = default;
+
+void RulesView::buildToolbar()
+{
+    m_familyBox = new QComboBox(this);
+    m_familyBox->setObjectName(QStringLiteral("RulesFamily"));
+    connect(m_familyBox, &QComboBox::currentIndexChanged, this, [this](int index) { showRuleset(index); });
+
+    m_provenanceBox = new QComboBox(this);
+    m_provenanceBox->setObjectName(QStringLiteral("RulesProvenance"));
+    m_provenanceBox->addItem(QStringLiteral("Anyone"));
+    for (const model::Provenance author : FilterableAuthors)
+        m_provenanceBox->addItem(RulesetModel::provenanceLabel(author), int(author));
+    connect(m_provenanceBox, &QComboBox::currentIndexChanged, this, [this] { applyFilters(); });
+
+    m_textFilter = new QLineEdit(this);
+    m_textFilter->setObjectName(QStringLiteral("RulesTextFilter"));
+    m_textFilter->setPlaceholderText(QStringLiteral("Filter rules (text, address, port, chain)…"));
+    m_textFilter->setClearButtonEnabled(true);
+    connect(m_textFilter, &QLineEdit::textChanged, this, [this] { applyFilters(); });
+
+    m_summary = new QLabel(this);
+    m_summary->setObjectName(QStringLiteral("RulesSummary"));
+    m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
+}
+
+void RulesView::setSnapshot(model::SnapshotPtr snapshot)
+{
+    m_snapshot = std::move(snapshot);
+    const QSignalBlocker blocker(m_familyBox);
+    m_familyBox->clear();
+    if (m_snapshot && m_snapshot->ipv4)
+        m_familyBox->addItem(QStringLiteral("IPv4 (iptables)"), int(model::Family::IPv4));
+    if (m_snapshot && m_snapshot->ipv6)
+        m_familyBox->addItem(QStringLiteral("IPv6 (ip6tables)"), int(model::Family::IPv6));
+    m_familyBox->setEnabled(m_familyBox->count() > 1);
+    showRuleset(m_familyBox->count() > 0 ? 0 : -1);
+}
+
+bool RulesView::showFamily(model::Family family)
+{
+    const int index = m_familyBox->findData(int(family));
+    if (index < 0)
+        return false;
+    m_familyBox->setCurrentIndex(index);
+    showRuleset(index); // also when it was already current
+    return true;
+}
+
+std::optional<model::Family> RulesView::family() const
+{
+    if (m_familyBox->currentIndex() < 0)
+        return std::nullopt;
+    return model::Family(m_familyBox->currentData().toInt());
+}
+
+QString RulesView::summary() const { return m_summary->text(); }
+
+QString RulesView::sourceText(model::Family family) const
+{
+    const char* kind = family == model::Family::IPv4 ? model::SourceKind::IptablesV4 : model::SourceKind::IptablesV6;
+    const model::SourceRecord* record = m_snapshot ? m_snapshot->source(kind) : nullptr;
+    return record ? QString::fromStdString(record->text) : QString();
+}
+
+void RulesView::showRuleset(int comboIndex)
+{
+    model::RulesetPtr ruleset;
+    QString text;
+    if (m_snapshot && comboIndex >= 0) {
+        const auto chosen = model::Family(m_familyBox->itemData(comboIndex).toInt());
+        ruleset = chosen == model::Family::IPv4 ? m_snapshot->ipv4 : m_snapshot->ipv6;
+        text = sourceText(chosen);
+    }
+    m_model->setRuleset(ruleset);
+    delete m_highlighter;
+    m_highlighter = nullptr;
+    m_source->setPlainText(text);
+    if (m_source->blockCount() <= MaxHighlightedLines)
+        m_highlighter = m_syntax->attachHighlighter(m_source->document(), QStringLiteral("iptables"), palette());
+
+    if (!ruleset) {
+        m_summary->setText(QStringLiteral("This snapshot holds no iptables rules."));
+        return;
+    }
+    std::size_t chains = 0;
+    for (const model::Table& table : ruleset->tables)
+        chains += table.chains.size();
+    QStringList parts { QStringLiteral("%1 tables").arg(ruleset->tables.size()),
+        QStringLiteral("%1 chains").arg(chains), QStringLiteral("%1 rules").arg(ruleset->ruleCount()) };
+    if (!ruleset->generator.empty())
+        parts << QString::fromStdString(ruleset->generator);
+    if (ruleset->truncatedAtLine)
+        parts << QStringLiteral("input cut off at line %1").arg(*ruleset->truncatedAtLine);
+    m_summary->setText(parts.join(QStringLiteral(" · ")));
+    if (ruleset->ruleCount() <= MaxRulesExpanded)
+        m_tree->expandAll();
+    else
+        m_tree->expandToDepth(0);
+}
+
+void RulesView::applyFilters()
+{
+    const QVariant author = m_provenanceBox->currentData();
+    m_filter->setProvenance(author.isValid() ? std::optional(model::Provenance(author.toInt())) : std::nullopt);
+    m_filter->setText(m_textFilter->text());
+    if (m_model->ruleset() && m_model->ruleset()->ruleCount() <= MaxRulesExpanded)
+        m_tree->expandAll();
+}
+
+void RulesView::followTreeSelection(const QModelIndex& current)
+{
+    if (m_syncing || !current.isValid())
+        return;
+    const int line = current.data(RulesetModel::LineRole).toInt();
+    if (line <= 0 || line > m_source->blockCount())
+        return;
+    m_syncing = true;
+    QTextCursor cursor(m_source->document()->findBlockByNumber(line - 1));
+    m_source->setTextCursor(cursor);
+    m_source->centerCursor();
+    markSourceLine(line);
+    m_syncing = false;
+}
+
+void RulesView::followSourceCursor()
+{
+    const int line = m_source->textCursor().blockNumber() + 1;
+    markSourceLine(line);
+    if (m_syncing)
+        return;
+    const QModelIndex index = m_filter->mapFromSource(m_model->indexForLine(line));
+    if (!index.isValid())
+        return;
+    m_syncing = true;
+    m_tree->setCurrentIndex(index);
+    m_tree->scrollTo(index);
+    m_syncing = false;
+}
+
+void RulesView::markSourceLine(int line)
+{
+    QTextEdit::ExtraSelection mark;
+    QColor colour = palette().color(QPalette::Highlight);
+    colour.setAlpha(60);
+    mark.format.setBackground(colour);
+    mark.format.setProperty(QTextFormat::FullWidthSelection, true);
+    mark.cursor = QTextCursor(m_source->document()->findBlockByNumber(line - 1));
+    m_source->setExtraSelections({ mark });
+}
+
+void RulesView::changeEvent(QEvent* event)
+{
+    if (event->type() == QEvent::PaletteChange && m_highlighter)
+        m_syntax->applyTheme(m_highlighter, palette());
+    QWidget::changeEvent(event);
+}
+
+} // namespace views

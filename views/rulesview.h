@@ -1,0 +1,71 @@
+#pragma once
+
+#include "model/snapshot.h"
+
+#include <QWidget>
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QSyntaxHighlighter;
+class QTreeView;
+
+namespace model {
+class RulesetModel;
+}
+
+namespace views {
+
+class RulesFilter;
+class SyntaxSupport;
+
+// One snapshot's firewall rules: a table ▸ chain ▸ rule tree tinted by who wrote each rule, filters for
+// author and text, and the source text (syntax highlighted where available) kept in step with the tree.
+class RulesView final : public QWidget {
+    Q_OBJECT
+public:
+    explicit RulesView(const SyntaxSupport* syntax, QWidget* parent = nullptr);
+    ~RulesView() override;
+
+    void setSnapshot(model::SnapshotPtr snapshot);
+
+    // Which ruleset is shown: IPv4 or IPv6 (only those the snapshot has are offered).
+    bool showFamily(model::Family family);
+    std::optional<model::Family> family() const;
+
+    QTreeView* tree() const { return m_tree; }
+    QPlainTextEdit* source() const { return m_source; }
+    RulesFilter* filter() const { return m_filter; }
+    QString summary() const;
+
+    // Largest source shown with syntax highlighting; highlighting runs on the GUI thread.
+    static constexpr int MaxHighlightedLines = 20000;
+
+protected:
+    void changeEvent(QEvent* event) override;
+
+private:
+    void buildToolbar();
+    void showRuleset(int comboIndex);
+    void applyFilters();
+    void followTreeSelection(const QModelIndex& current);
+    void followSourceCursor();
+    void markSourceLine(int line);
+    QString sourceText(model::Family family) const;
+
+    const SyntaxSupport* m_syntax = nullptr;
+    model::SnapshotPtr m_snapshot;
+    model::RulesetModel* m_model = nullptr;
+    RulesFilter* m_filter = nullptr;
+    QComboBox* m_familyBox = nullptr;
+    QComboBox* m_provenanceBox = nullptr;
+    QLineEdit* m_textFilter = nullptr;
+    QLabel* m_summary = nullptr;
+    QTreeView* m_tree = nullptr;
+    QPlainTextEdit* m_source = nullptr;
+    QSyntaxHighlighter* m_highlighter = nullptr;
+    bool m_syncing = false;
+};
+
+} // namespace views
