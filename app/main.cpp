@@ -3,6 +3,7 @@
 #include "views/mainwindow.h"
 
 #include <QApplication>
+#include <QCommandLineParser>
 
 #include <memory>
 
@@ -44,7 +45,20 @@ int main(int argc, char** argv)
     auto repository = std::make_unique<SyntaxRepository>();
     const views::SyntaxSupport syntax(repositoryPointer(*repository));
 
+    QCommandLineParser options;
+    options.setApplicationDescription(
+        QStringLiteral("Explains what a Docker upgrade did to a host's iptables firewall."));
+    options.addHelpOption();
+    options.addVersionOption();
+    options.addPositionalArgument(QStringLiteral("snapshot"),
+        QStringLiteral("A snapshot file, a raw iptables-save / -S dump, or a folder of dumps to open."),
+        QStringLiteral("[snapshot]"));
+    options.process(app);
+
     views::MainWindow window(&syntax);
     window.show();
+    const QStringList paths = options.positionalArguments();
+    if (!paths.isEmpty())
+        window.openPath(paths.front());
     return app.exec();
 }

@@ -3,17 +3,30 @@
 #include "views/about.h"
 #include "views/emptystate.h"
 #include "views/recentfiles.h"
+#include "views/rulesview.h"
+#include "views/snapshotloader.h"
+
+#include "model/snapshotfile.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDir>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QLabel>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QMimeData>
 #include <QMouseEvent>
+#include <QProgressBar>
 #include <QSettings>
+#include <QStackedWidget>
 #include <QStatusBar>
+#include <QToolButton>
 
 namespace views {
 
@@ -34,16 +47,16 @@ namespace {
     struct PlannedView {
         const char* objectName;
         const char* text;
+        int key; // Ctrl+<key> switches to the view
         const char* why;
     };
 
     constexpr PlannedView PlannedViews[] = {
-        { "actionViewFindings", "&Findings", "the Findings view needs the findings engine" },
-        { "actionViewFlows", "F&lows", "the Flows view needs the semantic diff" },
-        { "actionViewRules", "&Rules", "the Rules view is still being built" },
-        { "actionViewDiagram", "&Diagram", "the Diagram view needs the netfilter traversal engine" },
-        { "actionViewTrace", "&Trace", "the Trace view needs the netfilter traversal engine" },
-        { "actionViewFixScript", "Fix &Script", "the Fix script view needs the remediation generator" },
+        { "actionViewFindings", "&Findings", 1, "the Findings view needs the findings engine" },
+        { "actionViewFlows", "F&lows", 2, "the Flows view needs the semantic diff" },
+        { "actionViewDiagram", "&Diagram", 4, "the Diagram view needs the netfilter traversal engine" },
+        { "actionViewTrace", "&Trace", 5, "the Trace view needs the netfilter traversal engine" },
+        { "actionViewFixScript", "Fix &Script", 6, "the Fix script view needs the remediation generator" },
     };
 
 } // namespace
@@ -55,15 +68,47 @@ MainWindow::MainWindow(const SyntaxSupport* syntax, QWidget* parent)
     Q_ASSERT(m_syntax);
     setWindowTitle(QStringLiteral("Chainsight"));
     setObjectName(QStringLiteral("MainWindow"));
+    setAcceptDrops(true);
     m_recentFiles = new RecentFiles(this);
     connect(m_recentFiles, &RecentFiles::fileChosen, this, &MainWindow::openPath);
+    m_loader = new SnapshotLoader(this);
+    connect(m_loader, &SnapshotLoader::started, this, &MainWindow::showLoading);
+    connect(m_loader, &SnapshotLoader::loaded, this, &MainWindow::showSnapshot);
+    connect(m_loader, &SnapshotLoader::failed, this, &MainWindow::showOpenError);
+    connect(m_loader, &SnapshotLoader::cancelled, this, [this](const QString& path) {
+        hideLoading();
+        statusBar()->showMessage(QStringLiteral("Stopped opening %1").arg(QDir::toNativeSeparators(path)), 5000);
+    });
     createActions();
     createMenus();
     m_emptyState = new EmptyState(m_openSnapshot, m_connectToHost, this);
-    setCentralWidget(m_emptyState);
-    m_statusLabel = new QLabel(QStringLiteral("No snapshot open"), this);
-    statusBar()->addWidget(m_statusLabel);
+    m_rulesView = new RulesView(m_syntax, this);
+    m_stack = new QStackedWidget(this);
+    m_stack->addWidget(m_emptyState);
+    m_stack->addWidget(m_rulesView);
+    setCentralWidget(m_stack);
+    createStatusBar();
+    updateDocumentActions();
     restoreWindowState();
+}
+
+void MainWindow::createStatusBar()
+{
+    m_statusLabel = new QLabel(QStringLiteral("No snapshot open"), this);
+    m_statusLabel->setObjectName(QStringLiteral("SnapshotStatus"));
+    statusBar()->addWidget(m_statusLabel, 1);
+    m_progress = new QProgressBar(this);
+    m_progress->setRange(0, 0); // the readers report no steps; show that work is going on
+    m_progress->setMaximumWidth(160);
+    m_progress->setVisible(false);
+    statusBar()->addPermanentWidget(m_progress);
+    m_cancelLoad = new QToolButton(this);
+    m_cancelLoad->setObjectName(QStringLiteral("CancelLoad"));
+    m_cancelLoad->setText(QStringLiteral("Cancel"));
+    m_cancelLoad->setToolTip(QStringLiteral("Stop opening and keep what is shown now"));
+    m_cancelLoad->setVisible(false);
+    connect(m_cancelLoad, &QToolButton::clicked, m_loader, &SnapshotLoader::cancel);
+    statusBar()->addPermanentWidget(m_cancelLoad);
 }
 
 MainWindow::~MainWindow() = default;
@@ -84,9 +129,132 @@ void MainWindow::showAbout()
     box->open();
 }
 
-void MainWindow::openPath(const QString& path)
+bool MainWindow::isLoading() const { return m_loader->busy(); }
+
+void MainWindow::openPath(const QString& path) { m_loader->load(path); }
+
+void MainWindow::openSnapshotDialog()
 {
-    statusBar()->showMessage(QStringLiteral("Cannot open %1: reading snapshot files is still being built").arg(path));
+    const QString start = m_snapshotPath.isEmpty() ? QDir::homePath() : QFileInfo(m_snapshotPath).absolutePath();
+    const QString path = QFileDialog::getOpenFileName(this, QStringLiteral("Open Snapshot"), start,
+        QStringLiteral("Snapshots and dumps (*.chainsight.json *.json *.rules *.v4 *.v6 *.txt *.save);;"
+                       "All files (*)"));
+    if (!path.isEmpty())
+        openPath(path);
+}
+
+void MainWindow::saveSnapshotAsDialog()
+{
+    if (!m_snapshot)
+        return;
+    const QString host = QString::fromStdString(m_snapshot->meta.hostname);
+    const QString suggested
+        = QDir(QFileInfo(m_snapshotPath).absolutePath())
+              .filePath((host.isEmpty() ? QStringLiteral("snapshot") : host) + QStringLiteral(".chainsight.json"));
+    const QString path = QFileDialog::getSaveFileName(this, QStringLiteral("Save Snapshot As"), suggested,
+        QStringLiteral("Chainsight snapshots (*.chainsight.json)"));
+    if (path.isEmpty())
+        return;
+    QString error;
+    if (!saveSnapshotTo(path, &error))
+        QMessageBox::warning(this, QStringLiteral("Save Snapshot As"), error);
+}
+
+bool MainWindow::saveSnapshotTo(const QString& path, QString* error)
+{
+    if (!m_snapshot) {
+        *error = QStringLiteral("There is no snapshot to save.");
+        return false;
+    }
+    const auto saved = model::saveSnapshotFile(*m_snapshot, path);
+    if (!saved) {
+        *error = QString::fromStdString(saved.error().toString());
+        return false;
+    }
+    m_snapshotPath = path;
+    setWindowFilePath(path);
+    m_recentFiles->add(path);
+    statusBar()->showMessage(QStringLiteral("Saved %1").arg(QDir::toNativeSeparators(path)), 5000);
+    return true;
+}
+
+void MainWindow::showLoading(const QString& path)
+{
+    statusBar()->showMessage(QStringLiteral("Opening %1…").arg(QDir::toNativeSeparators(path)));
+    m_progress->setVisible(true);
+    m_cancelLoad->setVisible(true);
+    m_openSnapshot->setEnabled(false);
+}
+
+void MainWindow::hideLoading()
+{
+    m_progress->setVisible(false);
+    m_cancelLoad->setVisible(false);
+    m_openSnapshot->setEnabled(true);
+}
+
+void MainWindow::showSnapshot(const model::SnapshotPtr& snapshot, const QString& path)
+{
+    hideLoading();
+    statusBar()->clearMessage();
+    m_snapshot = snapshot;
+    m_snapshotPath = path;
+    setWindowFilePath(path);
+    m_recentFiles->add(path);
+    m_rulesView->setSnapshot(snapshot);
+    m_stack->setCurrentWidget(m_rulesView);
+    const QString host = QString::fromStdString(snapshot->meta.hostname);
+    const QString taken = QString::fromStdString(snapshot->meta.takenAt);
+    QStringList status { QFileInfo(path).fileName() };
+    if (!host.isEmpty())
+        status << host;
+    if (!taken.isEmpty())
+        status << QStringLiteral("taken %1").arg(taken);
+    m_statusLabel->setText(status.join(QStringLiteral(" · ")));
+    updateDocumentActions();
+    Q_EMIT snapshotOpened(path);
+}
+
+void MainWindow::showOpenError(const QString& path, const QString& message)
+{
+    hideLoading();
+    statusBar()->showMessage(QStringLiteral("Could not open %1").arg(QDir::toNativeSeparators(path)), 5000);
+    auto* box = new QMessageBox(QMessageBox::Warning, QStringLiteral("Open Snapshot"),
+        QStringLiteral("Could not open %1").arg(QDir::toNativeSeparators(path)), QMessageBox::Close, this);
+    box->setObjectName(QStringLiteral("OpenErrorDialog"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setInformativeText(message);
+    box->open();
+    Q_EMIT openFailed(path, message);
+}
+
+void MainWindow::updateDocumentActions()
+{
+    const bool open = m_snapshot != nullptr;
+    m_saveSnapshotAs->setEnabled(open);
+    m_saveSnapshotAs->setStatusTip(open ? QStringLiteral("Save the open snapshot as a Chainsight snapshot file")
+                                        : QStringLiteral("Nothing to save yet: open a snapshot first"));
+    m_viewRules->setEnabled(open);
+    m_viewRules->setStatusTip(open ? QStringLiteral("Show the snapshot's firewall rules")
+                                   : QStringLiteral("Open a snapshot first: the Rules view shows its rules"));
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event)
+{
+    const QList<QUrl> urls = event->mimeData()->urls();
+    if (!urls.isEmpty() && urls.front().isLocalFile())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event)
+{
+    const QList<QUrl> urls = event->mimeData()->urls();
+    if (urls.isEmpty() || !urls.front().isLocalFile())
+        return;
+    event->acceptProposedAction();
+    openPath(urls.front().toLocalFile());
+    if (urls.size() > 1)
+        statusBar()->showMessage(QStringLiteral("Comparing two snapshots is not available yet: opened the first one"));
 }
 
 void MainWindow::closeEvent(QCloseEvent* event)
@@ -118,7 +286,9 @@ void MainWindow::createActions()
         = new QAction(QIcon::fromTheme(QStringLiteral("document-open")), QStringLiteral("&Open Snapshot…"), this);
     m_openSnapshot->setObjectName(QStringLiteral("actionOpenSnapshot"));
     m_openSnapshot->setShortcut(QKeySequence::Open);
-    markNotYetAvailable(m_openSnapshot, QStringLiteral("reading snapshot files is still being built"));
+    m_openSnapshot->setStatusTip(
+        QStringLiteral("Open a Chainsight snapshot, a raw iptables-save / iptables -S dump, or a folder of dumps"));
+    connect(m_openSnapshot, &QAction::triggered, this, &MainWindow::openSnapshotDialog);
 
     m_saveSnapshotAs
         = new QAction(QIcon::fromTheme(QStringLiteral("document-save-as")), QStringLiteral("Save Snapshot &As…"), this);
@@ -126,7 +296,15 @@ void MainWindow::createActions()
     m_saveSnapshotAs->setShortcuts(QKeySequence::SaveAs);
     if (m_saveSnapshotAs->shortcuts().isEmpty()) // platforms without a desktop environment define none
         m_saveSnapshotAs->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
-    markNotYetAvailable(m_saveSnapshotAs, QStringLiteral("saving snapshot files is still being built"));
+    connect(m_saveSnapshotAs, &QAction::triggered, this, &MainWindow::saveSnapshotAsDialog);
+
+    m_viewRules = new QAction(QStringLiteral("&Rules"), this);
+    m_viewRules->setObjectName(QStringLiteral("actionViewRules"));
+    m_viewRules->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_3));
+    connect(m_viewRules, &QAction::triggered, this, [this] {
+        if (m_snapshot)
+            m_stack->setCurrentWidget(m_rulesView);
+    });
 
     m_connectToHost
         = new QAction(QIcon::fromTheme(QStringLiteral("network-connect")), QStringLiteral("&Connect to Host…"), this);
@@ -201,11 +379,12 @@ void MainWindow::createViewMenu()
     view->setObjectName(QStringLiteral("menuView"));
     view->setToolTipsVisible(true);
     explainDisabledActions(view);
-    int number = 1;
     for (const PlannedView& planned : PlannedViews) {
+        if (planned.key == 4) // Rules (Ctrl+3) sits between Flows and Diagram
+            view->addAction(m_viewRules);
         QAction* action = view->addAction(QString::fromUtf8(planned.text));
         action->setObjectName(QString::fromUtf8(planned.objectName));
-        action->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_0 + number++)));
+        action->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_0 + planned.key)));
         markNotYetAvailable(action, QString::fromUtf8(planned.why));
     }
     view->addSeparator();

@@ -1,6 +1,9 @@
 #include "views/appicon.h"
 #include "views/highlighting.h"
 #include "views/mainwindow.h"
+#include "views/rulesview.h"
+
+#include "model/rulesetmodel.h"
 
 #include <QAction>
 #include <QApplication>
@@ -8,12 +11,15 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPlainTextEdit>
 #include <QProcess>
 #include <QScreen>
 #include <QSettings>
+#include <QSignalSpy>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTest>
+#include <QTreeView>
 
 #include <set>
 
@@ -23,6 +29,7 @@ class TestSmoke final : public QObject {
 private Q_SLOTS:
     void initTestCase();
     void windowAppearsAndMenusWork();
+    void openedDumpShowsItsRules();
     void applicationStartsAndStaysUp();
 
 private:
@@ -111,12 +118,37 @@ void TestSmoke::windowAppearsAndMenusWork()
     QTRY_VERIFY(!window.isVisible());
 }
 
+void TestSmoke::openedDumpShowsItsRules()
+{
+    views::MainWindow window(&m_syntax);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QSignalSpy opened(&window, &views::MainWindow::snapshotOpened);
+    window.openPath(QStringLiteral(CHAINSIGHT_FIXTURES_DIR "/docker-28.x-b-usernet-portmap.rules"));
+    QVERIFY(opened.wait(10000));
+    views::RulesView* rules = window.rulesView();
+    QTRY_VERIFY(rules->isVisible());
+    QVERIFY(rules->tree()->model()->rowCount() >= 2);
+
+    // Keyboard: down through the tree moves the source pane along.
+    rules->tree()->setFocus();
+    rules->tree()->setCurrentIndex(rules->tree()->model()->index(0, 0));
+    for (int i = 0; i < 2; ++i)
+        QTest::keyClick(rules->tree(), Qt::Key_Down);
+    const int line = rules->tree()->currentIndex().data(model::RulesetModel::LineRole).toInt();
+    QVERIFY(line > 0);
+    QCOMPARE(rules->source()->textCursor().blockNumber() + 1, line);
+    QTest::qWait(200); // let the views repaint before the picture is taken
+    saveScreen(QStringLiteral("screen-rules"));
+}
+
 // The real executable (composition root, resources, platform plugin) starts and keeps running.
 void TestSmoke::applicationStartsAndStaysUp()
 {
     QProcess app;
     app.setProcessChannelMode(QProcess::MergedChannels);
-    app.start(QStringLiteral(CHAINSIGHT_BINARY_DIR "/app/chainsight"), {});
+    app.start(QStringLiteral(CHAINSIGHT_BINARY_DIR "/app/chainsight"),
+        { QStringLiteral(CHAINSIGHT_FIXTURES_DIR "/docker-28.x-b-usernet-portmap.rules") });
     QVERIFY2(app.waitForStarted(), qPrintable(app.errorString()));
     QVERIFY2(!app.waitForFinished(2000), qPrintable(QString::fromLocal8Bit(app.readAll())));
     app.kill();

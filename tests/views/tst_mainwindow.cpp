@@ -2,17 +2,25 @@
 #include "views/highlighting.h"
 #include "views/mainwindow.h"
 #include "views/recentfiles.h"
+#include "views/rulesview.h"
+
+#include "model/snapshotfile.h"
 
 #include <QAction>
 #include <QApplication>
+#include <QFileInfo>
 #include <QLabel>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QMimeData>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QStackedWidget>
 #include <QStandardPaths>
+#include <QTemporaryDir>
 #include <QTest>
+#include <QToolButton>
 
 #ifdef CHAINSIGHT_HAVE_KSH
 #include <KSyntaxHighlighting/Repository>
@@ -53,6 +61,11 @@ private Q_SLOTS:
     void geometryIsRemembered();
     void recentFilesAreKeptNewestFirst();
     void recentMenuOffersTheFiles();
+    void opensADumpOffTheGuiThread();
+    void aFileThatCannotBeReadIsExplained();
+    void cancelledOpenLeavesTheWindowAsItWas();
+    void saveAsWritesASnapshotThatLoadsAgain();
+    void droppingAFileOpensIt();
 
 private:
     views::SyntaxSupport m_plain { nullptr };
@@ -99,21 +112,28 @@ void TestMainWindow::actionState_data()
     QTest::addColumn<QString>("objectName");
     QTest::addColumn<bool>("enabled");
     QTest::addColumn<QKeySequence>("shortcut");
+    QTest::addColumn<QString>("tipStart"); // for disabled actions: how the reason begins
 
     const auto standard = [](QKeySequence::StandardKey key) { return QKeySequence::keyBindings(key).value(0); };
-    QTest::newRow("open") << QStringLiteral("actionOpenSnapshot") << false << standard(QKeySequence::Open);
     const QKeySequence saveAs = QKeySequence::keyBindings(QKeySequence::SaveAs).isEmpty()
         ? QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S)
         : standard(QKeySequence::SaveAs);
-    QTest::newRow("save as") << QStringLiteral("actionSaveSnapshotAs") << false << saveAs;
-    QTest::newRow("connect") << QStringLiteral("actionConnectToHost") << false << QKeySequence(Qt::CTRL | Qt::Key_K);
+    const QString notYet = QStringLiteral("Not available yet: ");
+    QTest::newRow("open") << QStringLiteral("actionOpenSnapshot") << true << standard(QKeySequence::Open) << QString();
+    QTest::newRow("save as") << QStringLiteral("actionSaveSnapshotAs") << false << saveAs
+                             << QStringLiteral("Nothing to save yet");
+    QTest::newRow("connect") << QStringLiteral("actionConnectToHost") << false << QKeySequence(Qt::CTRL | Qt::Key_K)
+                             << notYet;
     QTest::newRow("export") << QStringLiteral("actionExportRemediationScript") << false
-                            << QKeySequence(Qt::CTRL | Qt::Key_E);
-    QTest::newRow("quit") << QStringLiteral("actionQuit") << true << standard(QKeySequence::Quit);
-    QTest::newRow("full screen") << QStringLiteral("actionFullScreen") << true << standard(QKeySequence::FullScreen);
-    QTest::newRow("about") << QStringLiteral("actionAbout") << true << QKeySequence();
+                            << QKeySequence(Qt::CTRL | Qt::Key_E) << notYet;
+    QTest::newRow("quit") << QStringLiteral("actionQuit") << true << standard(QKeySequence::Quit) << QString();
+    QTest::newRow("full screen") << QStringLiteral("actionFullScreen") << true << standard(QKeySequence::FullScreen)
+                                 << QString();
+    QTest::newRow("about") << QStringLiteral("actionAbout") << true << QKeySequence() << QString();
     QTest::newRow("findings view") << QStringLiteral("actionViewFindings") << false
-                                   << QKeySequence(Qt::CTRL | Qt::Key_1);
+                                   << QKeySequence(Qt::CTRL | Qt::Key_1) << notYet;
+    QTest::newRow("rules view") << QStringLiteral("actionViewRules") << false << QKeySequence(Qt::CTRL | Qt::Key_3)
+                                << QStringLiteral("Open a snapshot first");
 }
 
 void TestMainWindow::actionState()
@@ -121,6 +141,7 @@ void TestMainWindow::actionState()
     QFETCH(QString, objectName);
     QFETCH(bool, enabled);
     QFETCH(QKeySequence, shortcut);
+    QFETCH(QString, tipStart);
 
     const MainWindow window(&m_plain);
     const auto* action = window.findChild<QAction*>(objectName);
@@ -128,7 +149,7 @@ void TestMainWindow::actionState()
     QCOMPARE(action->isEnabled(), enabled);
     QCOMPARE(action->shortcut(), shortcut);
     if (!enabled)
-        QVERIFY2(action->statusTip().startsWith(QLatin1String("Not available yet: ")), qPrintable(action->statusTip()));
+        QVERIFY2(action->statusTip().startsWith(tipStart), qPrintable(action->statusTip()));
 }
 
 void TestMainWindow::noActionIsDisabledWithoutSayingWhy()
@@ -183,7 +204,7 @@ void TestMainWindow::emptyStateTellsWhereToStart()
     MainWindow window(&m_plain);
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
-    auto* empty = qobject_cast<views::EmptyState*>(window.centralWidget());
+    auto* empty = window.findChild<views::EmptyState*>();
     QVERIFY(empty);
     QVERIFY(empty->isVisible());
     const QString open = QKeySequence::keyBindings(QKeySequence::Open).value(0).toString(QKeySequence::NativeText);
@@ -243,6 +264,101 @@ void TestMainWindow::recentMenuOffersTheFiles()
     menu.actions().back()->trigger(); // "Clear Menu"
     QVERIFY(recent.files().isEmpty());
     QCOMPARE(titles(menu.actions()), QStringList { QStringLiteral("No recent files") });
+}
+
+namespace {
+
+const QString PortmapDump
+    = QFileInfo(QStringLiteral(CHAINSIGHT_FIXTURES_DIR "/docker-28.x-b-usernet-portmap.rules")).absoluteFilePath();
+
+bool showsRules(const MainWindow& window)
+{
+    return qobject_cast<QStackedWidget*>(window.centralWidget())->currentWidget() == window.rulesView();
+}
+
+} // namespace
+
+void TestMainWindow::opensADumpOffTheGuiThread()
+{
+    MainWindow window(&m_plain);
+    QSignalSpy opened(&window, &MainWindow::snapshotOpened);
+    window.openPath(PortmapDump);
+    QVERIFY(window.isLoading()); // returned at once; the reading happens elsewhere
+    QVERIFY(opened.wait(10000));
+    QVERIFY(!window.isLoading());
+    QVERIFY(window.snapshot() && window.snapshot()->ipv4);
+    QVERIFY(showsRules(window));
+    QVERIFY(window.rulesView()->summary().contains(QStringLiteral("rules")));
+    QVERIFY(window.findChild<QAction*>(QStringLiteral("actionSaveSnapshotAs"))->isEnabled());
+    QVERIFY(window.findChild<QAction*>(QStringLiteral("actionViewRules"))->isEnabled());
+    QCOMPARE(window.windowFilePath(), PortmapDump);
+    QCOMPARE(views::RecentFiles().files().value(0), PortmapDump);
+}
+
+void TestMainWindow::aFileThatCannotBeReadIsExplained()
+{
+    MainWindow window(&m_plain);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QSignalSpy failed(&window, &MainWindow::openFailed);
+    window.openPath(QStringLiteral("/nonexistent/rules.v4"));
+    QVERIFY(failed.wait(10000));
+    QVERIFY(!failed.front().at(1).toString().isEmpty());
+    QMessageBox* box = nullptr;
+    QTRY_VERIFY((box = window.findChild<QMessageBox*>(QStringLiteral("OpenErrorDialog"))) && box->isVisible());
+    QVERIFY(box->text().contains(QStringLiteral("/nonexistent/rules.v4")));
+    QCOMPARE(box->informativeText(), failed.front().at(1).toString());
+    box->close();
+    QVERIFY(!window.snapshot());
+    QVERIFY(!showsRules(window));
+    QVERIFY(!window.findChild<QAction*>(QStringLiteral("actionSaveSnapshotAs"))->isEnabled());
+    QVERIFY(views::RecentFiles().files().isEmpty());
+}
+
+void TestMainWindow::cancelledOpenLeavesTheWindowAsItWas()
+{
+    MainWindow window(&m_plain);
+    QSignalSpy opened(&window, &MainWindow::snapshotOpened);
+    window.openPath(PortmapDump);
+    window.findChild<QToolButton*>(QStringLiteral("CancelLoad"))->click();
+    QVERIFY(!window.isLoading());
+    QVERIFY(!opened.wait(1000));
+    QVERIFY(!window.snapshot());
+    QVERIFY(!showsRules(window));
+}
+
+void TestMainWindow::saveAsWritesASnapshotThatLoadsAgain()
+{
+    MainWindow window(&m_plain);
+    QSignalSpy opened(&window, &MainWindow::snapshotOpened);
+    window.openPath(PortmapDump);
+    QVERIFY(opened.wait(10000));
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("host.chainsight.json"));
+    QString error;
+    QVERIFY2(window.saveSnapshotTo(path, &error), qPrintable(error));
+    const auto loaded = model::loadSnapshotFile(path);
+    QVERIFY(loaded);
+    QCOMPARE(loaded.value()->ipv4->ruleCount(), window.snapshot()->ipv4->ruleCount());
+    QCOMPARE(views::RecentFiles().files().value(0), path);
+
+    QVERIFY(!window.saveSnapshotTo(dir.filePath(QStringLiteral("missing/folder/x.chainsight.json")), &error));
+    QVERIFY(!error.isEmpty());
+}
+
+void TestMainWindow::droppingAFileOpensIt()
+{
+    MainWindow window(&m_plain);
+    QSignalSpy opened(&window, &MainWindow::snapshotOpened);
+    QMimeData data;
+    data.setUrls({ QUrl::fromLocalFile(PortmapDump) });
+    QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &data, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&window, &enter);
+    QVERIFY(enter.isAccepted());
+    QDropEvent drop(QPointF(10, 10), Qt::CopyAction, &data, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&window, &drop);
+    QVERIFY(opened.wait(10000));
+    QCOMPARE(opened.front().front().toString(), PortmapDump);
 }
 
 QTEST_MAIN(TestMainWindow)
