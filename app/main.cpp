@@ -51,14 +51,14 @@ int main(int argc, char** argv)
     options.addHelpOption();
     options.addVersionOption();
     options.addPositionalArgument(QStringLiteral("snapshot"),
-        QStringLiteral("A snapshot file, a raw iptables-save / -S dump, or a folder of dumps to open."),
-        QStringLiteral("[snapshot]"));
+        QStringLiteral("A snapshot file, a raw iptables-save / -S dump, or a folder of dumps; two of them "
+                       "open as a before/after pair."),
+        QStringLiteral("[before] [after]"));
     options.process(app);
 
     views::MainWindow window(&syntax);
     window.show();
     const QStringList paths = options.positionalArguments();
-    if (!paths.isEmpty())
-        window.openPath(paths.front());
+    window.openPaths(paths);
     return app.exec();
 }

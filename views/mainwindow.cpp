@@ -73,16 +73,18 @@ MainWindow::MainWindow(const SyntaxSupport* syntax, QWidget* parent)
     connect(m_recentFiles, &RecentFiles::fileChosen, this, &MainWindow::openPath);
     m_loader = new SnapshotLoader(this);
     connect(m_loader, &SnapshotLoader::started, this, &MainWindow::showLoading);
-    connect(m_loader, &SnapshotLoader::loaded, this, &MainWindow::showSnapshot);
+    connect(m_loader, &SnapshotLoader::loaded, this, &MainWindow::showSnapshots);
     connect(m_loader, &SnapshotLoader::failed, this, &MainWindow::showOpenError);
-    connect(m_loader, &SnapshotLoader::cancelled, this, [this](const QString& path) {
+    connect(m_loader, &SnapshotLoader::cancelled, this, [this](const QStringList& paths) {
         hideLoading();
-        statusBar()->showMessage(QStringLiteral("Stopped opening %1").arg(QDir::toNativeSeparators(path)), 5000);
+        statusBar()->showMessage(
+            QStringLiteral("Stopped opening %1").arg(QDir::toNativeSeparators(paths.join(QStringLiteral(", ")))), 5000);
     });
     createActions();
     createMenus();
     m_emptyState = new EmptyState(m_openSnapshot, m_connectToHost, this);
     m_rulesView = new RulesView(m_syntax, this);
+    connect(m_rulesView, &RulesView::currentSnapshotChanged, this, &MainWindow::updateTitle);
     m_stack = new QStackedWidget(this);
     m_stack->addWidget(m_emptyState);
     m_stack->addWidget(m_rulesView);
@@ -131,11 +133,33 @@ void MainWindow::showAbout()
 
 bool MainWindow::isLoading() const { return m_loader->busy(); }
 
-void MainWindow::openPath(const QString& path) { m_loader->load(path); }
+void MainWindow::openPath(const QString& path) { openPaths({ path }); }
+
+void MainWindow::openPaths(const QStringList& paths)
+{
+    if (paths.isEmpty())
+        return;
+    m_loader->load(paths.mid(0, 2));
+    if (paths.size() > 2)
+        statusBar()->showMessage(
+            QStringLiteral("Opening the first two of %1 files: a before and an after snapshot").arg(paths.size()));
+}
+
+model::SnapshotPtr MainWindow::snapshot() const { return m_rulesView->currentSnapshot(); }
+
+void MainWindow::updateTitle()
+{
+    QStringList names;
+    for (const QString& path : m_paths)
+        names << QFileInfo(path).fileName();
+    setWindowTitle(names.isEmpty() ? QStringLiteral("Chainsight") : names.join(QStringLiteral(" → ")));
+    const int current = m_rulesView->currentSnapshotIndex();
+    setWindowFilePath(current >= 0 ? m_paths.value(current) : QString());
+}
 
 void MainWindow::openSnapshotDialog()
 {
-    const QString start = m_snapshotPath.isEmpty() ? QDir::homePath() : QFileInfo(m_snapshotPath).absolutePath();
+    const QString start = windowFilePath().isEmpty() ? QDir::homePath() : QFileInfo(windowFilePath()).absolutePath();
     const QString path = QFileDialog::getOpenFileName(this, QStringLiteral("Open Snapshot"), start,
         QStringLiteral("Snapshots and dumps (*.chainsight.json *.json *.rules *.v4 *.v6 *.txt *.save);;"
                        "All files (*)"));
@@ -145,11 +169,12 @@ void MainWindow::openSnapshotDialog()
 
 void MainWindow::saveSnapshotAsDialog()
 {
-    if (!m_snapshot)
+    const model::SnapshotPtr shown = snapshot();
+    if (!shown)
         return;
-    const QString host = QString::fromStdString(m_snapshot->meta.hostname);
+    const QString host = QString::fromStdString(shown->meta.hostname);
     const QString suggested
-        = QDir(QFileInfo(m_snapshotPath).absolutePath())
+        = QDir(QFileInfo(windowFilePath()).absolutePath())
               .filePath((host.isEmpty() ? QStringLiteral("snapshot") : host) + QStringLiteral(".chainsight.json"));
     const QString path = QFileDialog::getSaveFileName(this, QStringLiteral("Save Snapshot As"), suggested,
         QStringLiteral("Chainsight snapshots (*.chainsight.json)"));
@@ -162,25 +187,27 @@ void MainWindow::saveSnapshotAsDialog()
 
 bool MainWindow::saveSnapshotTo(const QString& path, QString* error)
 {
-    if (!m_snapshot) {
+    const model::SnapshotPtr shown = snapshot();
+    if (!shown) {
         *error = QStringLiteral("There is no snapshot to save.");
         return false;
     }
-    const auto saved = model::saveSnapshotFile(*m_snapshot, path);
+    const auto saved = model::saveSnapshotFile(*shown, path);
     if (!saved) {
         *error = QString::fromStdString(saved.error().toString());
         return false;
     }
-    m_snapshotPath = path;
-    setWindowFilePath(path);
+    m_paths[m_rulesView->currentSnapshotIndex()] = path;
+    updateTitle();
     m_recentFiles->add(path);
     statusBar()->showMessage(QStringLiteral("Saved %1").arg(QDir::toNativeSeparators(path)), 5000);
     return true;
 }
 
-void MainWindow::showLoading(const QString& path)
+void MainWindow::showLoading(const QStringList& paths)
 {
-    statusBar()->showMessage(QStringLiteral("Opening %1…").arg(QDir::toNativeSeparators(path)));
+    statusBar()->showMessage(
+        QStringLiteral("Opening %1…").arg(QDir::toNativeSeparators(paths.join(QStringLiteral(" and ")))));
     m_progress->setVisible(true);
     m_cancelLoad->setVisible(true);
     m_openSnapshot->setEnabled(false);
@@ -193,26 +220,35 @@ void MainWindow::hideLoading()
     m_openSnapshot->setEnabled(true);
 }
 
-void MainWindow::showSnapshot(const model::SnapshotPtr& snapshot, const QString& path)
+void MainWindow::showSnapshots(const QList<model::SnapshotPtr>& snapshots, const QStringList& paths)
 {
     hideLoading();
     statusBar()->clearMessage();
-    m_snapshot = snapshot;
-    m_snapshotPath = path;
-    setWindowFilePath(path);
-    m_recentFiles->add(path);
-    m_rulesView->setSnapshot(snapshot);
+    m_snapshots = snapshots;
+    m_paths = paths;
+    for (const QString& path : paths)
+        m_recentFiles->add(path);
+    QStringList labels;
+    for (qsizetype i = 0; i < paths.size(); ++i) {
+        const QString role
+            = paths.size() == 2 ? (i == 0 ? QStringLiteral("Before: ") : QStringLiteral("After: ")) : QString();
+        labels << role + QFileInfo(paths[i]).fileName();
+    }
+    m_rulesView->setSnapshots(snapshots, labels);
     m_stack->setCurrentWidget(m_rulesView);
-    const QString host = QString::fromStdString(snapshot->meta.hostname);
-    const QString taken = QString::fromStdString(snapshot->meta.takenAt);
-    QStringList status { QFileInfo(path).fileName() };
+    updateTitle();
+
+    const model::SnapshotPtr& last = snapshots.back();
+    const QString host = QString::fromStdString(last->meta.hostname);
+    const QString taken = QString::fromStdString(last->meta.takenAt);
+    QStringList status { paths.size() == 2 ? QStringLiteral("Before and after") : QFileInfo(paths.front()).fileName() };
     if (!host.isEmpty())
         status << host;
-    if (!taken.isEmpty())
+    if (!taken.isEmpty() && paths.size() == 1)
         status << QStringLiteral("taken %1").arg(taken);
     m_statusLabel->setText(status.join(QStringLiteral(" · ")));
     updateDocumentActions();
-    Q_EMIT snapshotOpened(path);
+    Q_EMIT snapshotsOpened(paths);
 }
 
 void MainWindow::showOpenError(const QString& path, const QString& message)
@@ -230,7 +266,7 @@ void MainWindow::showOpenError(const QString& path, const QString& message)
 
 void MainWindow::updateDocumentActions()
 {
-    const bool open = m_snapshot != nullptr;
+    const bool open = !m_snapshots.isEmpty();
     m_saveSnapshotAs->setEnabled(open);
     m_saveSnapshotAs->setStatusTip(open ? QStringLiteral("Save the open snapshot as a Chainsight snapshot file")
                                         : QStringLiteral("Nothing to save yet: open a snapshot first"));
@@ -252,9 +288,12 @@ void MainWindow::dropEvent(QDropEvent* event)
     if (urls.isEmpty() || !urls.front().isLocalFile())
         return;
     event->acceptProposedAction();
-    openPath(urls.front().toLocalFile());
-    if (urls.size() > 1)
-        statusBar()->showMessage(QStringLiteral("Comparing two snapshots is not available yet: opened the first one"));
+    QStringList paths;
+    for (const QUrl& url : urls) {
+        if (url.isLocalFile())
+            paths << url.toLocalFile();
+    }
+    openPaths(paths);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event)
@@ -302,7 +341,7 @@ void MainWindow::createActions()
     m_viewRules->setObjectName(QStringLiteral("actionViewRules"));
     m_viewRules->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_3));
     connect(m_viewRules, &QAction::triggered, this, [this] {
-        if (m_snapshot)
+        if (!m_snapshots.isEmpty())
             m_stack->setCurrentWidget(m_rulesView);
     });
 

@@ -29,7 +29,8 @@ public:
     ~MainWindow() override;
 
     QString aboutText() const;
-    const model::SnapshotPtr& snapshot() const { return m_snapshot; }
+    // The snapshot the views show (of a pair: the one chosen in the Rules view).
+    model::SnapshotPtr snapshot() const;
     RulesView* rulesView() const { return m_rulesView; }
     bool isLoading() const;
 
@@ -40,11 +41,13 @@ public Q_SLOTS:
     void showAbout();
     // A snapshot file, a raw dump or a folder of dumps; loads off the GUI thread.
     void openPath(const QString& path);
+    // One path, or a before/after pair.
+    void openPaths(const QStringList& paths);
     void openSnapshotDialog();
     void saveSnapshotAsDialog();
 
 Q_SIGNALS:
-    void snapshotOpened(const QString& path);
+    void snapshotsOpened(const QStringList& paths);
     void openFailed(const QString& path, const QString& message);
 
 protected:
@@ -61,9 +64,10 @@ private:
     void createHelpMenu();
     void explainDisabledActions(QMenu* menu);
     void createStatusBar();
-    void showLoading(const QString& path);
+    void showLoading(const QStringList& paths);
     void hideLoading();
-    void showSnapshot(const model::SnapshotPtr& snapshot, const QString& path);
+    void showSnapshots(const QList<model::SnapshotPtr>& snapshots, const QStringList& paths);
+    void updateTitle();
     void showOpenError(const QString& path, const QString& message);
     void updateDocumentActions();
     void restoreWindowState();
@@ -78,8 +82,8 @@ private:
     QStackedWidget* m_stack = nullptr;
     RulesView* m_rulesView = nullptr;
     SnapshotLoader* m_loader = nullptr;
-    model::SnapshotPtr m_snapshot;
-    QString m_snapshotPath;
+    QList<model::SnapshotPtr> m_snapshots;
+    QStringList m_paths; // where each of m_snapshots was read from or last saved to
 
     QAction* m_openSnapshot = nullptr;
     QAction* m_saveSnapshotAs = nullptr;

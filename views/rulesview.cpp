@@ -82,6 +82,10 @@ RulesView::RulesView(const SyntaxSupport* syntax, QWidget* parent)
     buildToolbar();
     auto* bar = new QHBoxLayout;
     bar->setContentsMargins(6, 6, 6, 0);
+    m_snapshotLabel = new QLabel(QStringLiteral("Snapshot:"), this);
+    bar->addWidget(m_snapshotLabel);
+    bar->addWidget(m_snapshotBox);
+    bar->addSpacing(12);
     bar->addWidget(new QLabel(QStringLiteral("Ruleset:"), this));
     bar->addWidget(m_familyBox);
     bar->addSpacing(12);
@@ -103,6 +107,11 @@ RulesView::~RulesView() = default;
 
 void RulesView::buildToolbar()
 {
+    m_snapshotBox = new QComboBox(this);
+    m_snapshotBox->setObjectName(QStringLiteral("RulesSnapshot"));
+    m_snapshotBox->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    connect(m_snapshotBox, &QComboBox::currentIndexChanged, this, [this](int index) { useSnapshot(index); });
+
     m_familyBox = new QComboBox(this);
     m_familyBox->setObjectName(QStringLiteral("RulesFamily"));
     connect(m_familyBox, &QComboBox::currentIndexChanged, this, [this](int index) { showRuleset(index); });
@@ -125,17 +134,53 @@ void RulesView::buildToolbar()
     m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
 }
 
-void RulesView::setSnapshot(model::SnapshotPtr snapshot)
+void RulesView::setSnapshot(model::SnapshotPtr snapshot) { setSnapshots({ std::move(snapshot) }, { QString() }); }
+
+void RulesView::setSnapshots(const QList<model::SnapshotPtr>& snapshots, const QStringList& labels)
 {
-    m_snapshot = std::move(snapshot);
-    const QSignalBlocker blocker(m_familyBox);
-    m_familyBox->clear();
-    if (m_snapshot && m_snapshot->ipv4)
-        m_familyBox->addItem(QStringLiteral("IPv4 (iptables)"), int(model::Family::IPv4));
-    if (m_snapshot && m_snapshot->ipv6)
-        m_familyBox->addItem(QStringLiteral("IPv6 (ip6tables)"), int(model::Family::IPv6));
-    m_familyBox->setEnabled(m_familyBox->count() > 1);
-    showRuleset(m_familyBox->count() > 0 ? 0 : -1);
+    m_snapshots = snapshots;
+    {
+        const QSignalBlocker blocker(m_snapshotBox);
+        m_snapshotBox->clear();
+        for (qsizetype i = 0; i < snapshots.size(); ++i)
+            m_snapshotBox->addItem(labels.value(i));
+    }
+    m_snapshotBox->setVisible(snapshots.size() > 1);
+    m_snapshotLabel->setVisible(snapshots.size() > 1);
+    showSnapshot(int(snapshots.size()) - 1);
+}
+
+bool RulesView::showSnapshot(int index)
+{
+    if (index < 0 || index >= m_snapshots.size())
+        return false;
+    {
+        const QSignalBlocker blocker(m_snapshotBox);
+        m_snapshotBox->setCurrentIndex(index);
+    }
+    useSnapshot(index);
+    return true;
+}
+
+int RulesView::currentSnapshotIndex() const { return m_snapshots.isEmpty() ? -1 : m_snapshotBox->currentIndex(); }
+
+void RulesView::useSnapshot(int index)
+{
+    const std::optional<model::Family> previous = family();
+    m_snapshot = m_snapshots.value(index);
+    {
+        const QSignalBlocker blocker(m_familyBox);
+        m_familyBox->clear();
+        if (m_snapshot && m_snapshot->ipv4)
+            m_familyBox->addItem(QStringLiteral("IPv4 (iptables)"), int(model::Family::IPv4));
+        if (m_snapshot && m_snapshot->ipv6)
+            m_familyBox->addItem(QStringLiteral("IPv6 (ip6tables)"), int(model::Family::IPv6));
+        m_familyBox->setEnabled(m_familyBox->count() > 1);
+    }
+    // Keep looking at the same family when switching between before and after.
+    if (!previous || !showFamily(*previous))
+        showRuleset(m_familyBox->count() > 0 ? 0 : -1);
+    Q_EMIT currentSnapshotChanged(index);
 }
 
 bool RulesView::showFamily(model::Family family)
@@ -143,8 +188,11 @@ bool RulesView::showFamily(model::Family family)
     const int index = m_familyBox->findData(int(family));
     if (index < 0)
         return false;
-    m_familyBox->setCurrentIndex(index);
-    showRuleset(index); // also when it was already current
+    {
+        const QSignalBlocker blocker(m_familyBox);
+        m_familyBox->setCurrentIndex(index);
+    }
+    showRuleset(index);
     return true;
 }
 
@@ -198,6 +246,8 @@ void RulesView::showRuleset(int comboIndex)
         m_tree->expandAll();
     else
         m_tree->expandToDepth(0);
+    // Start at the first table rather than at whatever banner precedes it in the source.
+    m_tree->setCurrentIndex(m_filter->index(0, 0));
 }
 
 void RulesView::applyFilters()

@@ -29,6 +29,11 @@ public:
     ~RulesView() override;
 
     void setSnapshot(model::SnapshotPtr snapshot);
+    // Several snapshots (a before/after pair): a switch picks which one is shown, the last one at first.
+    void setSnapshots(const QList<model::SnapshotPtr>& snapshots, const QStringList& labels);
+    bool showSnapshot(int index);
+    int currentSnapshotIndex() const;
+    const model::SnapshotPtr& currentSnapshot() const { return m_snapshot; }
 
     // Which ruleset is shown: IPv4 or IPv6 (only those the snapshot has are offered).
     bool showFamily(model::Family family);
@@ -42,11 +47,15 @@ public:
     // Largest source shown with syntax highlighting; highlighting runs on the GUI thread.
     static constexpr int MaxHighlightedLines = 20000;
 
+Q_SIGNALS:
+    void currentSnapshotChanged(int index);
+
 protected:
     void changeEvent(QEvent* event) override;
 
 private:
     void buildToolbar();
+    void useSnapshot(int index);
     void showRuleset(int comboIndex);
     void applyFilters();
     void followTreeSelection(const QModelIndex& current);
@@ -55,7 +64,10 @@ private:
     QString sourceText(model::Family family) const;
 
     const SyntaxSupport* m_syntax = nullptr;
-    model::SnapshotPtr m_snapshot;
+    QList<model::SnapshotPtr> m_snapshots;
+    model::SnapshotPtr m_snapshot; // the one shown
+    QComboBox* m_snapshotBox = nullptr;
+    QLabel* m_snapshotLabel = nullptr;
     model::RulesetModel* m_model = nullptr;
     RulesFilter* m_filter = nullptr;
     QComboBox* m_familyBox = nullptr;

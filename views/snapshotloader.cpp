@@ -10,16 +10,21 @@ namespace views {
 namespace {
 
     struct Outcome {
-        model::SnapshotPtr snapshot;
+        QList<model::SnapshotPtr> snapshots;
+        QString failedPath;
         QString error;
     };
 
-    Outcome importOffThread(const QString& path)
+    Outcome importOffThread(const QStringList& paths)
     {
-        auto result = model::importPath(path);
-        if (!result)
-            return { nullptr, QString::fromStdString(result.error().toString()) };
-        return { result.value(), {} };
+        Outcome outcome;
+        for (const QString& path : paths) {
+            auto result = model::importPath(path);
+            if (!result)
+                return { {}, path, QString::fromStdString(result.error().toString()) };
+            outcome.snapshots.append(result.value());
+        }
+        return outcome;
     }
 
 } // namespace
@@ -31,36 +36,33 @@ SnapshotLoader::SnapshotLoader(QObject* parent)
 
 // A watcher per load, owned by the loader: when the loader goes away, so does any pending delivery.
 // (QFuture::then with a context object is not safe against the context's destruction before Qt 6.6.)
-void SnapshotLoader::load(const QString& path)
+void SnapshotLoader::load(const QStringList& paths)
 {
     cancel();
-    m_busy = true;
-    m_path = path;
+    m_paths = paths;
     auto* watcher = new QFutureWatcher<Outcome>(this);
     m_watcher = watcher;
-    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, path] {
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, paths] {
         watcher->deleteLater();
         if (watcher != m_watcher)
             return; // abandoned by cancel() or a newer load()
         m_watcher = nullptr;
-        m_busy = false;
         const Outcome outcome = watcher->result();
-        if (outcome.snapshot)
-            Q_EMIT loaded(outcome.snapshot, path);
+        if (outcome.error.isEmpty())
+            Q_EMIT loaded(outcome.snapshots, paths);
         else
-            Q_EMIT failed(path, outcome.error);
+            Q_EMIT failed(outcome.failedPath, outcome.error);
     });
-    Q_EMIT started(path);
-    watcher->setFuture(QtConcurrent::run(importOffThread, path));
+    Q_EMIT started(paths);
+    watcher->setFuture(QtConcurrent::run(importOffThread, paths));
 }
 
 void SnapshotLoader::cancel()
 {
-    if (!m_busy)
+    if (!m_watcher)
         return;
     m_watcher = nullptr; // its finished() now only cleans up
-    m_busy = false;
-    Q_EMIT cancelled(m_path);
+    Q_EMIT cancelled(m_paths);
 }
 
 } // namespace views

@@ -124,7 +124,7 @@ void TestSmoke::openedDumpShowsItsRules()
     views::MainWindow window(&m_syntax);
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
-    QSignalSpy opened(&window, &views::MainWindow::snapshotOpened);
+    QSignalSpy opened(&window, &views::MainWindow::snapshotsOpened);
     window.openPath(QStringLiteral(CHAINSIGHT_FIXTURES_DIR "/docker-28.x-b-usernet-portmap.rules"));
     QVERIFY(opened.wait(10000));
     views::RulesView* rules = window.rulesView();

@@ -8,6 +8,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QComboBox>
 #include <QFileInfo>
 #include <QLabel>
 #include <QMenu>
@@ -66,6 +67,7 @@ private Q_SLOTS:
     void cancelledOpenLeavesTheWindowAsItWas();
     void saveAsWritesASnapshotThatLoadsAgain();
     void droppingAFileOpensIt();
+    void opensABeforeAfterPair();
 
 private:
     views::SyntaxSupport m_plain { nullptr };
@@ -281,7 +283,7 @@ bool showsRules(const MainWindow& window)
 void TestMainWindow::opensADumpOffTheGuiThread()
 {
     MainWindow window(&m_plain);
-    QSignalSpy opened(&window, &MainWindow::snapshotOpened);
+    QSignalSpy opened(&window, &MainWindow::snapshotsOpened);
     window.openPath(PortmapDump);
     QVERIFY(window.isLoading()); // returned at once; the reading happens elsewhere
     QVERIFY(opened.wait(10000));
@@ -318,7 +320,7 @@ void TestMainWindow::aFileThatCannotBeReadIsExplained()
 void TestMainWindow::cancelledOpenLeavesTheWindowAsItWas()
 {
     MainWindow window(&m_plain);
-    QSignalSpy opened(&window, &MainWindow::snapshotOpened);
+    QSignalSpy opened(&window, &MainWindow::snapshotsOpened);
     window.openPath(PortmapDump);
     window.findChild<QToolButton*>(QStringLiteral("CancelLoad"))->click();
     QVERIFY(!window.isLoading());
@@ -330,7 +332,7 @@ void TestMainWindow::cancelledOpenLeavesTheWindowAsItWas()
 void TestMainWindow::saveAsWritesASnapshotThatLoadsAgain()
 {
     MainWindow window(&m_plain);
-    QSignalSpy opened(&window, &MainWindow::snapshotOpened);
+    QSignalSpy opened(&window, &MainWindow::snapshotsOpened);
     window.openPath(PortmapDump);
     QVERIFY(opened.wait(10000));
     QTemporaryDir dir;
@@ -349,7 +351,7 @@ void TestMainWindow::saveAsWritesASnapshotThatLoadsAgain()
 void TestMainWindow::droppingAFileOpensIt()
 {
     MainWindow window(&m_plain);
-    QSignalSpy opened(&window, &MainWindow::snapshotOpened);
+    QSignalSpy opened(&window, &MainWindow::snapshotsOpened);
     QMimeData data;
     data.setUrls({ QUrl::fromLocalFile(PortmapDump) });
     QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &data, Qt::LeftButton, Qt::NoModifier);
@@ -358,7 +360,39 @@ void TestMainWindow::droppingAFileOpensIt()
     QDropEvent drop(QPointF(10, 10), Qt::CopyAction, &data, Qt::LeftButton, Qt::NoModifier);
     QApplication::sendEvent(&window, &drop);
     QVERIFY(opened.wait(10000));
-    QCOMPARE(opened.front().front().toString(), PortmapDump);
+    QCOMPARE(opened.front().front().toStringList(), QStringList { PortmapDump });
+}
+
+void TestMainWindow::opensABeforeAfterPair()
+{
+    const QString before = QStringLiteral(CHAINSIGHT_SOURCE_DIR "/resources/demo/before.chainsight.json");
+    const QString after = QStringLiteral(CHAINSIGHT_SOURCE_DIR "/resources/demo/after.chainsight.json");
+    MainWindow window(&m_plain);
+    QSignalSpy opened(&window, &MainWindow::snapshotsOpened);
+    window.openPaths({ before, after });
+    QVERIFY(opened.wait(10000));
+    views::RulesView* rules = window.rulesView();
+    auto* which = rules->findChild<QComboBox*>(QStringLiteral("RulesSnapshot"));
+    QCOMPARE(which->count(), 2);
+    QVERIFY(which->itemText(0).startsWith(QStringLiteral("Before: ")));
+    QVERIFY(which->itemText(1).startsWith(QStringLiteral("After: ")));
+    QCOMPARE(rules->currentSnapshotIndex(), 1); // the host as it is now
+    QVERIFY(window.windowTitle().contains(QStringLiteral("before.chainsight.json → after.chainsight.json")));
+    QCOMPARE(window.windowFilePath(), after);
+
+    const model::SnapshotPtr afterSnapshot = window.snapshot();
+    QVERIFY(rules->showSnapshot(0));
+    QVERIFY(window.snapshot() != afterSnapshot);
+    QCOMPARE(window.windowFilePath(), before);
+
+    // Save As writes the snapshot being looked at.
+    QTemporaryDir dir;
+    QString error;
+    QVERIFY2(window.saveSnapshotTo(dir.filePath(QStringLiteral("b.chainsight.json")), &error), qPrintable(error));
+    const auto reloaded = model::loadSnapshotFile(dir.filePath(QStringLiteral("b.chainsight.json")));
+    QVERIFY(reloaded);
+    QCOMPARE(reloaded.value()->meta.takenAt, window.snapshot()->meta.takenAt);
+    QCOMPARE(reloaded.value()->ipv4->ruleCount(), window.snapshot()->ipv4->ruleCount());
 }
 
 QTEST_MAIN(TestMainWindow)

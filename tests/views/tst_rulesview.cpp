@@ -63,6 +63,7 @@ private Q_SLOTS:
     void filtersByAuthorAndText();
     void dockerRowsAreTinted();
     void emptySnapshotSaysSo();
+    void switchingBetweenSnapshotsKeepsTheFamily();
 
 private:
     model::SnapshotPtr m_snapshot;
@@ -181,6 +182,33 @@ void TestRulesView::emptySnapshotSaysSo()
     QCOMPARE(view.tree()->model()->rowCount(), 0);
     QVERIFY(!view.family());
     QVERIFY(view.summary().contains(QStringLiteral("no iptables rules")));
+}
+
+void TestRulesView::switchingBetweenSnapshotsKeepsTheFamily()
+{
+    std::vector<model::SourceRecord> sources;
+    sources.push_back(model::makeSource(
+        model::SourceKind::IptablesV6, "ip6tables-save", fixture("docker-27.5.1-b-usernet-portmap.ip6.rules")));
+    sources.push_back(model::makeSource(
+        model::SourceKind::IptablesV4, "iptables-save", fixture("docker-27.5.1-b-usernet-portmap.rules")));
+    auto before = model::snapshotFromSources({}, std::move(sources), { true });
+    QVERIFY(before);
+
+    views::RulesView view(&m_syntax);
+    view.setSnapshots({ before.value(), m_snapshot }, { QStringLiteral("Before: 27"), QStringLiteral("After: 28") });
+    auto* which = view.findChild<QComboBox*>(QStringLiteral("RulesSnapshot"));
+    QVERIFY(!which->isHidden());
+    QCOMPARE(view.currentSnapshotIndex(), 1);
+    QCOMPARE(view.currentSnapshot(), m_snapshot);
+    QVERIFY(view.showFamily(model::Family::IPv6));
+
+    which->setCurrentIndex(0);
+    QCOMPARE(view.currentSnapshot(), before.value());
+    QCOMPARE(view.family(), model::Family::IPv6);
+    QCOMPARE(visibleRules(*view.tree()->model()).size(), int(before.value()->ipv6->ruleCount()));
+
+    view.setSnapshot(m_snapshot);
+    QVERIFY(which->isHidden());
 }
 
 QTEST_MAIN(TestRulesView)
