@@ -48,7 +48,7 @@ QColor provenanceTint(model::Provenance provenance, const QPalette& palette)
         return {};
     const QColor base = palette.color(QPalette::Base);
     // Dark backgrounds need a stronger tint to be noticed at all.
-    return blend(base, colour, base.lightness() < 128 ? 0.30 : 0.16);
+    return blend(base, colour, base.lightness() < 128 ? 0.24 : 0.16);
 }
 
 void ProvenanceDelegate::initStyleOption(QStyleOptionViewItem* option, const QModelIndex& index) const

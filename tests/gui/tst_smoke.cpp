@@ -13,15 +13,23 @@
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QProcess>
+#include <QScopeGuard>
 #include <QScreen>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTest>
+#include <QTextBlock>
+#include <QTextLayout>
 #include <QTreeView>
 
+#include <memory>
 #include <set>
+
+#ifdef CHAINSIGHT_HAVE_KSH
+#include <KSyntaxHighlighting/Repository>
+#endif
 
 // Runs under Xvfb with the real xcb platform: the window must map, paint, and respond to menus and shortcuts.
 class TestSmoke final : public QObject {
@@ -30,12 +38,19 @@ private Q_SLOTS:
     void initTestCase();
     void windowAppearsAndMenusWork();
     void openedDumpShowsItsRules();
+    void darkPaletteRecoloursTheRules();
     void applicationStartsAndStaysUp();
 
 private:
     static QString screenshotPath(const QString& name);
     static void saveScreen(const QString& name);
+    // Highlighting as the application has it: a real repository where KF6 is part of the build.
+#ifdef CHAINSIGHT_HAVE_KSH
+    KSyntaxHighlighting::Repository m_repository;
+    views::SyntaxSupport m_syntax { &m_repository };
+#else
     views::SyntaxSupport m_syntax { nullptr };
+#endif
 };
 
 QString TestSmoke::screenshotPath(const QString& name)
@@ -141,6 +156,55 @@ void TestSmoke::openedDumpShowsItsRules()
     QCOMPARE(rules->source()->textCursor().blockNumber() + 1, line);
     QTest::qWait(200); // let the views repaint before the picture is taken
     saveScreen(QStringLiteral("screen-rules"));
+}
+
+void TestSmoke::darkPaletteRecoloursTheRules()
+{
+    const QPalette light = QApplication::palette();
+    QPalette dark = light;
+    dark.setColor(QPalette::Window, QColor(0x2a, 0x2e, 0x32));
+    dark.setColor(QPalette::WindowText, QColor(0xfc, 0xfc, 0xfc));
+    dark.setColor(QPalette::Base, QColor(0x1b, 0x1e, 0x20));
+    dark.setColor(QPalette::AlternateBase, QColor(0x23, 0x26, 0x29));
+    dark.setColor(QPalette::Text, QColor(0xfc, 0xfc, 0xfc));
+    dark.setColor(QPalette::Button, QColor(0x31, 0x36, 0x3b));
+    dark.setColor(QPalette::ButtonText, QColor(0xfc, 0xfc, 0xfc));
+    dark.setColor(QPalette::Highlight, QColor(0x3d, 0xae, 0xe9));
+    const auto restore = qScopeGuard([&light] { QApplication::setPalette(light); });
+
+    views::MainWindow window(&m_syntax);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QSignalSpy opened(&window, &views::MainWindow::snapshotsOpened);
+    window.openPaths({ QStringLiteral(CHAINSIGHT_SOURCE_DIR "/resources/demo/before.chainsight.json"),
+        QStringLiteral(CHAINSIGHT_SOURCE_DIR "/resources/demo/after.chainsight.json") });
+    QVERIFY(opened.wait(10000));
+    QApplication::setPalette(dark);
+    views::RulesView* rules = window.rulesView();
+    QTRY_VERIFY(rules->tree()->palette().color(QPalette::Base).lightness() < 64);
+
+    // A Docker rule's row is tinted dark, not left with a light-palette tint.
+    const QRect area = rules->tree()->visualRect(rules->tree()->model()->index(0, 0));
+    QVERIFY(area.isValid());
+    QTest::qWait(200);
+    const QImage tree = rules->tree()->viewport()->grab().toImage();
+    QVERIFY(QColor(tree.pixel(tree.width() / 2, tree.height() - 4)).lightness() < 128);
+#ifdef CHAINSIGHT_HAVE_KSH
+    // Plain rule text in the source pane turns light on the dark background: look at the space after "-A".
+    QTextBlock rule = rules->source()->document()->firstBlock();
+    while (rule.isValid() && !rule.text().startsWith(QLatin1String("-A ")))
+        rule = rule.next();
+    QVERIFY(rule.isValid());
+    const auto plainColour = [&rule] {
+        for (const QTextLayout::FormatRange& range : rule.layout()->formats()) {
+            if (range.start <= 2 && 2 < range.start + range.length)
+                return range.format.foreground().color();
+        }
+        return QColor();
+    };
+    QTRY_VERIFY(plainColour().isValid() && plainColour().lightness() > 128);
+#endif
+    saveScreen(QStringLiteral("screen-rules-dark"));
 }
 
 // The real executable (composition root, resources, platform plugin) starts and keeps running.
