@@ -16,6 +16,7 @@
 #include <QSplitter>
 #include <QSyntaxHighlighter>
 #include <QTextBlock>
+#include <QTimer>
 #include <QTreeView>
 #include <QVBoxLayout>
 
@@ -127,7 +128,17 @@ void RulesView::buildToolbar()
     m_textFilter->setObjectName(QStringLiteral("RulesTextFilter"));
     m_textFilter->setPlaceholderText(QStringLiteral("Filter rules (text, address, port, chain)…"));
     m_textFilter->setClearButtonEnabled(true);
-    connect(m_textFilter, &QLineEdit::textChanged, this, [this] { applyFilters(); });
+    // On large rulesets one pass of the filter is noticeable: wait for a pause in typing.
+    m_filterDelay = new QTimer(this);
+    m_filterDelay->setSingleShot(true);
+    m_filterDelay->setInterval(250);
+    connect(m_filterDelay, &QTimer::timeout, this, [this] { applyFilters(); });
+    connect(m_textFilter, &QLineEdit::textChanged, this, [this] {
+        if (m_model->ruleset() && m_model->ruleset()->ruleCount() > MaxRulesExpanded)
+            m_filterDelay->start();
+        else
+            applyFilters();
+    });
 
     m_summary = new QLabel(this);
     m_summary->setObjectName(QStringLiteral("RulesSummary"));

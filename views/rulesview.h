@@ -9,6 +9,7 @@ class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
 class QSyntaxHighlighter;
+class QTimer;
 class QTreeView;
 
 namespace model {
@@ -73,6 +74,7 @@ private:
     QComboBox* m_familyBox = nullptr;
     QComboBox* m_provenanceBox = nullptr;
     QLineEdit* m_textFilter = nullptr;
+    QTimer* m_filterDelay = nullptr;
     QLabel* m_summary = nullptr;
     QTreeView* m_tree = nullptr;
     QPlainTextEdit* m_source = nullptr;
