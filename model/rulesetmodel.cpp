@@ -40,6 +40,7 @@ void RulesetModel::setRuleset(RulesetPtr ruleset)
 {
     beginResetModel();
     m_ruleset = std::move(ruleset);
+    m_reachability = m_ruleset ? findUnreachableRules(*m_ruleset) : Reachability {};
     endResetModel();
 }
 
@@ -164,6 +165,12 @@ QVariant RulesetModel::data(const QModelIndex& index, int role) const
     const Chain& chain = table.chains[size_t(where.chain)];
     if (where.kind == Kind::Chain)
         return chainData(table, chain, index.column(), role);
+    if (role == UnreachableRole || (role == Qt::ToolTipRole && index.column() == RuleColumn)) {
+        const std::string& reason = m_reachability.reason(size_t(where.table), size_t(where.chain), size_t(where.rule));
+        if (role == UnreachableRole)
+            return QString::fromStdString(reason);
+        return reason.empty() ? QVariant() : QStringLiteral("Unreachable: %1").arg(QString::fromStdString(reason));
+    }
     return ruleData(table, chain, chain.rules[size_t(where.rule)], index.column(), role);
 }
 

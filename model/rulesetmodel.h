@@ -5,6 +5,7 @@
 // exposes ProvenanceRole, so it stays free of Qt GUI types. Lives on the GUI thread like any item model;
 // the ruleset itself is an immutable shared value, so swapping it is cheap.
 
+#include "model/reachability.h"
 #include "model/ruleset.h"
 
 #include <QAbstractItemModel>
@@ -23,12 +24,14 @@ public:
         TableNameRole,
         ChainNameRole, // for chains and rules
         SearchTextRole, // what a text filter should look at: the rule line, or the chain/table name
+        UnreachableRole, // for rules: why no packet reaches it, empty when one can
     };
 
     explicit RulesetModel(QObject* parent = nullptr);
 
     void setRuleset(RulesetPtr ruleset);
     const RulesetPtr& ruleset() const { return m_ruleset; }
+    std::size_t unreachableCount() const { return m_reachability.unreachableCount; }
 
     // The chain or rule declared on a source line; invalid when no item starts there.
     QModelIndex indexForLine(int line) const;
@@ -57,6 +60,7 @@ private:
     QVariant ruleData(const Table& table, const Chain& chain, const Rule& rule, int column, int role) const;
 
     RulesetPtr m_ruleset;
+    Reachability m_reachability;
 };
 
 } // namespace model

@@ -54,6 +54,12 @@ QColor provenanceTint(model::Provenance provenance, const QPalette& palette)
 void ProvenanceDelegate::initStyleOption(QStyleOptionViewItem* option, const QModelIndex& index) const
 {
     QStyledItemDelegate::initStyleOption(option, index);
+    // Rules no packet can reach read as struck out and faded; the tooltip says why.
+    if (!index.data(model::RulesetModel::UnreachableRole).toString().isEmpty()) {
+        option->font.setStrikeOut(true);
+        option->font.setItalic(true);
+        option->palette.setColor(QPalette::Text, option->palette.color(QPalette::PlaceholderText));
+    }
     const QVariant provenance = index.data(model::RulesetModel::ProvenanceRole);
     if (!provenance.isValid())
         return;

@@ -246,10 +246,15 @@ void RulesView::showRuleset(int comboIndex)
     std::size_t chains = 0;
     for (const model::Table& table : ruleset->tables)
         chains += table.chains.size();
-    QStringList parts { QStringLiteral("%1 tables").arg(ruleset->tables.size()),
-        QStringLiteral("%1 chains").arg(chains), QStringLiteral("%1 rules").arg(ruleset->ruleCount()) };
+    const auto count = [](std::size_t n, const char* one, const char* many) {
+        return QStringLiteral("%1 %2").arg(n).arg(QString::fromUtf8(n == 1 ? one : many));
+    };
+    QStringList parts { count(ruleset->tables.size(), "table", "tables"), count(chains, "chain", "chains"),
+        count(ruleset->ruleCount(), "rule", "rules") };
     if (!ruleset->generator.empty())
         parts << QString::fromStdString(ruleset->generator);
+    if (m_model->unreachableCount() > 0)
+        parts << QStringLiteral("%1 unreachable").arg(m_model->unreachableCount());
     if (ruleset->truncatedAtLine)
         parts << QStringLiteral("input cut off at line %1").arg(*ruleset->truncatedAtLine);
     m_summary->setText(parts.join(QStringLiteral(" · ")));
