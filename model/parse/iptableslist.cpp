@@ -1,6 +1,7 @@
 #include "model/parse/iptables.h"
 
 #include "model/parse/listrow.h"
+#include "model/provenance.h"
 
 #include <algorithm>
 #include <array>
@@ -175,6 +176,7 @@ Result<Ruleset> ListParser::run()
     if (m_approximate)
         m_ruleset.notes.push_back("counters were abbreviated (K, M, G: iptables -L -v without -x) and are "
                                   "approximate");
+    classifyProvenance(m_ruleset);
     return std::move(m_ruleset);
 }
 

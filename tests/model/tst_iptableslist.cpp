@@ -152,6 +152,8 @@ private Q_SLOTS:
         QVERIFY(rs.tables[3].chains[0].rules[0].unknown & UnknownTable);
         QVERIFY(hasNote(rs, "make it the nat table"));
         QVERIFY(hasNote(rs, "filter is assumed"));
+        QCOMPARE(rs.tables[2].chains.back().provenance, Provenance::Docker);
+        QCOMPARE(rs.tables[2].chains.back().rules[0].provenance, Provenance::Docker);
         QCOMPARE(rs.format, SourceFormat::IptablesL);
         QVERIFY(!rs.truncatedAtLine);
     }
