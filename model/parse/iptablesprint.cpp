@@ -94,11 +94,23 @@ std::string ruleText(const Rule& rule, std::string_view chain)
     appendCore(out, rule.source, "-s");
     appendCore(out, rule.destination, "-d");
     appendCore(out, rule.inInterface, "-i");
+    // iptables -L without -v shows no interfaces: say so rather than print a rule that matches any interface.
+    if (!rule.inInterface && (rule.unknown & UnknownInInterface))
+        out += " -i ?";
     appendCore(out, rule.outInterface, "-o");
+    if (!rule.outInterface && (rule.unknown & UnknownOutInterface))
+        out += " -o ?";
     appendCore(out, rule.protocol, "-p");
     if (rule.fragment)
         out += *rule.fragment ? " -f" : " ! -f";
     for (const Match& m : rule.matches) {
+        if (m.module == kUndecodedMatch) { // -L text that did not decode, shown as it was
+            out += " -m ?";
+            for (const Option& o : m.options)
+                for (const std::string& a : o.args)
+                    appendArg(out, a, true);
+            continue;
+        }
         out += " -m";
         appendArg(out, m.module, needsQuotes(m.module));
         appendOptions(out, m.options);
