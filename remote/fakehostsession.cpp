@@ -30,8 +30,8 @@ Outcome<Done> FakeHostSession::open(SessionCallbacks&)
     return Done {};
 }
 
-Outcome<CommandResult> FakeHostSession::run(const std::string& commandLine, const OutputSink& sink,
-    const Secret* stdinSecret)
+Outcome<CommandResult> FakeHostSession::run(
+    const std::string& commandLine, const OutputSink& sink, const Secret* stdinSecret)
 {
     if (!m_open)
         return sessionError(ErrorCode::ConnectionLost, "Not connected.");

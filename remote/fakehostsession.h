@@ -35,8 +35,8 @@ public:
     void setRunError(const std::string& commandLine, SessionError error);
 
     Outcome<Done> open(SessionCallbacks& callbacks) override;
-    Outcome<CommandResult> run(const std::string& commandLine, const OutputSink& sink,
-        const Secret* stdinSecret = nullptr) override;
+    Outcome<CommandResult> run(
+        const std::string& commandLine, const OutputSink& sink, const Secret* stdinSecret = nullptr) override;
     void close() noexcept override;
 
     std::string user() const override { return m_user; }

@@ -82,8 +82,8 @@ public:
     // Connects, checks the host key, authenticates.
     virtual Outcome<Done> open(SessionCallbacks& callbacks) = 0;
     // Runs one command line. stdinSecret, when given, is written followed by a newline, then EOF.
-    virtual Outcome<CommandResult> run(const std::string& commandLine, const OutputSink& sink,
-        const Secret* stdinSecret = nullptr)
+    virtual Outcome<CommandResult> run(
+        const std::string& commandLine, const OutputSink& sink, const Secret* stdinSecret = nullptr)
         = 0;
     virtual void close() noexcept = 0;
 

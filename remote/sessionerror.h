@@ -34,8 +34,7 @@ struct SessionError {
 // A value or a SessionError; Done stands for "no value".
 struct Done { };
 
-template <typename T>
-class Outcome {
+template <typename T> class Outcome {
 public:
     Outcome(T value)
         : m_data(std::in_place_index<0>, std::move(value))

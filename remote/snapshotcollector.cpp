@@ -52,7 +52,8 @@ bool holdsRules(const std::string& dump)
 std::string firstLine(const std::string& text)
 {
     const auto end = text.find('\n');
-    return text.substr(0, end == std::string::npos ? std::min<std::size_t>(text.size(), 300) : std::min<std::size_t>(end, 300));
+    return text.substr(
+        0, end == std::string::npos ? std::min<std::size_t>(text.size(), 300) : std::min<std::size_t>(end, 300));
 }
 
 // sudo's own complaint, as opposed to the failure of the command it ran
@@ -84,8 +85,8 @@ struct SnapshotCollector::Private {
     bool root() const { return probe.uid == 0; }
     std::string prefix(bool privileged) const;
     Outcome<Done> runProbe();
-    Outcome<model::SourceRecord> run(const char* kind, const std::string& program, const std::string& arguments,
-        bool privileged);
+    Outcome<model::SourceRecord> run(
+        const char* kind, const std::string& program, const std::string& arguments, bool privileged);
     Outcome<model::SourceRecord> runOnce(const char* kind, const std::string& line, bool privileged);
     Outcome<Done> askSudoPassword();
     SessionError sudoPasswordRequired() const;
@@ -142,7 +143,8 @@ SessionError SnapshotCollector::Private::sudoPasswordRequired() const
     return sessionError(ErrorCode::SudoPasswordRequired,
         "sudo on " + session.host() + " wants a password for " + session.user()
             + ". Give the sudo password when asked (it is sent on stdin and never stored), log in as root, or allow "
-              "the read-only commands without a password, e.g. with `visudo -f /etc/sudoers.d/chainsight` and the line: "
+              "the read-only commands without a password, e.g. with `visudo -f /etc/sudoers.d/chainsight` and the "
+              "line: "
             + session.user() + " ALL=(root) NOPASSWD: " + allowed);
 }
 
@@ -156,8 +158,8 @@ Outcome<Done> SnapshotCollector::Private::askSudoPassword()
     return Done {};
 }
 
-Outcome<model::SourceRecord> SnapshotCollector::Private::runOnce(const char* kind, const std::string& line,
-    bool privileged)
+Outcome<model::SourceRecord> SnapshotCollector::Private::runOnce(
+    const char* kind, const std::string& line, bool privileged)
 {
     model::SourceRecord record;
     record.kind = kind;
@@ -175,8 +177,8 @@ Outcome<model::SourceRecord> SnapshotCollector::Private::runOnce(const char* kin
     if (privileged && !root() && sudoRefused(status)) {
         if (!sudoWithPassword && status.errorText.find("password") != std::string::npos)
             return sudoPasswordRequired(); // the caller asks for the password and runs the command again
-        return sessionError(ErrorCode::SudoRefused,
-            "sudo on " + session.host() + " refused `" + line + "`.", firstLine(status.errorText));
+        return sessionError(ErrorCode::SudoRefused, "sudo on " + session.host() + " refused `" + line + "`.",
+            firstLine(status.errorText));
     }
     if (status.exitStatus != 0)
         capture.notes.push_back("`" + line + "` exited with "
@@ -185,8 +187,8 @@ Outcome<model::SourceRecord> SnapshotCollector::Private::runOnce(const char* kin
     return record;
 }
 
-Outcome<model::SourceRecord> SnapshotCollector::Private::run(const char* kind, const std::string& program,
-    const std::string& arguments, bool privileged)
+Outcome<model::SourceRecord> SnapshotCollector::Private::run(
+    const char* kind, const std::string& program, const std::string& arguments, bool privileged)
 {
     if (cancel && cancel->isCancelled())
         return sessionError(ErrorCode::Cancelled, "Cancelled.");
@@ -274,15 +276,18 @@ Outcome<Done> SnapshotCollector::Private::runDocker()
 void SnapshotCollector::Private::keepBackendDumpsOnlyWhenBothHoldRules()
 {
     for (const char* kind : { sk::IptablesV4, sk::IptablesV6 }) {
-        auto isVariant = [&](const model::SourceRecord& r, const char* variant) {
-            return r.kind == kind && r.variant == variant;
-        };
+        auto isVariant
+            = [&](const model::SourceRecord& r, const char* variant) { return r.kind == kind && r.variant == variant; };
         const auto& sources = capture.sources;
-        const auto legacy = std::find_if(sources.begin(), sources.end(), [&](const auto& r) { return isVariant(r, "legacy"); });
-        const auto nft = std::find_if(sources.begin(), sources.end(), [&](const auto& r) { return isVariant(r, "nft"); });
-        const bool both = legacy != sources.end() && nft != sources.end() && holdsRules(legacy->text) && holdsRules(nft->text);
+        const auto legacy
+            = std::find_if(sources.begin(), sources.end(), [&](const auto& r) { return isVariant(r, "legacy"); });
+        const auto nft
+            = std::find_if(sources.begin(), sources.end(), [&](const auto& r) { return isVariant(r, "nft"); });
+        const bool both
+            = legacy != sources.end() && nft != sources.end() && holdsRules(legacy->text) && holdsRules(nft->text);
         if (both) {
-            capture.notes.push_back(std::string(kind) + ": both the legacy and the nft backend hold rules; both dumps are kept");
+            capture.notes.push_back(
+                std::string(kind) + ": both the legacy and the nft backend hold rules; both dumps are kept");
             continue;
         }
         std::erase_if(capture.sources, [&](const auto& r) { return isVariant(r, "legacy") || isVariant(r, "nft"); });

@@ -29,7 +29,8 @@ bool contains(const std::string& haystack, const char* needle) { return haystack
 SessionError connectError(const std::string& target, const std::string& detail)
 {
     if (contains(detail, "refused"))
-        return sessionError(ErrorCode::ConnectFailed, "The connection to " + target + " was refused: is sshd running there?", detail);
+        return sessionError(
+            ErrorCode::ConnectFailed, "The connection to " + target + " was refused: is sshd running there?", detail);
     if (contains(detail, "imed out"))
         return sessionError(ErrorCode::Timeout, "Connecting to " + target + " timed out.", detail);
     if (contains(detail, "resolve") || contains(detail, "Name or service") || contains(detail, "unreachable"))
@@ -59,8 +60,8 @@ struct SshHostSession::Private {
     Outcome<Done> authenticate();
     Outcome<Done> authenticateInteractive();
     Outcome<Done> authenticatePassword();
-    Outcome<Done> readOutput(ssh_channel channel, const std::string& commandLine, const OutputSink& sink,
-        CommandResult& result);
+    Outcome<Done> readOutput(
+        ssh_channel channel, const std::string& commandLine, const OutputSink& sink, CommandResult& result);
     std::optional<int> exitStatus(ssh_channel channel);
     bool knownHostsFileExists() const
     {
@@ -174,8 +175,7 @@ Outcome<Done> SshHostSession::Private::verifyHostKey()
     ssh_clean_pubkey_hash(&hash);
 
     switch (ssh_session_is_known_server(session)) {
-    case SSH_KNOWN_HOSTS_OK:
-        return Done {};
+    case SSH_KNOWN_HOSTS_OK: return Done {};
     case SSH_KNOWN_HOSTS_CHANGED:
     case SSH_KNOWN_HOSTS_OTHER:
         return sessionError(ErrorCode::HostKeyChanged,
@@ -183,20 +183,18 @@ Outcome<Done> SshHostSession::Private::verifyHostKey()
                 + " has CHANGED. Someone may be intercepting the connection, or the server was reinstalled. "
                   "Chainsight will not connect. The server now offers "
                 + info.keyType + " " + info.fingerprint
-                + "; if you have verified that this change is expected, remove the old entry (ssh-keygen -R "
-                + host + ") and connect again.");
+                + "; if you have verified that this change is expected, remove the old entry (ssh-keygen -R " + host
+                + ") and connect again.");
     case SSH_KNOWN_HOSTS_NOT_FOUND:
-    case SSH_KNOWN_HOSTS_UNKNOWN:
-        info.knownHostsFileMissing = !knownHostsFileExists();
-        break;
-    case SSH_KNOWN_HOSTS_ERROR:
-        return sessionError(ErrorCode::Io, "Cannot read the known_hosts file.", error());
+    case SSH_KNOWN_HOSTS_UNKNOWN: info.knownHostsFileMissing = !knownHostsFileExists(); break;
+    case SSH_KNOWN_HOSTS_ERROR: return sessionError(ErrorCode::Io, "Cannot read the known_hosts file.", error());
     }
     const HostKeyDecision decision
         = callbacks != nullptr && callbacks->unknownHostKey ? callbacks->unknownHostKey(info) : HostKeyDecision::Reject;
     if (decision == HostKeyDecision::Reject)
         return sessionError(ErrorCode::HostKeyUnknown,
-            "The host key of " + host + " (" + info.keyType + " " + info.fingerprint + ") is not known and was not accepted.");
+            "The host key of " + host + " (" + info.keyType + " " + info.fingerprint
+                + ") is not known and was not accepted.");
     if (decision == HostKeyDecision::AcceptAndSave && ssh_session_update_known_hosts(session) != SSH_OK)
         return sessionError(ErrorCode::Io, "Cannot save the host key to known_hosts.", error());
     return Done {};
@@ -229,8 +227,9 @@ Outcome<Done> SshHostSession::Private::authenticate()
         return authenticatePassword();
     return sessionError(ErrorCode::AuthFailed,
         "Permission denied for " + target() + ": no key from the agent or key files was accepted"
-            + ((methods & (SSH_AUTH_METHOD_PASSWORD | SSH_AUTH_METHOD_INTERACTIVE)) != 0 ? " and no password was given."
-                                                                                         : " (the server allows keys only)."));
+            + ((methods & (SSH_AUTH_METHOD_PASSWORD | SSH_AUTH_METHOD_INTERACTIVE)) != 0
+                    ? " and no password was given."
+                    : " (the server allows keys only)."));
 }
 
 Outcome<Done> SshHostSession::Private::authenticateInteractive()
@@ -291,16 +290,17 @@ std::optional<int> SshHostSession::Private::exitStatus(ssh_channel channel)
 #endif
 }
 
-Outcome<Done> SshHostSession::Private::readOutput(ssh_channel channel, const std::string& commandLine,
-    const OutputSink& sink, CommandResult& result)
+Outcome<Done> SshHostSession::Private::readOutput(
+    ssh_channel channel, const std::string& commandLine, const OutputSink& sink, CommandResult& result)
 {
     std::vector<char> buffer(64 * 1024);
     const auto deadline = Clock::now() + std::chrono::seconds(options.commandTimeoutSeconds);
     auto drainErrors = [&]() {
         int n = 0;
         while ((n = ssh_channel_read_nonblocking(channel, buffer.data(), static_cast<uint32_t>(buffer.size()), 1)) > 0)
-            result.errorText.append(buffer.data(), std::min<std::size_t>(static_cast<std::size_t>(n),
-                                                      kMaxErrorText - std::min(kMaxErrorText, result.errorText.size())));
+            result.errorText.append(buffer.data(),
+                std::min<std::size_t>(
+                    static_cast<std::size_t>(n), kMaxErrorText - std::min(kMaxErrorText, result.errorText.size())));
         return n != SSH_ERROR;
     };
     const auto lost = [&]() {
@@ -313,8 +313,8 @@ Outcome<Done> SshHostSession::Private::readOutput(ssh_channel channel, const std
         if (Clock::now() > deadline)
             return sessionError(ErrorCode::Timeout,
                 "`" + commandLine + "` did not finish within " + std::to_string(options.commandTimeoutSeconds) + " s.");
-        const int n = ssh_channel_read_timeout(channel, buffer.data(), static_cast<uint32_t>(buffer.size()), 0,
-            kPollMilliseconds);
+        const int n = ssh_channel_read_timeout(
+            channel, buffer.data(), static_cast<uint32_t>(buffer.size()), 0, kPollMilliseconds);
         if (n == SSH_ERROR || !drainErrors())
             return lost();
         if (n > 0) {
@@ -356,8 +356,8 @@ Outcome<Done> SshHostSession::open(SessionCallbacks& callbacks)
     return Done {};
 }
 
-Outcome<CommandResult> SshHostSession::run(const std::string& commandLine, const OutputSink& sink,
-    const Secret* stdinSecret)
+Outcome<CommandResult> SshHostSession::run(
+    const std::string& commandLine, const OutputSink& sink, const Secret* stdinSecret)
 {
     if (d->session == nullptr || ssh_is_connected(d->session) == 0)
         return sessionError(ErrorCode::ConnectionLost, "Not connected.");
@@ -375,7 +375,8 @@ Outcome<CommandResult> SshHostSession::run(const std::string& commandLine, const
     if (ssh_channel_open_session(channel) != SSH_OK || ssh_channel_request_exec(channel, commandLine.c_str()) != SSH_OK)
         return sessionError(ErrorCode::ConnectionLost, "Cannot start `" + commandLine + "`.", d->error());
     if (stdinSecret != nullptr) {
-        const bool written = ssh_channel_write(channel, stdinSecret->c_str(), static_cast<uint32_t>(stdinSecret->size())) >= 0
+        const bool written
+            = ssh_channel_write(channel, stdinSecret->c_str(), static_cast<uint32_t>(stdinSecret->size())) >= 0
             && ssh_channel_write(channel, "\n", 1) >= 0;
         if (!written)
             return sessionError(ErrorCode::ConnectionLost, "Cannot write to `" + commandLine + "`.", d->error());

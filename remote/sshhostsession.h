@@ -18,8 +18,8 @@ public:
     SshHostSession& operator=(const SshHostSession&) = delete;
 
     Outcome<Done> open(SessionCallbacks& callbacks) override;
-    Outcome<CommandResult> run(const std::string& commandLine, const OutputSink& sink,
-        const Secret* stdinSecret = nullptr) override;
+    Outcome<CommandResult> run(
+        const std::string& commandLine, const OutputSink& sink, const Secret* stdinSecret = nullptr) override;
     void close() noexcept override;
 
     std::string user() const override;

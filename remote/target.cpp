@@ -46,7 +46,8 @@ std::optional<Target> parseTarget(std::string_view text)
             if (rest.front() != ':' || !(target.port = parsePort(rest.substr(1))))
                 return std::nullopt;
         }
-    } else if (const auto colon = text.find(':'); colon != std::string_view::npos && text.find(':', colon + 1) == std::string_view::npos) {
+    } else if (const auto colon = text.find(':');
+               colon != std::string_view::npos && text.find(':', colon + 1) == std::string_view::npos) {
         target.host = std::string(text.substr(0, colon));
         if (!(target.port = parsePort(text.substr(colon + 1))))
             return std::nullopt;

@@ -86,9 +86,12 @@ remote::SessionCallbacks terminalCallbacks(bool acceptNew)
 {
     remote::SessionCallbacks callbacks;
     callbacks.unknownHostKey = [acceptNew](const remote::HostKeyInfo& info) { return askHostKey(info, acceptNew); };
-    callbacks.keyPassphrase = [](const std::string& prompt, remote::Secret& answer) { return promptSecret(prompt, answer); };
-    callbacks.password = [](const std::string& prompt, bool, remote::Secret& answer) { return promptSecret(prompt, answer); };
-    callbacks.sudoPassword = [](const std::string& prompt, remote::Secret& answer) { return promptSecret(prompt, answer); };
+    callbacks.keyPassphrase
+        = [](const std::string& prompt, remote::Secret& answer) { return promptSecret(prompt, answer); };
+    callbacks.password
+        = [](const std::string& prompt, bool, remote::Secret& answer) { return promptSecret(prompt, answer); };
+    callbacks.sudoPassword
+        = [](const std::string& prompt, remote::Secret& answer) { return promptSecret(prompt, answer); };
     callbacks.progressed = [](int step, int total, const std::string& label) {
         QTextStream(stderr) << '[' << step << '/' << total << "] " << QString::fromStdString(label) << '\n';
     };
@@ -112,15 +115,23 @@ int usageError(const QString& message)
 std::optional<SnapshotArguments> parseArguments(const QStringList& args, int& exitCode)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Take a snapshot of a server's firewall over SSH (read-only commands)."));
+    parser.setApplicationDescription(
+        QStringLiteral("Take a snapshot of a server's firewall over SSH (read-only commands)."));
     parser.addHelpOption();
     parser.addPositionalArgument(QStringLiteral("target"), QStringLiteral("[user@]host[:port] or an ssh config alias"));
-    const QCommandLineOption output({ QStringLiteral("o"), QStringLiteral("output") }, QStringLiteral("Snapshot file to write."), QStringLiteral("FILE"));
-    const QCommandLineOption config(QStringLiteral("ssh-config"), QStringLiteral("ssh config file instead of ~/.ssh/config."), QStringLiteral("FILE"));
-    const QCommandLineOption identity(QStringLiteral("i"), QStringLiteral("Private key file."), QStringLiteral("IDENTITY"));
-    const QCommandLineOption acceptNew(QStringLiteral("accept-new-host-key"), QStringLiteral("Accept and save an unknown host key (never a changed one)."));
-    const QCommandLineOption timeout(QStringLiteral("timeout"), QStringLiteral("Seconds allowed for connecting and for each command (default 20 / 120)."), QStringLiteral("SECONDS"));
-    const QCommandLineOption knownHosts(QStringLiteral("known-hosts"), QStringLiteral("known_hosts file instead of ~/.ssh/known_hosts."), QStringLiteral("FILE"));
+    const QCommandLineOption output({ QStringLiteral("o"), QStringLiteral("output") },
+        QStringLiteral("Snapshot file to write."), QStringLiteral("FILE"));
+    const QCommandLineOption config(QStringLiteral("ssh-config"),
+        QStringLiteral("ssh config file instead of ~/.ssh/config."), QStringLiteral("FILE"));
+    const QCommandLineOption identity(
+        QStringLiteral("i"), QStringLiteral("Private key file."), QStringLiteral("IDENTITY"));
+    const QCommandLineOption acceptNew(QStringLiteral("accept-new-host-key"),
+        QStringLiteral("Accept and save an unknown host key (never a changed one)."));
+    const QCommandLineOption timeout(QStringLiteral("timeout"),
+        QStringLiteral("Seconds allowed for connecting and for each command (default 20 / 120)."),
+        QStringLiteral("SECONDS"));
+    const QCommandLineOption knownHosts(QStringLiteral("known-hosts"),
+        QStringLiteral("known_hosts file instead of ~/.ssh/known_hosts."), QStringLiteral("FILE"));
     parser.addOptions({ output, config, identity, acceptNew, timeout, knownHosts });
     if (!parser.parse(QStringList { QStringLiteral("chainsight-cli snapshot") } + args)) {
         exitCode = usageError(parser.errorText());
@@ -209,8 +220,8 @@ int snapshotCommand(const QStringList& args)
         err << "chainsight-cli snapshot: " << QString::fromStdString(saved.error().toString()) << '\n';
         return 2;
     }
-    QTextStream(stdout) << "Saved " << parsed->output << ": " << sourceCount << " sources ("
-                        << absent << " absent) from " << takenFrom << '\n';
+    QTextStream(stdout) << "Saved " << parsed->output << ": " << sourceCount << " sources (" << absent
+                        << " absent) from " << takenFrom << '\n';
     return 0;
 }
 

@@ -1,8 +1,8 @@
 // The snapshot collector over FakeHostSession: which commands run, with or without sudo, what is recorded
 // for missing tools and failed commands, and how errors end a snapshot.
+#include "model/snapshotbuilder.h"
 #include "remote/commandplan.h"
 #include "remote/fakehostsession.h"
-#include "model/snapshotbuilder.h"
 #include "remote/snapshotcollector.h"
 
 #include <QTest>
@@ -21,9 +21,10 @@ const std::string kRules = "*filter\n:INPUT ACCEPT [0:0]\n[3:180] -A INPUT -j ts
 void setUpHost(remote::FakeHostSession& host, int uid, const std::string& prefix, bool docker = true)
 {
     std::string probe = std::to_string(uid) + "\n";
-    for (const char* line : { "cat /usr/bin/cat", "sudo /usr/bin/sudo", "hostname /usr/bin/hostname", "uname /usr/bin/uname",
-             "iptables /usr/sbin/iptables", "iptables-save /usr/sbin/iptables-save", "ip6tables-save /usr/sbin/ip6tables-save",
-             "ip /usr/bin/ip", "sysctl /usr/sbin/sysctl", "file /etc/resolv.conf" })
+    for (const char* line : { "cat /usr/bin/cat", "sudo /usr/bin/sudo", "hostname /usr/bin/hostname",
+             "uname /usr/bin/uname", "iptables /usr/sbin/iptables", "iptables-save /usr/sbin/iptables-save",
+             "ip6tables-save /usr/sbin/ip6tables-save", "ip /usr/bin/ip", "sysctl /usr/sbin/sysctl",
+             "file /etc/resolv.conf" })
         probe += std::string(line) + "\n";
     if (docker)
         probe += "docker /usr/bin/docker\n";
@@ -86,7 +87,8 @@ private Q_SLOTS:
         // the IDs the host listed are inspected, the line that is not an ID is not
         QCOMPARE(find(capture, sk::DockerNetworks)->text, std::string("[{\"Name\":\"bridge\"}]\n"));
         QCOMPARE(find(capture, sk::DockerContainers)->text, std::string("[]"));
-        QVERIFY(std::any_of(capture.notes.begin(), capture.notes.end(), [](const auto& n) { return n.find(";reboot") != std::string::npos; }));
+        QVERIFY(std::any_of(capture.notes.begin(), capture.notes.end(),
+            [](const auto& n) { return n.find(";reboot") != std::string::npos; }));
         for (const auto& command : host.commandsRun()) {
             QVERIFY2(command.find("reboot") == std::string::npos, command.c_str());
             QVERIFY2(command.rfind("sudo", 0) == std::string::npos, command.c_str());
@@ -122,9 +124,11 @@ private Q_SLOTS:
         remote::SnapshotCollector collector(host, callbacks, nullptr);
         const auto result = collector.collect();
         QVERIFY(result.ok());
-        QCOMPARE(find(result.value(), sk::IptablesV4)->origin, std::string("/usr/bin/sudo -n /usr/sbin/iptables-save -c"));
+        QCOMPARE(
+            find(result.value(), sk::IptablesV4)->origin, std::string("/usr/bin/sudo -n /usr/sbin/iptables-save -c"));
         QCOMPARE(find(result.value(), sk::IptablesV4)->text, kRules);
-        QCOMPARE(find(result.value(), sk::IpAddr)->origin, std::string("/usr/bin/ip -j addr")); // no sudo where none is needed
+        QCOMPARE(find(result.value(), sk::IpAddr)->origin,
+            std::string("/usr/bin/ip -j addr")); // no sudo where none is needed
     }
 
     void sudoWantingAPasswordIsExplained()
@@ -138,7 +142,8 @@ private Q_SLOTS:
             const auto result = collector.collect();
             QVERIFY(!result.ok());
             QCOMPARE(result.error().code, remote::ErrorCode::SudoPasswordRequired);
-            QVERIFY(result.error().message.find("admin ALL=(root) NOPASSWD: /usr/sbin/iptables-save -c, /usr/sbin/ip6tables-save -c")
+            QVERIFY(result.error().message.find(
+                        "admin ALL=(root) NOPASSWD: /usr/sbin/iptables-save -c, /usr/sbin/ip6tables-save -c")
                 != std::string::npos);
             QVERIFY(!host.isOpen());
         }
@@ -172,9 +177,11 @@ private Q_SLOTS:
     {
         remote::FakeHostSession host("root", "fw1", 22);
         setUpHost(host, 0, "");
-        std::string probe = "0\nsudo /usr/bin/sudo\niptables-save /usr/sbin/iptables-save\n"
-                            "iptables-legacy-save /usr/sbin/iptables-legacy-save\niptables-nft-save /usr/sbin/iptables-nft-save\n"
-                            "ip6tables-legacy-save /usr/sbin/ip6tables-legacy-save\nip6tables-nft-save /usr/sbin/ip6tables-nft-save\n";
+        std::string probe
+            = "0\nsudo /usr/bin/sudo\niptables-save /usr/sbin/iptables-save\n"
+              "iptables-legacy-save /usr/sbin/iptables-legacy-save\niptables-nft-save /usr/sbin/iptables-nft-save\n"
+              "ip6tables-legacy-save /usr/sbin/ip6tables-legacy-save\nip6tables-nft-save "
+              "/usr/sbin/ip6tables-nft-save\n";
         host.setOutput(remote::probeCommand(), { probe });
         host.setOutput("/usr/sbin/iptables-legacy-save -c", { kRules });
         host.setOutput("/usr/sbin/iptables-nft-save -c", { "*filter\n-A FORWARD -j DOCKER-USER\nCOMMIT\n" });

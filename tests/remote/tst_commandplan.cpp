@@ -17,7 +17,8 @@ private Q_SLOTS:
         QTest::addColumn<QString>("text");
         QTest::addColumn<bool>("valid");
         QTest::newRow("short id") << QStringLiteral("1671efb8c6b2") << true;
-        QTest::newRow("full id") << QStringLiteral("1671efb8c6b2a48ef096db512e2e3927c8f05aefe70c426d562695db576638d3") << true;
+        QTest::newRow("full id") << QStringLiteral("1671efb8c6b2a48ef096db512e2e3927c8f05aefe70c426d562695db576638d3")
+                                 << true;
         QTest::newRow("too short") << QStringLiteral("1671efb8c6b") << false;
         QTest::newRow("too long") << QString(65, QLatin1Char('a')) << false;
         QTest::newRow("upper case") << QStringLiteral("1671EFB8C6B2") << false;

@@ -15,10 +15,13 @@ remote::SessionFactory fakeHost(bool refuse)
     return [refuse](remote::CancelTokenPtr) -> std::unique_ptr<remote::HostSession> {
         auto host = std::make_unique<remote::FakeHostSession>("root", "fw1", 22);
         if (refuse)
-            host->setOpenError(remote::sessionError(remote::ErrorCode::HostKeyChanged, "The host key of fw1 has CHANGED."));
-        host->setOutput(remote::probeCommand(), { "0\nhostname /usr/bin/hostname\niptables-save /usr/sbin/iptables-save\n" });
+            host->setOpenError(
+                remote::sessionError(remote::ErrorCode::HostKeyChanged, "The host key of fw1 has CHANGED."));
+        host->setOutput(
+            remote::probeCommand(), { "0\nhostname /usr/bin/hostname\niptables-save /usr/sbin/iptables-save\n" });
         host->setOutput("/usr/bin/hostname", { "fw1\n" });
-        host->setOutput("/usr/sbin/iptables-save -c", { "*filter\n:INPUT ACCEPT [0:0]\n[1:60] -A INPUT -j ACCEPT\nCOMMIT\n" });
+        host->setOutput(
+            "/usr/sbin/iptables-save -c", { "*filter\n:INPUT ACCEPT [0:0]\n[1:60] -A INPUT -j ACCEPT\nCOMMIT\n" });
         return host;
     };
 }

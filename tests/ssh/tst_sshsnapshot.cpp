@@ -56,14 +56,16 @@ QByteArray knownHosts(const TestSshd& server)
 std::future<remote::Outcome<remote::RemoteCapture>> collectAsync(remote::ConnectOptions options,
     remote::SessionCallbacks callbacks, remote::CancelTokenPtr cancel = std::make_shared<remote::CancelToken>())
 {
-    return std::async(std::launch::async, [options = std::move(options), callbacks = std::move(callbacks), cancel]() mutable {
-        remote::SshHostSession session(options, cancel);
-        remote::SnapshotCollector collector(session, callbacks, cancel);
-        return collector.collect();
-    });
+    return std::async(
+        std::launch::async, [options = std::move(options), callbacks = std::move(callbacks), cancel]() mutable {
+            remote::SshHostSession session(options, cancel);
+            remote::SnapshotCollector collector(session, callbacks, cancel);
+            return collector.collect();
+        });
 }
 
-remote::Outcome<remote::RemoteCapture> collect(const remote::ConnectOptions& options, remote::SessionCallbacks callbacks = {})
+remote::Outcome<remote::RemoteCapture> collect(
+    const remote::ConnectOptions& options, remote::SessionCallbacks callbacks = {})
 {
     return collectAsync(options, std::move(callbacks)).get();
 }
@@ -86,20 +88,19 @@ const model::SourceRecord* find(const remote::RemoteCapture& capture, const char
 
 QString describe(const remote::SessionError& error)
 {
-    return QStringLiteral("%1: %2 (%3)").arg(QString::fromLatin1(remote::errorCodeName(error.code)),
-        QString::fromStdString(error.message), QString::fromStdString(error.detail));
+    return QStringLiteral("%1: %2 (%3)")
+        .arg(QString::fromLatin1(remote::errorCodeName(error.code)), QString::fromStdString(error.message),
+            QString::fromStdString(error.detail));
 }
 
-template <typename T>
-QString why(const remote::Outcome<T>& outcome)
+template <typename T> QString why(const remote::Outcome<T>& outcome)
 {
     return outcome.ok() ? QString() : describe(outcome.error());
 }
 
 } // namespace
 
-#define REQUIRE_SERVER(server)                                                                                         \
-    QVERIFY2((server).isValid(), qPrintable((server).error()))
+#define REQUIRE_SERVER(server) QVERIFY2((server).isValid(), qPrintable((server).error()))
 
 class TestSshSnapshot : public QObject {
     Q_OBJECT
@@ -162,7 +163,8 @@ void TestSshSnapshot::fullSnapshotEqualsTheFixture()
     QVERIFY(v4 && !v4->absent && v4->exitStatus == 0);
     QCOMPARE(normalizedRules(QByteArray::fromStdString(v4->text)), normalizedRules(server.fixtureRules()));
     // -c: counters recorded, and the SSH traffic itself went through INPUT
-    const auto counted = QRegularExpression(QStringLiteral("\\n\\[([1-9]\\d*):\\d+\\] -A INPUT -j ts-input\\n")).match(QString::fromStdString(v4->text));
+    const auto counted = QRegularExpression(QStringLiteral("\\n\\[([1-9]\\d*):\\d+\\] -A INPUT -j ts-input\\n"))
+                             .match(QString::fromStdString(v4->text));
     QVERIFY(counted.hasMatch());
     const auto* v6 = find(capture, sk::IptablesV6);
     QVERIFY(v6 && !v6->absent);
@@ -195,12 +197,14 @@ void TestSshSnapshot::fullSnapshotEqualsTheFixture()
         QVERIFY2(source.absent || source.exitStatus == 0, source.origin.c_str());
         QVERIFY2(source.origin.rfind("sudo", 0) != 0, "root needs no sudo");
     }
-    QCOMPARE(capture.meta.takenFrom, "ssh root@" + server.address().toStdString() + ":" + std::to_string(server.port()));
+    QCOMPARE(
+        capture.meta.takenFrom, "ssh root@" + server.address().toStdString() + ":" + std::to_string(server.port()));
     QVERIFY(steps.size() > 10);
     QCOMPARE(steps.front(), std::string("connecting"));
 
     // every captured source reads back strictly: what the rest of Chainsight works from
-    const auto built = model::snapshotFromSources(capture.meta, capture.sources, model::BuildOptions { .strict = true });
+    const auto built
+        = model::snapshotFromSources(capture.meta, capture.sources, model::BuildOptions { .strict = true });
     QVERIFY2(built.ok(), built.ok() ? "" : built.error().toString().c_str());
     QVERIFY(built.value()->ipv4 && built.value()->ipv6 && built.value()->docker && built.value()->interfaces);
     QVERIFY(built.value()->docker->networks && built.value()->docker->networks->size() == 2);
@@ -269,7 +273,8 @@ void TestSshSnapshot::unknownHostKeyAcceptedAndSaved()
     QCOMPARE(asked, 1);
     // what was saved is what OpenSSH itself accepts
     const auto check = runProgram({ QStringLiteral("ssh-keygen"), QStringLiteral("-F"),
-        QStringLiteral("[%1]:%2").arg(server.address()).arg(server.port()), QStringLiteral("-f"), server.path(QStringLiteral("known_hosts")) });
+        QStringLiteral("[%1]:%2").arg(server.address()).arg(server.port()), QStringLiteral("-f"),
+        server.path(QStringLiteral("known_hosts")) });
     QVERIFY2(check.ok(), qPrintable(check.describe()));
 }
 
@@ -278,7 +283,8 @@ void TestSshSnapshot::hashedKnownHostsEntry()
     TestSshd server;
     REQUIRE_SERVER(server);
     trust(server, server.knownHostsLine());
-    const auto hashed = runProgram({ QStringLiteral("ssh-keygen"), QStringLiteral("-H"), QStringLiteral("-f"), server.path(QStringLiteral("known_hosts")) });
+    const auto hashed = runProgram({ QStringLiteral("ssh-keygen"), QStringLiteral("-H"), QStringLiteral("-f"),
+        server.path(QStringLiteral("known_hosts")) });
     QVERIFY2(hashed.ok(), qPrintable(hashed.describe()));
     QVERIFY(knownHosts(server).startsWith("|1|"));
     bool asked = false;
@@ -308,7 +314,8 @@ void TestSshSnapshot::changedHostKeyIsRefused()
     QCOMPARE(opened.error().code, remote::ErrorCode::HostKeyChanged);
     QVERIFY(!asked);
     const QString message = QString::fromStdString(opened.error().message);
-    QVERIFY2(message.contains(QLatin1String("CHANGED")) && message.contains(server.hostKeyFingerprint()), qPrintable(message));
+    QVERIFY2(message.contains(QLatin1String("CHANGED")) && message.contains(server.hostKeyFingerprint()),
+        qPrintable(message));
     QCOMPARE(knownHosts(server), server.wrongKnownHostsLine());
 }
 
@@ -422,8 +429,10 @@ void TestSshSnapshot::sudoRefusingWithoutPassword()
     QVERIFY(!result.ok());
     QCOMPARE(result.error().code, remote::ErrorCode::SudoPasswordRequired);
     const std::string& message = result.error().message;
-    QVERIFY2(message.find("sudo") != std::string::npos && message.find("password") != std::string::npos, message.c_str());
-    QVERIFY2(message.find("csstest ALL=(root) NOPASSWD: /usr/sbin/iptables-save -c") != std::string::npos, message.c_str());
+    QVERIFY2(
+        message.find("sudo") != std::string::npos && message.find("password") != std::string::npos, message.c_str());
+    QVERIFY2(
+        message.find("csstest ALL=(root) NOPASSWD: /usr/sbin/iptables-save -c") != std::string::npos, message.c_str());
 
     // a sudo password offered through the callback is tried, and the refusal is reported as such
     int asked = 0;
@@ -510,10 +519,10 @@ void TestSshSnapshot::cliSnapshot()
     const QString output = server.path(QStringLiteral("host.chainsight.json"));
     QProcess cli;
     cli.start(QStringLiteral(CHAINSIGHT_BINARY_DIR "/app/chainsight-cli"),
-        { QStringLiteral("snapshot"), QStringLiteral("root@%1:%2").arg(server.address()).arg(server.port()), QStringLiteral("-o"), output,
-            QStringLiteral("--ssh-config"), server.emptySshConfig(), QStringLiteral("-i"), server.clientKey(),
-            QStringLiteral("--known-hosts"), server.path(QStringLiteral("known_hosts")), QStringLiteral("--accept-new-host-key"),
-            QStringLiteral("--timeout"), QStringLiteral("30") });
+        { QStringLiteral("snapshot"), QStringLiteral("root@%1:%2").arg(server.address()).arg(server.port()),
+            QStringLiteral("-o"), output, QStringLiteral("--ssh-config"), server.emptySshConfig(), QStringLiteral("-i"),
+            server.clientKey(), QStringLiteral("--known-hosts"), server.path(QStringLiteral("known_hosts")),
+            QStringLiteral("--accept-new-host-key"), QStringLiteral("--timeout"), QStringLiteral("30") });
     QVERIFY(cli.waitForFinished(120000));
     const QByteArray err = cli.readAllStandardError();
     QVERIFY2(cli.exitCode() == 0, err.constData());
@@ -523,17 +532,20 @@ void TestSshSnapshot::cliSnapshot()
     QVERIFY2(loaded.ok(), loaded.ok() ? "" : loaded.error().toString().c_str());
     const auto& snapshot = *loaded.value();
     QVERIFY(snapshot.ipv4 && snapshot.ipv6);
-    QCOMPARE(normalizedRules(QByteArray::fromStdString(snapshot.source(sk::IptablesV4)->text)), normalizedRules(server.fixtureRules()));
-    QCOMPARE(snapshot.meta.takenFrom, "ssh root@" + server.address().toStdString() + ":" + std::to_string(server.port()));
+    QCOMPARE(normalizedRules(QByteArray::fromStdString(snapshot.source(sk::IptablesV4)->text)),
+        normalizedRules(server.fixtureRules()));
+    QCOMPARE(
+        snapshot.meta.takenFrom, "ssh root@" + server.address().toStdString() + ":" + std::to_string(server.port()));
     QVERIFY(snapshot.docker.has_value());
 
     // without the flag and without a terminal, an unknown key is refused
     trust(server, {});
     QProcess refused;
     refused.start(QStringLiteral(CHAINSIGHT_BINARY_DIR "/app/chainsight-cli"),
-        { QStringLiteral("snapshot"), QStringLiteral("root@%1:%2").arg(server.address()).arg(server.port()), QStringLiteral("-o"),
-            output + QStringLiteral(".2"), QStringLiteral("--ssh-config"), server.emptySshConfig(), QStringLiteral("-i"),
-            server.clientKey(), QStringLiteral("--known-hosts"), server.path(QStringLiteral("known_hosts")) });
+        { QStringLiteral("snapshot"), QStringLiteral("root@%1:%2").arg(server.address()).arg(server.port()),
+            QStringLiteral("-o"), output + QStringLiteral(".2"), QStringLiteral("--ssh-config"),
+            server.emptySshConfig(), QStringLiteral("-i"), server.clientKey(), QStringLiteral("--known-hosts"),
+            server.path(QStringLiteral("known_hosts")) });
     refused.closeWriteChannel();
     QVERIFY(refused.waitForFinished(60000));
     QCOMPARE(refused.exitCode(), 2);
@@ -550,9 +562,11 @@ void TestSshSnapshot::nothingLeftBehind()
         QVERIFY(!server.startAgent().isEmpty());
         ns = server.namespaceName();
         dir = server.dir();
-        QVERIFY(!runProgram({ QStringLiteral("ip"), QStringLiteral("netns"), QStringLiteral("pids"), ns }).out.isEmpty());
+        QVERIFY(
+            !runProgram({ QStringLiteral("ip"), QStringLiteral("netns"), QStringLiteral("pids"), ns }).out.isEmpty());
     }
-    QVERIFY(!runProgram({ QStringLiteral("ip"), QStringLiteral("netns"), QStringLiteral("list") }).out.contains(ns.toLatin1()));
+    QVERIFY(!runProgram({ QStringLiteral("ip"), QStringLiteral("netns"), QStringLiteral("list") })
+                 .out.contains(ns.toLatin1()));
     QVERIFY(!QFile::exists(dir));
     // no process still refers to the server's directory (sshd, its sessions, the agent)
     for (const auto& pid : QDir(QStringLiteral("/proc")).entryList(QDir::Dirs)) {

@@ -189,12 +189,15 @@ bool TestSshd::setUpNamespace()
         { ip, QStringLiteral("netns"), QStringLiteral("add"), m_namespace },
         { ip, QStringLiteral("link"), QStringLiteral("add"), m_hostVeth, QStringLiteral("type"), QStringLiteral("veth"),
             QStringLiteral("peer"), QStringLiteral("name"), m_nsVeth, QStringLiteral("netns"), m_namespace },
-        { ip, QStringLiteral("addr"), QStringLiteral("add"), m_hostAddress + QStringLiteral("/30"), QStringLiteral("dev"), m_hostVeth },
+        { ip, QStringLiteral("addr"), QStringLiteral("add"), m_hostAddress + QStringLiteral("/30"),
+            QStringLiteral("dev"), m_hostVeth },
         { ip, QStringLiteral("link"), QStringLiteral("set"), m_hostVeth, QStringLiteral("up") },
         { ip, QStringLiteral("-n"), m_namespace, QStringLiteral("addr"), QStringLiteral("add"),
             m_nsAddress + QStringLiteral("/30"), QStringLiteral("dev"), m_nsVeth },
-        { ip, QStringLiteral("-n"), m_namespace, QStringLiteral("link"), QStringLiteral("set"), m_nsVeth, QStringLiteral("up") },
-        { ip, QStringLiteral("-n"), m_namespace, QStringLiteral("link"), QStringLiteral("set"), QStringLiteral("lo"), QStringLiteral("up") },
+        { ip, QStringLiteral("-n"), m_namespace, QStringLiteral("link"), QStringLiteral("set"), m_nsVeth,
+            QStringLiteral("up") },
+        { ip, QStringLiteral("-n"), m_namespace, QStringLiteral("link"), QStringLiteral("set"), QStringLiteral("lo"),
+            QStringLiteral("up") },
     };
     for (const auto& step : steps) {
         const auto result = runProgram(step);
@@ -221,11 +224,12 @@ bool TestSshd::makeKeys()
 {
     QDir(m_dir.path()).mkpath(QStringLiteral("keys"));
     const QList<std::pair<QString, QString>> keys { { QStringLiteral("host"), {} }, { QStringLiteral("client"), {} },
-        { QStringLiteral("client_pp"), passphrase() }, { QStringLiteral("agent"), {} }, { QStringLiteral("stranger"), {} } };
+        { QStringLiteral("client_pp"), passphrase() }, { QStringLiteral("agent"), {} },
+        { QStringLiteral("stranger"), {} } };
     for (const auto& [name, secret] : keys) {
         const auto result = runProgram({ QStringLiteral("ssh-keygen"), QStringLiteral("-q"), QStringLiteral("-t"),
-            QStringLiteral("ed25519"), QStringLiteral("-N"), secret, QStringLiteral("-C"), QStringLiteral("css-") + name,
-            QStringLiteral("-f"), path(QStringLiteral("keys/") + name) });
+            QStringLiteral("ed25519"), QStringLiteral("-N"), secret, QStringLiteral("-C"),
+            QStringLiteral("css-") + name, QStringLiteral("-f"), path(QStringLiteral("keys/") + name) });
         if (!result.ok()) {
             m_error = QStringLiteral("ssh-keygen: ") + result.describe();
             return false;
@@ -245,20 +249,27 @@ bool TestSshd::writeFiles()
     // the non-root user must be able to reach its authorized keys and home
     for (const auto& sub : { "", "/authorized", "/home", "/keys" })
         QFile::setPermissions(m_dir.path() + QString::fromLatin1(sub),
-            QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner | QFile::ReadGroup | QFile::ExeGroup | QFile::ReadOther | QFile::ExeOther);
+            QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner | QFile::ReadGroup | QFile::ExeGroup
+                | QFile::ReadOther | QFile::ExeOther);
     ::chown(QFile::encodeName(path(QStringLiteral("home"))).constData(), 4242, 4242);
     const QByteArray client = readAll(clientKey() + QStringLiteral(".pub"));
-    const QByteArray rootKeys = client + readAll(passphraseKey() + QStringLiteral(".pub")) + readAll(agentKey() + QStringLiteral(".pub"));
+    const QByteArray rootKeys
+        = client + readAll(passphraseKey() + QStringLiteral(".pub")) + readAll(agentKey() + QStringLiteral(".pub"));
     const QFile::Permissions readable = QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup | QFile::ReadOther;
     bool ok = writeFile(path(QStringLiteral("authorized/root")), rootKeys, readable)
         && writeFile(path(QStringLiteral("authorized/")) + nonRootUser(), client, readable)
         && writeFile(emptySshConfig(), {});
 
     // a user that exists only for this server: passwd and group are bind-mounted in sshd's own mount namespace
-    ok = ok && writeFile(path(QStringLiteral("etc/passwd")),
-             readAll(QStringLiteral("/etc/passwd")) + nonRootUser().toUtf8() + ":x:4242:4242:Chainsight test:" + path(QStringLiteral("home")).toUtf8() + ":/bin/sh\n", readable)
-        && writeFile(path(QStringLiteral("etc/group")), readAll(QStringLiteral("/etc/group")) + nonRootUser().toUtf8() + ":x:4242:\n", readable)
-        && writeFile(path(QStringLiteral("etc/sudoers")), "# no rules: sudo refuses everyone but root\n", QFile::ReadOwner | QFile::ReadGroup);
+    ok = ok
+        && writeFile(path(QStringLiteral("etc/passwd")),
+            readAll(QStringLiteral("/etc/passwd")) + nonRootUser().toUtf8()
+                + ":x:4242:4242:Chainsight test:" + path(QStringLiteral("home")).toUtf8() + ":/bin/sh\n",
+            readable)
+        && writeFile(path(QStringLiteral("etc/group")),
+            readAll(QStringLiteral("/etc/group")) + nonRootUser().toUtf8() + ":x:4242:\n", readable)
+        && writeFile(path(QStringLiteral("etc/sudoers")), "# no rules: sudo refuses everyone but root\n",
+            QFile::ReadOwner | QFile::ReadGroup);
 
     m_networksJson = readAll(kFixtureBase + QStringLiteral(".networks.json"));
     QStringList networkIds;
@@ -291,22 +302,25 @@ bool TestSshd::startServer()
     // newer servers slow down clients that fail or drop; these tests do both on purpose
     const QString penalties = QStringLiteral("PerSourcePenalties no\n");
     writeFile(path(QStringLiteral("sshd_config")), (config + penalties).toUtf8());
-    if (!runProgram({ QStringLiteral("/usr/sbin/sshd"), QStringLiteral("-t"), QStringLiteral("-f"), path(QStringLiteral("sshd_config")) }).ok())
+    if (!runProgram({ QStringLiteral("/usr/sbin/sshd"), QStringLiteral("-t"), QStringLiteral("-f"),
+                        path(QStringLiteral("sshd_config")) })
+             .ok())
         writeFile(path(QStringLiteral("sshd_config")), config.toUtf8());
 
     // a private mount namespace: /run/sshd and the test user exist only for this sshd and its children
-    const QString start = QStringLiteral(
-        "set -e\nmount -t tmpfs -o mode=0755 css-run /run\nmkdir -p /run/sshd\n"
-        "mount --bind %1/etc/passwd /etc/passwd\nmount --bind %1/etc/group /etc/group\n"
-        "mount --bind %1/etc/sudoers /etc/sudoers\nexec /usr/sbin/sshd -D -e -f %1/sshd_config\n")
-                              .arg(m_dir.path());
+    const QString start
+        = QStringLiteral("set -e\nmount -t tmpfs -o mode=0755 css-run /run\nmkdir -p /run/sshd\n"
+                         "mount --bind %1/etc/passwd /etc/passwd\nmount --bind %1/etc/group /etc/group\n"
+                         "mount --bind %1/etc/sudoers /etc/sudoers\nexec /usr/sbin/sshd -D -e -f %1/sshd_config\n")
+              .arg(m_dir.path());
     writeFile(path(QStringLiteral("start-sshd.sh")), start.toUtf8());
     m_sshd = std::make_unique<QProcess>();
     m_sshd->setProcessChannelMode(QProcess::MergedChannels);
     m_sshd->setStandardOutputFile(path(QStringLiteral("sshd.log")));
-    m_sshd->start(QStringLiteral("ip"), { QStringLiteral("netns"), QStringLiteral("exec"), m_namespace, QStringLiteral("unshare"),
-                                            QStringLiteral("-m"), QStringLiteral("--propagation"), QStringLiteral("private"),
-                                            QStringLiteral("/bin/sh"), path(QStringLiteral("start-sshd.sh")) });
+    m_sshd->start(QStringLiteral("ip"),
+        { QStringLiteral("netns"), QStringLiteral("exec"), m_namespace, QStringLiteral("unshare"), QStringLiteral("-m"),
+            QStringLiteral("--propagation"), QStringLiteral("private"), QStringLiteral("/bin/sh"),
+            path(QStringLiteral("start-sshd.sh")) });
     if (!m_sshd->waitForStarted(5000)) {
         m_error = QStringLiteral("cannot start sshd: ") + m_sshd->errorString();
         return false;
@@ -334,13 +348,15 @@ bool TestSshd::startServer()
 QByteArray TestSshd::knownHostsLine() const
 {
     const QByteArray key = readAll(path(QStringLiteral("keys/host.pub"))).trimmed();
-    return "[" + m_nsAddress.toLatin1() + "]:" + QByteArray::number(m_port) + " " + key.left(key.lastIndexOf(' ')) + "\n";
+    return "[" + m_nsAddress.toLatin1() + "]:" + QByteArray::number(m_port) + " " + key.left(key.lastIndexOf(' '))
+        + "\n";
 }
 
 QByteArray TestSshd::wrongKnownHostsLine() const
 {
     const QByteArray key = readAll(strangerKey() + QStringLiteral(".pub")).trimmed();
-    return "[" + m_nsAddress.toLatin1() + "]:" + QByteArray::number(m_port) + " " + key.left(key.lastIndexOf(' ')) + "\n";
+    return "[" + m_nsAddress.toLatin1() + "]:" + QByteArray::number(m_port) + " " + key.left(key.lastIndexOf(' '))
+        + "\n";
 }
 
 void TestSshd::setDockerMode(const QString& mode, bool on) const
