@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include <arpa/inet.h>
+#include <crypt.h>
 #include <csignal>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -89,6 +90,14 @@ void killNamespaceProcesses(const QString& ns)
             ::kill(pid.trimmed().toInt(), SIGKILL);
         QThread::msleep(50);
     }
+}
+
+// The non-root user's password, hashed as /etc/shadow holds it (sshd and sudo check it there).
+QByteArray shadowLine()
+{
+    auto data = std::make_unique<crypt_data>();
+    const char* hash = crypt_r(TestSshd::nonRootPassword().toUtf8().constData(), "$6$chainsighttest$", data.get());
+    return TestSshd::nonRootUser().toUtf8() + ":" + QByteArray(hash) + ":19000:0:99999:7:::\n";
 }
 
 QString dockerScript(const QString& dir, const QStringList& networkIds)
@@ -268,7 +277,9 @@ bool TestSshd::writeFiles()
             readable)
         && writeFile(path(QStringLiteral("etc/group")),
             readAll(QStringLiteral("/etc/group")) + nonRootUser().toUtf8() + ":x:4242:\n", readable)
-        && writeFile(path(QStringLiteral("etc/sudoers")), "# no rules: sudo refuses everyone but root\n",
+        && writeFile(path(QStringLiteral("etc/shadow")), readAll(QStringLiteral("/etc/shadow")) + shadowLine(),
+            QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup)
+        && writeFile(path(QStringLiteral("etc/sudoers")), nonRootUser().toUtf8() + " ALL=(root) ALL\n",
             QFile::ReadOwner | QFile::ReadGroup);
 
     m_networksJson = readAll(kFixtureBase + QStringLiteral(".networks.json"));
@@ -294,7 +305,8 @@ bool TestSshd::startServer()
 {
     QString config = QStringLiteral(
         "Port %1\nListenAddress %2\nHostKey %3\nPidFile %4\nAuthorizedKeysFile %5/%u\nStrictModes no\nUsePAM no\n"
-        "PermitRootLogin prohibit-password\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n"
+        "PermitRootLogin prohibit-password\nPasswordAuthentication yes\nPermitEmptyPasswords "
+        "no\nKbdInteractiveAuthentication no\n"
         "UseDNS no\nMaxStartups 100\nLogLevel VERBOSE\nSetEnv PATH=%6:/usr/sbin:/usr/bin:/sbin:/bin\n")
                          .arg(m_port)
                          .arg(m_nsAddress, path(QStringLiteral("keys/host")), path(QStringLiteral("sshd.pid")),
@@ -311,7 +323,8 @@ bool TestSshd::startServer()
     const QString start
         = QStringLiteral("set -e\nmount -t tmpfs -o mode=0755 css-run /run\nmkdir -p /run/sshd\n"
                          "mount --bind %1/etc/passwd /etc/passwd\nmount --bind %1/etc/group /etc/group\n"
-                         "mount --bind %1/etc/sudoers /etc/sudoers\nexec /usr/sbin/sshd -D -e -f %1/sshd_config\n")
+                         "mount --bind %1/etc/shadow /etc/shadow\nmount --bind %1/etc/sudoers /etc/sudoers\n"
+                         "exec /usr/sbin/sshd -D -e -f %1/sshd_config\n")
               .arg(m_dir.path());
     writeFile(path(QStringLiteral("start-sshd.sh")), start.toUtf8());
     m_sshd = std::make_unique<QProcess>();

@@ -56,6 +56,8 @@ public:
     QString strangerKey() const { return path(QStringLiteral("keys/stranger")); }
     static QString passphrase() { return QStringLiteral("correct horse battery"); }
     static QString nonRootUser() { return QStringLiteral("csstest"); }
+    // csstest logs in with clientKey or this password, and may run anything through sudo with it.
+    static QString nonRootPassword() { return QStringLiteral("css sudo words"); }
 
     // "SHA256:..." of the server's host key, as ssh-keygen prints it.
     QString hostKeyFingerprint() const { return m_fingerprint; }
