@@ -61,11 +61,13 @@ private:
     {
         static const char* script = R"(trap '' INT TERM HUP
 ns=" "; pids=" "; dirs=" "
+# builtins only, so that no helper process carries a registered path on its command line
+drop() { eval "list=\$$1"; out=" "; for x in $list; do [ "$x" = "$2" ] || out="$out$x "; done; eval "$1=\$out"; }
 while read -r what arg; do
   case "$what" in
-    ns) ns="$ns$arg ";; unns) ns=$(echo "$ns" | sed "s| $arg | |");;
-    pid) pids="$pids$arg ";; unpid) pids=$(echo "$pids" | sed "s| $arg | |");;
-    dir) dirs="$dirs$arg ";; undir) dirs=$(echo "$dirs" | sed "s| $arg | |");;
+    ns) ns="$ns$arg ";; unns) drop ns "$arg";;
+    pid) pids="$pids$arg ";; unpid) drop pids "$arg";;
+    dir) dirs="$dirs$arg ";; undir) drop dirs "$arg";;
   esac
 done
 for p in $pids; do kill -9 "$p" 2>/dev/null; done
@@ -441,6 +443,7 @@ void TestSshd::killServer()
 {
     killNamespaceProcesses(m_namespace);
     if (m_sshd) {
+        m_sshd->kill(); // already gone with its namespace; this only makes sure
         m_sshd->waitForFinished(3000);
         m_sshd.reset();
     }
