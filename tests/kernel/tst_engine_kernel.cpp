@@ -18,6 +18,7 @@ constexpr int kGeneratedPerOverlay = 30;
 constexpr int kBatch = 48;
 
 struct Tally {
+    QMap<QString, int> byIngress; // "lan ACCEPT" -> probes
     int probes = 0;
     int agree = 0;
     QStringList disagreements;
@@ -59,6 +60,7 @@ QString compare(const QString& what, const ProbeSpec& probe, const KernelResult&
 {
     ++tally.probes;
     const QString kernelFate = kernelFateName(kernel.fate);
+    ++tally.byIngress[Topology::ingressName(probe.from) + QLatin1Char(' ') + kernelFate];
     const QString engineFate = engineFateName(engine.fate);
     const QString kernelRule = ruleKey(kernel.deciding);
     const QString engineRule = ruleKey(engine.deciding);
@@ -104,6 +106,10 @@ private Q_SLOTS:
                 return;
             qInfo("%s: %d probes, %d agree, %d disagree", qPrintable(backendName(backend)), tally.probes, tally.agree,
                 int(tally.disagreements.size()));
+            QStringList mix;
+            for (auto it = tally.byIngress.cbegin(); it != tally.byIngress.cend(); ++it)
+                mix << QStringLiteral("%1 %2").arg(it.key()).arg(it.value());
+            qInfo("%s: from %s", qPrintable(backendName(backend)), qPrintable(mix.join(QStringLiteral(", "))));
             total.probes += tally.probes;
             total.agree += tally.agree;
             total.disagreements += tally.disagreements;

@@ -83,6 +83,12 @@ Packet toPacket(const ProbeSpec& probe)
     Packet p;
     p.family = model::Family::IPv4;
     p.inInterface = Topology::ingressInterface(probe.from).toStdString();
+    if (probe.from == Ingress::Local) {
+        // Sent by this test process, which runs as root.
+        p.fromLocalProcess = true;
+        p.uid = 0;
+        p.gid = 0;
+    }
     if (probe.from == Ingress::Web)
         p.inBridgePort = Topology::webPort().toStdString();
     p.header.src = *IpAddress::parse(probe.header.src.toStdString());

@@ -83,6 +83,8 @@ namespace {
 
     bool validDestination(quint32 d, Ingress from, bool tailscale)
     {
+        if (from == Ingress::Local && d == toHost(QStringLiteral("127.0.0.1")))
+            return true;
         if (isSpecial(d) || !answerable(fromHost(d), tailscale))
             return false;
         switch (from) {
@@ -92,12 +94,19 @@ namespace {
             return !inPrefix(d, "172.18.0.0", 16) || d == toHost(QStringLiteral("172.18.0.1"));
         case Ingress::Tailnet:
             return !inPrefix(d, "100.64.0.0", 10) || d == toHost(QStringLiteral("100.101.102.103"));
+        case Ingress::Local:
+            return true;
         }
         return false;
     }
 
     quint32 chooseSource(Ingress from, const Pools& pools, bool tailscale, QRandomGenerator& rng)
     {
+        if (from == Ingress::Local) {
+            // A local process sends from one of the host's addresses.
+            static const char* const local[] = { "10.0.0.10", "172.18.0.1", "172.17.0.1" };
+            return toHost(QString::fromLatin1(local[rng.bounded(3)]));
+        }
         static const char* const own[] = { "10.0.0.50", "172.18.0.2", "100.64.10.20" };
         for (int attempt = 0; attempt < 20; ++attempt) {
             const int roll = int(rng.bounded(10));
@@ -122,6 +131,8 @@ namespace {
             QStringLiteral("172.18.0.2"), QStringLiteral("1.1.1.1"), QStringLiteral("10.0.0.50") };
         if (tailscale)
             fixed << QStringLiteral("100.101.102.103") << QStringLiteral("100.64.10.20");
+        if (from == Ingress::Local)
+            fixed << QStringLiteral("127.0.0.1");
         for (int attempt = 0; attempt < 30; ++attempt) {
             const int roll = int(rng.bounded(10));
             quint32 d;
@@ -198,7 +209,7 @@ QVector<ProbeSpec> generateProbes(const ProbeMaterial& material, bool tailscale,
     Pools pools { material.addresses, material.ports };
     const QList<quint16> common { 22, 53, 80, 443, 8080, 41641, 3260 };
     // Interfaces named by the rules weigh their ingress more.
-    QVector<Ingress> ingresses { Ingress::Lan, Ingress::Lan, Ingress::Web };
+    QVector<Ingress> ingresses { Ingress::Lan, Ingress::Lan, Ingress::Web, Ingress::Local };
     if (tailscale)
         ingresses << Ingress::Tailnet;
     for (const QString& iface : material.interfaces) {

@@ -254,7 +254,11 @@ Prober::Prober(const Topology& topology, TraceReader& traces)
 
 Prober::~Prober()
 {
-    for (int* set : { m_senders, m_observers, m_hostLocal }) {
+    for (int fd : m_senders) {
+        if (fd >= 0)
+            ::close(fd);
+    }
+    for (int* set : { m_observers, m_hostLocal }) {
         for (int i = 0; i < 3; ++i) {
             if (set[i] >= 0)
                 ::close(set[i]);
@@ -284,6 +288,7 @@ bool Prober::open(QString* error)
             return false;
         }
     }
+    m_senders[int(Ingress::Local)] = m_topology.host().openSocket(AF_INET, SOCK_RAW, IPPROTO_RAW);
     const int protos[] = { IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP };
     for (int i = 0; i < 3; ++i) {
         m_hostLocal[i] = m_topology.host().openSocket(AF_INET, SOCK_RAW | SOCK_NONBLOCK, protos[i]);

@@ -76,7 +76,7 @@ private:
 
     const Topology& m_topology;
     TraceReader& m_traces;
-    int m_senders[3] = { -1, -1, -1 };
+    int m_senders[4] = { -1, -1, -1, -1 }; // by Ingress
     int m_observers[3] = { -1, -1, -1 };
     int m_hostLocal[3] = { -1, -1, -1 }; // raw sockets of the host for tcp, udp, icmp
     quint16 m_nextId = 1000;

@@ -43,6 +43,8 @@ QString Topology::ingressInterface(Ingress ingress)
         return QStringLiteral("br-897b3066eb8a");
     case Ingress::Tailnet:
         return QStringLiteral("tailscale0");
+    case Ingress::Local:
+        break;
     }
     return {};
 }
@@ -56,6 +58,8 @@ QString Topology::ingressName(Ingress ingress)
         return QStringLiteral("web");
     case Ingress::Tailnet:
         return QStringLiteral("ts");
+    case Ingress::Local:
+        return QStringLiteral("host");
     }
     return {};
 }
@@ -72,6 +76,8 @@ const Namespace& Topology::peer(Ingress ingress) const
         return *m_web;
     case Ingress::Tailnet:
         return m_ts ? *m_ts : *m_lan;
+    case Ingress::Local:
+        return *m_host;
     case Ingress::Lan:
         break;
     }

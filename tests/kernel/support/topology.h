@@ -19,7 +19,7 @@
 namespace ktest {
 
 // Where a probe enters the host.
-enum class Ingress { Lan, Web, Tailnet };
+enum class Ingress { Lan, Web, Tailnet, Local }; // Local: a process on the host (the OUTPUT path)
 
 struct TopologyOptions {
     Backend backend = Backend::Nft;
