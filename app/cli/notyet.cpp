@@ -13,7 +13,6 @@ int notAvailable(const char* name)
 }
 }
 
-int traceCommand(const QStringList&) { return notAvailable("trace"); }
 int diffCommand(const QStringList&) { return notAvailable("diff"); }
 int findingsCommand(const QStringList&) { return notAvailable("findings"); }
 int fixCommand(const QStringList&) { return notAvailable("fix"); }

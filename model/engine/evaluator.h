@@ -54,9 +54,15 @@ public:
     const RuleRef& lastTerminal() const noexcept { return m_lastTerminal; }
 
     // Decides an undecidable question by replaying or extending the choice sequence, and records it.
-    bool choose(const std::string& question, const std::string& reason);
+    // `question` is a match ("... matched") or, with fact = true, a statement ("assumed ...").
+    bool choose(const std::string& question, const std::string& reason, bool fact = false);
 
     void addHop(Hop hop) { m_outcome.hops.push_back(std::move(hop)); }
+
+    // Whether the address is the host's own; asked as an undecidable question (once per path) when the
+    // snapshot does not settle it.
+    bool isLocalAddress(const IpAddress& address);
+    std::uint32_t addressType(const IpAddress& address);
 
 private:
     enum class Tri : std::uint8_t { False, True, Unknown };
@@ -66,9 +72,9 @@ private:
     };
 
     bool ruleMatches(const PacketState& s, const CompiledRule& rule);
-    Tri evaluate(const PacketState& s, const Predicate& p) const;
+    Tri evaluate(const PacketState& s, const Predicate& p);
     Tri evaluateFlow(const PacketState& s, const Predicate& p) const;
-    Tri evaluateHost(const PacketState& s, const Predicate& p) const;
+    Tri evaluateHost(const PacketState& s, const Predicate& p);
     std::string unknownReason(const PacketState& s, const Predicate& p) const;
     std::uint32_t ctStateBits(const PacketState& s) const noexcept;
 
@@ -86,6 +92,7 @@ private:
     Choices& m_choices;
     Outcome& m_outcome;
     std::vector<std::string>& m_dependsOn;
+    std::vector<std::pair<IpAddress, bool>> m_localAnswers;
     RuleRef m_lastTerminal; // last ACCEPT/DROP/REJECT/policy decision of any table
     RuleRef m_lastFilter; // last decision of the filter table
     RuleRef m_lastExplicit; // last decision by a rule (not a policy) outside nat

@@ -36,6 +36,8 @@ void HostModel::addLocalRoutes(const HostInterface& iface)
     for (const auto& a : iface.addresses) {
         m_localAddresses.push_back(IpPrefix::host(a.network));
         if (!m_routesCaptured && a.length >= 0 && a.length < (a.network.isV6() ? 128 : 32)) {
+            if (m_assumptions.empty() || m_assumptions.front().rfind("routes not captured", 0) != 0)
+                m_assumptions.insert(m_assumptions.begin(), "routes not captured: connected routes derived from interface addresses");
             HostRoute r;
             r.destination = a.withLength(a.length);
             r.device = iface.name;
@@ -98,6 +100,21 @@ bool HostModel::isLocal(const IpAddress& address) const noexcept
         return true;
     return std::any_of(m_localAddresses.begin(), m_localAddresses.end(),
         [&](const IpPrefix& p) { return p.contains(address); });
+}
+
+std::optional<bool> HostModel::localKnown(const IpAddress& address) const noexcept
+{
+    if (isLocal(address))
+        return true;
+    if (m_interfacesCaptured || isBroadcast(address))
+        return false;
+    if ((address.family == Family::IPv4 && (address.v4() >> 28) == 0xe) || (address.isV6() && (address.hi >> 56) == 0xff))
+        return false;
+    for (const auto& i : m_interfaces)
+        for (const auto& a : i.addresses)
+            if (a.network.family == address.family && a.length >= 0 && a.withLength(a.length).contains(address))
+                return false; // on an inferred subnet, and not the host's address there
+    return std::nullopt;
 }
 
 std::uint32_t HostModel::addressType(const IpAddress& a) const noexcept

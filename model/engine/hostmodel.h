@@ -83,11 +83,16 @@ public:
     void addIpSet(IpSet set);
     void setSysctl(const std::string& key, const std::string& value);
     void setIpsetsCaptured(bool captured) { m_ipsetsCaptured = captured; }
+    // Interfaces added by hand are the complete list: no other address is local.
+    void setInterfacesCaptured(bool captured) { m_interfacesCaptured = captured; }
     // Fills in routes, local addresses and bridges the rules imply, when they were not captured.
     void inferFromRuleset(const Ruleset& ruleset);
 
     RouteDecision route(const IpAddress& dst) const;
     bool isLocal(const IpAddress& address) const noexcept;
+    // Whether the address is one of the host's own: nullopt when the interfaces were not captured and
+    // nothing else (loopback, an inferred bridge subnet) settles it.
+    std::optional<bool> localKnown(const IpAddress& address) const noexcept;
     std::uint32_t addressType(const IpAddress& address) const noexcept; // AddrType bits
     // The address a packet leaving through this interface gets from MASQUERADE / REDIRECT.
     std::optional<IpAddress> primaryAddress(const std::string& iface, Family family) const;

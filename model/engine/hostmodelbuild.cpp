@@ -76,6 +76,7 @@ void addDocker(HostModel& host, const DockerState& docker, bool interfacesCaptur
 HostModel HostModel::fromSnapshot(const Snapshot& snapshot)
 {
     HostModel host;
+    host.m_routesCaptured = snapshot.routes.has_value();
     if (snapshot.interfaces) {
         host.m_interfacesCaptured = true;
         for (const auto& i : *snapshot.interfaces) {
@@ -91,8 +92,6 @@ HostModel HostModel::fromSnapshot(const Snapshot& snapshot)
         }
     }
     if (snapshot.routes) {
-        host.m_routesCaptured = true;
-        host.m_routes.clear(); // connected routes added above are superseded by the captured table
         for (const auto& r : *snapshot.routes)
             if (auto hr = capturedRoute(r))
                 host.addRoute(std::move(*hr));

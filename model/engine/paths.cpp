@@ -176,8 +176,20 @@ private:
         hop.outInterface = r.device;
         hop.note = r.description;
         m_eval.addHop(std::move(hop));
-        if (r.assumed)
-            addAssumption(m_ctx.assumptions, "route " + r.description);
+    }
+
+    // The routing decision, asking whether the destination is local when the snapshot cannot say.
+    RouteDecision routeFor(const IpAddress& dst)
+    {
+        if (m_ctx.host.localKnown(dst) || !m_eval.isLocalAddress(dst))
+            return m_ctx.host.route(dst);
+        RouteDecision d;
+        d.found = true;
+        d.local = true;
+        d.device = "lo";
+        d.type = "local";
+        d.description = "local address " + dst.toString() + " (assumed on this path)";
+        return d;
     }
 
     bool dropByRouting(const std::string& why)
@@ -293,7 +305,7 @@ bool Walker::bridgedPath()
     if (!hook(Hook::Prerouting, { "raw", "mangle", "nat" }))
         return false;
     if (m_s.header.dst != before) { // DNAT moved it off the bridge: a real route lookup
-        const RouteDecision r = m_ctx.host.route(m_s.header.dst);
+        const RouteDecision r = routeFor(m_s.header.dst);
         routingHop(Hook::Prerouting, r);
         if (!r.found)
             return dropByRouting("routing: " + r.description);
@@ -315,7 +327,7 @@ bool Walker::ingress()
         return bridgedPath();
     if (!hook(Hook::Prerouting, { "raw", "mangle", "nat" }))
         return false;
-    const RouteDecision r = m_ctx.host.route(m_s.header.dst);
+    const RouteDecision r = routeFor(m_s.header.dst);
     routingHop(Hook::Prerouting, r);
     if (!r.found)
         return dropByRouting("routing: " + r.description);
@@ -325,7 +337,7 @@ bool Walker::ingress()
 bool Walker::localOut()
 {
     m_s.in.clear();
-    RouteDecision r = m_ctx.host.route(m_s.header.dst);
+    RouteDecision r = routeFor(m_s.header.dst);
     routingHop(Hook::Output, r);
     if (!r.found)
         return dropByRouting("routing: " + r.description);
@@ -335,7 +347,7 @@ bool Walker::localOut()
     if (!hook(Hook::Output, { "raw", "mangle", "nat", "filter", "security" }))
         return false;
     if (m_s.header.dst != dstBefore || m_s.mark != markBefore) { // rerouted after mangle/nat changed it
-        r = m_ctx.host.route(m_s.header.dst);
+        r = routeFor(m_s.header.dst);
         routingHop(Hook::Output, r);
         if (!r.found)
             return dropByRouting("routing: " + r.description);

@@ -69,12 +69,31 @@ Evaluator::Tri Evaluator::evaluateFlow(const PacketState& s, const Predicate& p)
     }
 }
 
-Evaluator::Tri Evaluator::evaluateHost(const PacketState& s, const Predicate& p) const
+bool Evaluator::isLocalAddress(const IpAddress& address)
+{
+    if (auto known = m_host.localKnown(address))
+        return *known;
+    for (const auto& [a, answer] : m_localAnswers)
+        if (a == address)
+            return answer;
+    const bool answer = choose(address.toString() + " is a local address", "the host's own addresses (interfaces not captured)", true);
+    m_localAnswers.emplace_back(address, answer);
+    return answer;
+}
+
+std::uint32_t Evaluator::addressType(const IpAddress& address)
+{
+    if (!m_host.localKnown(address) && isLocalAddress(address))
+        return AddrType::Local;
+    return m_host.addressType(address);
+}
+
+Evaluator::Tri Evaluator::evaluateHost(const PacketState& s, const Predicate& p)
 {
     auto tri = [](bool b) { return b ? Tri::True : Tri::False; };
     switch (p.field) {
-    case Field::SrcAddrType: return tri((m_host.addressType(s.header.src) & p.value) != 0);
-    case Field::DstAddrType: return tri((m_host.addressType(s.header.dst) & p.value) != 0);
+    case Field::SrcAddrType: return tri((addressType(s.header.src) & p.value) != 0);
+    case Field::DstAddrType: return tri((addressType(s.header.dst) & p.value) != 0);
     case Field::IpSet: {
         if (p.mask != 1)
             return Tri::Unknown; // multi-dimension sets (ip,port ...) are not modelled
@@ -99,7 +118,7 @@ Evaluator::Tri Evaluator::evaluateHost(const PacketState& s, const Predicate& p)
     }
     case Field::OwnerSocketExists: return s.localOrigin ? Tri::True : Tri::False;
     case Field::PktType: {
-        const std::uint32_t type = m_host.addressType(s.header.dst);
+        const std::uint32_t type = addressType(s.header.dst);
         const std::uint32_t kind = (type & AddrType::Broadcast) ? 1u : (type & AddrType::Multicast) ? 2u : 0u;
         return tri(kind == p.value);
     }
@@ -107,7 +126,7 @@ Evaluator::Tri Evaluator::evaluateHost(const PacketState& s, const Predicate& p)
     }
 }
 
-Evaluator::Tri Evaluator::evaluate(const PacketState& s, const Predicate& p) const
+Evaluator::Tri Evaluator::evaluate(const PacketState& s, const Predicate& p)
 {
     auto tri = [](bool b) { return b ? Tri::True : Tri::False; };
     const Header& h = s.header;
@@ -185,13 +204,15 @@ bool Evaluator::ruleMatches(const PacketState& s, const CompiledRule& rule)
     return true;
 }
 
-bool Evaluator::choose(const std::string& question, const std::string& reason)
+bool Evaluator::choose(const std::string& question, const std::string& reason, bool fact)
 {
     const std::size_t i = m_choices.next++;
     if (i >= m_choices.sequence.size())
         m_choices.sequence.push_back(true);
     const bool answer = m_choices.sequence[i];
-    m_outcome.conditions.push_back(question + (answer ? " matched" : " did not match") + " (depends on " + reason + ')');
+    const std::string said = fact ? (answer ? "assumed " : "assumed not: ") + question
+                                  : question + (answer ? " matched" : " did not match");
+    m_outcome.conditions.push_back(said + " (depends on " + reason + ')');
     if (std::find(m_dependsOn.begin(), m_dependsOn.end(), reason) == m_dependsOn.end())
         m_dependsOn.push_back(reason);
     return answer;

@@ -15,6 +15,7 @@ namespace {
 HostModel testHost()
 {
     HostModel h;
+    h.setInterfacesCaptured(true);
     auto iface = [&](const char* name, const char* addr, int len, bool bridge) {
         IpPrefix a = IpPrefix::host(*IpAddress::parse(addr));
         a.mask = a.withLength(len).mask;
@@ -215,6 +216,30 @@ private Q_SLOTS:
         const auto e = engineFor(rules, nullptr, host);
         QCOMPARE(e->trace(tcp("eth0", "10.0.0.50", "172.18.0.2", 80)).fate, Fate::Drop);
         QCOMPARE(e->trace(tcp("eth0", "192.0.2.1", "172.18.0.2", 80)).fate, Fate::Accept);
+    }
+
+    void unknownLocalAddressIsAskedNotGuessed()
+    {
+        // Without captured interfaces, whether 10.0.0.10 is the host's own address decides the DNAT.
+        HostModel bare;
+        bare.addRoute(HostRoute { *IpPrefix::parse("0.0.0.0/0"), "eth0", std::nullopt, std::nullopt, "unicast", 0, "captured" });
+        auto e = engineFor("*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n"
+                           "-A PREROUTING -m addrtype --dst-type LOCAL -p tcp -m tcp --dport 8080 -j DNAT --to-destination 172.18.0.2:80\nCOMMIT\n"
+                           "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+                           "-A FORWARD -d 172.18.0.2/32 -j ACCEPT\nCOMMIT\n", nullptr, bare);
+        const auto r = e->trace(tcp("eth0", "203.0.113.7", "10.0.0.10", 8080));
+        QCOMPARE(r.fate, Fate::Depends);
+        // Yes: DNAT, then 172.18.0.2 is asked about too (nothing says it is not local). No: FORWARD policy.
+        QCOMPARE(r.outcomes.size(), std::size_t(3));
+        QCOMPARE(r.outcomes.back().fate, Fate::Drop);
+        QCOMPARE(r.outcomes.back().deciding.display(), std::string("filter/FORWARD policy DROP"));
+        QVERIFY(std::any_of(r.outcomes.begin(), r.outcomes.end(), [](const Outcome& o) {
+            return o.fate == Fate::Accept && o.deciding.text == "-A FORWARD -d 172.18.0.2/32 -j ACCEPT";
+        }));
+        const auto& asked = r.outcomes.front().conditions;
+        QCOMPARE(std::count_if(asked.begin(), asked.end(), [](const std::string& c) {
+            return c.find("10.0.0.10 is a local address") != std::string::npos;
+        }), 1L); // asked once per path, and the routing decision uses the same answer
     }
 
     void rejectSaysHow()
