@@ -36,8 +36,11 @@ void canonicalStateList(Option& o)
                 break;
             list.remove_prefix(comma + 1);
         }
-        if (present)
-            out += (out.empty() ? "" : ",") + std::string(name);
+        if (!present)
+            continue;
+        if (!out.empty())
+            out += ',';
+        out += name;
     }
     if (!out.empty())
         o.args[0] = out;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <unordered_map>
 
 namespace model::engine {
 
@@ -170,12 +171,17 @@ CompiledRule compileRule(const Rule& rule, const std::string& chain, Family fami
 
 void resolveJumps(CompiledTable& table, std::vector<std::string>& warnings)
 {
+    std::unordered_map<std::string_view, int> index; // kube-proxy tables hold tens of thousands of chains
+    index.reserve(table.chains.size());
+    for (std::size_t i = 0; i < table.chains.size(); ++i)
+        index.emplace(table.chains[i].name, static_cast<int>(i));
     for (auto& chain : table.chains) {
         for (auto& rule : chain.rules) {
             CompiledTarget& t = rule.target;
             if (t.action != Action::Jump && t.action != Action::Goto)
                 continue;
-            t.chain = table.chainIndex(t.name);
+            const auto found = index.find(t.name);
+            t.chain = found == index.end() ? -1 : found->second;
             if (t.chain < 0 || table.chains[static_cast<std::size_t>(t.chain)].builtin) {
                 warnings.push_back(table.name + '/' + chain.name + ": target " + t.name
                     + " is neither a known target nor a chain of this table; treated as continue");

@@ -22,31 +22,40 @@ Evaluator::Evaluator(const CompiledRuleset& rules, const HostModel& host, Choice
 
 void Evaluator::recordTerminal(const CompiledTable& table, int chain, std::size_t index, const std::string& policy)
 {
-    const CompiledChain& c = table.chains[static_cast<std::size_t>(chain)];
-    RuleRef ref;
-    ref.table = table.name;
-    ref.chain = c.name;
-    if (policy.empty()) {
-        ref.index = static_cast<int>(index) + 1;
-        ref.text = c.rules[index].text;
-    } else {
-        ref.policy = policy;
-    }
-    m_lastTerminal = ref;
+    const Decision d { &table, chain, index, !policy.empty(), nullptr };
+    m_lastTerminal = d;
     if (table.name == "filter")
-        m_lastFilter = ref;
+        m_lastFilter = d;
     if (policy.empty() && table.name != "nat")
-        m_lastExplicit = ref;
+        m_lastExplicit = d;
+}
+
+RuleRef Evaluator::materialise(const Decision& d) const
+{
+    RuleRef ref;
+    if (d.other) {
+        ref.other = d.other;
+        return ref;
+    }
+    if (!d.table)
+        return ref;
+    const CompiledChain& c = d.table->chains[static_cast<std::size_t>(d.chain)];
+    ref.table = d.table->name;
+    ref.chain = c.name;
+    if (d.policy) {
+        ref.policy = c.policy;
+    } else {
+        ref.index = static_cast<int>(d.index) + 1;
+        ref.text = c.rules[d.index].text;
+    }
+    return ref;
 }
 
 RuleRef Evaluator::acceptingRule() const
 {
-    if (!m_lastFilter.empty())
-        return m_lastFilter;
-    if (!m_lastExplicit.empty())
-        return m_lastExplicit;
-    if (!m_lastTerminal.empty())
-        return m_lastTerminal;
+    for (const Decision* d : { &m_lastFilter, &m_lastExplicit, &m_lastTerminal })
+        if (!d->empty())
+            return materialise(*d);
     RuleRef none;
     none.other = "no rule: no chain on this path filters the packet";
     return none;
@@ -128,7 +137,7 @@ Verdict Evaluator::runTable(PacketState& s, Hook hook, const char* tableName)
     hop.table = table->name;
     hop.note = "chain nesting or length beyond what the kernel would load; the packet is treated as dropped";
     m_outcome.hops.push_back(std::move(hop));
-    m_lastTerminal = RuleRef {};
+    m_lastTerminal = Decision {};
     m_lastTerminal.other = "ruleset too deeply nested to evaluate";
     return Verdict::Drop;
 }

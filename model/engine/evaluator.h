@@ -51,7 +51,7 @@ public:
 
     // The decision that best explains an accepted packet: the last filter-table verdict, else the last rule.
     RuleRef acceptingRule() const;
-    const RuleRef& lastTerminal() const noexcept { return m_lastTerminal; }
+    RuleRef lastTerminal() const { return materialise(m_lastTerminal); }
 
     // Decides an undecidable question by replaying or extending the choice sequence, and records it.
     // `question` is a match ("... matched") or, with fact = true, a statement ("assumed ...").
@@ -93,9 +93,20 @@ private:
     Outcome& m_outcome;
     std::vector<std::string>& m_dependsOn;
     std::vector<std::pair<IpAddress, bool>> m_localAnswers;
-    RuleRef m_lastTerminal; // last ACCEPT/DROP/REJECT/policy decision of any table
-    RuleRef m_lastFilter; // last decision of the filter table
-    RuleRef m_lastExplicit; // last decision by a rule (not a policy) outside nat
+    // A decision by position; turned into a RuleRef (with its strings) only when the trace reports it.
+    struct Decision {
+        const CompiledTable* table = nullptr;
+        int chain = -1;
+        std::size_t index = 0;
+        bool policy = false;
+        const char* other = nullptr;
+        bool empty() const noexcept { return table == nullptr && other == nullptr; }
+    };
+    RuleRef materialise(const Decision& d) const;
+
+    Decision m_lastTerminal; // last ACCEPT/DROP/REJECT/policy decision of any table
+    Decision m_lastFilter; // last decision of the filter table
+    Decision m_lastExplicit; // last decision by a rule (not a policy) outside nat
 };
 
 } // namespace model::engine::detail

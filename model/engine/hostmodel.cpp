@@ -16,9 +16,11 @@ constexpr std::array<std::pair<std::string_view, std::uint32_t>, 12> kAddrTypes 
     { "XRESOLVE", AddrType::XResolve },
 } };
 
-IpPrefix loopbackPrefix(Family family)
+const IpPrefix& loopbackPrefix(Family family)
 {
-    return family == Family::IPv4 ? *IpPrefix::parse("127.0.0.0/8") : *IpPrefix::parse("::1/128");
+    static const IpPrefix v4 = *IpPrefix::parse("127.0.0.0/8");
+    static const IpPrefix v6 = *IpPrefix::parse("::1/128");
+    return family == Family::IPv4 ? v4 : v6;
 }
 
 } // namespace
@@ -35,6 +37,8 @@ void HostModel::addLocalRoutes(const HostInterface& iface)
 {
     for (const auto& a : iface.addresses) {
         m_localAddresses.push_back(IpPrefix::host(a.network));
+        if (a.network.family == Family::IPv4 && a.length >= 0 && a.length < 31)
+            m_broadcasts.push_back(a.withLength(a.length).broadcast());
         if (!m_routesCaptured && a.length >= 0 && a.length < (a.network.isV6() ? 128 : 32)) {
             if (m_assumptions.empty() || m_assumptions.front().rfind("routes not captured", 0) != 0)
                 m_assumptions.insert(m_assumptions.begin(), "routes not captured: connected routes derived from interface addresses");
@@ -43,7 +47,7 @@ void HostModel::addLocalRoutes(const HostInterface& iface)
             r.device = iface.name;
             r.preferredSource = a.network;
             r.origin = "connected route of " + iface.name + "'s address, routes not captured";
-            m_routes.push_back(std::move(r));
+            addRoute(std::move(r));
         }
     }
 }
@@ -65,6 +69,8 @@ void HostModel::addInterface(HostInterface iface)
 
 void HostModel::addRoute(HostRoute route)
 {
+    route.text = route.destination.toString() + (route.gateway ? " via " + route.gateway->toString() : std::string())
+        + " dev " + route.device + " (" + route.origin + ')';
     if (route.type == "local")
         m_localAddresses.push_back(route.destination);
     m_routes.push_back(std::move(route));
@@ -139,14 +145,7 @@ bool HostModel::isBroadcast(const IpAddress& a) const noexcept
 {
     if (a.family != Family::IPv4)
         return false;
-    if (a.v4() == 0xffffffffu)
-        return true;
-    for (const auto& i : m_interfaces)
-        for (const auto& p : i.addresses)
-            if (p.network.family == Family::IPv4 && p.length >= 0 && p.length < 31
-                && p.withLength(p.length).broadcast() == a)
-                return true;
-    return false;
+    return a.v4() == 0xffffffffu || std::find(m_broadcasts.begin(), m_broadcasts.end(), a) != m_broadcasts.end();
 }
 
 RouteDecision HostModel::route(const IpAddress& dst) const
@@ -178,8 +177,7 @@ RouteDecision HostModel::route(const IpAddress& dst) const
     d.source = best->preferredSource ? best->preferredSource : primaryAddress(best->device, dst.family);
     d.type = best->type;
     d.assumed = best->origin != "captured";
-    d.description = best->destination.toString() + (best->gateway ? " via " + best->gateway->toString() : "")
-        + " dev " + best->device + " (" + best->origin + ')';
+    d.description = best->text;
     return d;
 }
 

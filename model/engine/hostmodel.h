@@ -27,6 +27,7 @@ struct HostRoute {
     std::string type = "unicast"; // unicast, local, broadcast, blackhole, unreachable, prohibit
     int metric = 0;
     std::string origin; // "captured", or what it was inferred from
+    std::string text; // "10.0.0.0/24 dev eth0 (captured)", filled in by HostModel::addRoute
 };
 
 struct HostInterface {
@@ -122,6 +123,7 @@ private:
     std::vector<HostInterface> m_interfaces;
     std::vector<HostRoute> m_routes; // sorted longest prefix first by route()
     std::vector<IpPrefix> m_localAddresses; // host prefixes
+    std::vector<IpAddress> m_broadcasts; // subnet broadcast addresses of the interfaces
     std::vector<HostEndpoint> m_endpoints;
     std::vector<IpSet> m_ipsets;
     std::map<std::string, std::string> m_sysctls;

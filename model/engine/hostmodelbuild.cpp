@@ -158,7 +158,7 @@ void HostModel::inferDefaultRoute(Family family)
     r.destination = *IpPrefix::parse(family == Family::IPv4 ? "0.0.0.0/0" : "::/0");
     r.device = uplink;
     r.origin = "assumed default route: routes not captured";
-    m_routes.push_back(r);
+    addRoute(std::move(r));
     m_assumptions.push_back(std::string("routes not captured: assumed a default route (") + familyName(family)
         + ") out of " + uplink);
 }

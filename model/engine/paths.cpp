@@ -24,6 +24,7 @@ public:
 
     Outcome run()
     {
+        m_outcome.hops.reserve(24);
         init();
         const bool ok = m_packet.fromLocalProcess ? localOut() : ingress();
         if (ok)
