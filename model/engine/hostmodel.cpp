@@ -69,8 +69,9 @@ void HostModel::addInterface(HostInterface iface)
 
 void HostModel::addRoute(HostRoute route)
 {
-    route.text = route.destination.toString() + (route.gateway ? " via " + route.gateway->toString() : std::string())
-        + " dev " + route.device + " (" + route.origin + ')';
+    m_routeTexts.push_back(route.destination.toString()
+        + (route.gateway ? " via " + route.gateway->toString() : std::string()) + " dev " + route.device + " ("
+        + route.origin + ')');
     if (route.type == "local")
         m_localAddresses.push_back(route.destination);
     m_routes.push_back(std::move(route));
@@ -177,7 +178,7 @@ RouteDecision HostModel::route(const IpAddress& dst) const
     d.source = best->preferredSource ? best->preferredSource : primaryAddress(best->device, dst.family);
     d.type = best->type;
     d.assumed = best->origin != "captured";
-    d.description = best->text;
+    d.description = m_routeTexts[static_cast<std::size_t>(best - m_routes.data())];
     return d;
 }
 

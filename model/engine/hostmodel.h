@@ -27,7 +27,6 @@ struct HostRoute {
     std::string type = "unicast"; // unicast, local, broadcast, blackhole, unreachable, prohibit
     int metric = 0;
     std::string origin; // "captured", or what it was inferred from
-    std::string text; // "10.0.0.0/24 dev eth0 (captured)", filled in by HostModel::addRoute
 };
 
 struct HostInterface {
@@ -121,7 +120,8 @@ private:
     void addLocalRoutes(const HostInterface& iface);
 
     std::vector<HostInterface> m_interfaces;
-    std::vector<HostRoute> m_routes; // sorted longest prefix first by route()
+    std::vector<HostRoute> m_routes;
+    std::vector<std::string> m_routeTexts; // "10.0.0.0/24 dev eth0 (captured)", parallel to m_routes
     std::vector<IpPrefix> m_localAddresses; // host prefixes
     std::vector<IpAddress> m_broadcasts; // subnet broadcast addresses of the interfaces
     std::vector<HostEndpoint> m_endpoints;
