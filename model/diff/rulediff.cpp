@@ -142,14 +142,22 @@ void findMoves(std::vector<ChainWork>& work)
         }
 }
 
-bool sameTarget(const Rule& a, const Rule& b)
+using Renames = std::map<std::string, std::string, std::less<>>; // before name -> after name
+
+// A jump to a chain that was renamed still targets the same chain.
+bool sameTarget(const Rule& a, const Rule& b, const Renames& renames)
 {
-    return a.target.kind == b.target.kind && a.target.name == b.target.name;
+    if (a.target.kind != b.target.kind)
+        return false;
+    if (a.target.name == b.target.name)
+        return true;
+    auto it = renames.find(a.target.name);
+    return it != renames.end() && it->second == b.target.name;
 }
 
 // Within each stretch between aligned rules, a removed and an added rule with the same target are one rule
 // whose options changed in place. Pairing in order keeps the rows monotonic on both sides.
-void findChanges(ChainWork& w)
+void findChanges(ChainWork& w, const Renames& renames)
 {
     if (!w.left || !w.right)
         return;
@@ -167,7 +175,7 @@ void findChanges(ChainWork& w)
                 continue;
             for (int rj = j; rj < nextJ; ++rj) {
                 const auto r = static_cast<std::size_t>(rj);
-                if (w.rMoved[r] || !sameTarget(w.left->rules[static_cast<std::size_t>(li)], w.right->rules[r]))
+                if (w.rMoved[r] || !sameTarget(w.left->rules[static_cast<std::size_t>(li)], w.right->rules[r], renames))
                     continue;
                 w.lChanged[static_cast<std::size_t>(li)] = rj;
                 w.rChanged[r] = li;
@@ -288,8 +296,12 @@ RuleDiff diffRulesets(const Ruleset& before, const Ruleset& after)
     for (const auto& name : tables) {
         auto work = pairChains(before.table(name), after.table(name), name);
         findMoves(work);
+        Renames renames;
+        for (const auto& w : work)
+            if (w.status == ChainStatus::Renamed)
+                renames.emplace(w.left->name, w.right->name);
         for (auto& w : work) {
-            findChanges(w);
+            findChanges(w, renames);
             diff.chains.push_back(finish(w));
             count(diff.chains.back(), diff.counts, diff.byProvenance);
         }

@@ -319,6 +319,8 @@ private Q_SLOTS:
         QCOMPARE(renamed->renamedFrom, std::string("OLD"));
         QCOMPARE(rowsOf(d, "filter", "NEW", RowKind::Same).size(), std::size_t(2));
         QCOMPARE(rowsOf(d, "filter", "NEW", RowKind::Changed), std::vector<std::string> { "-s 10.0.0.3/32 -j DROP" });
+        // The jump into the renamed chain is the same jump, changed in place.
+        QCOMPARE(rowsOf(d, "filter", "FORWARD", RowKind::Changed), std::vector<std::string> { "-j OLD" });
         QCOMPARE(d.chain("filter", "GONE")->status, diff::ChainStatus::Removed);
         QCOMPARE(d.chain("filter", "FRESH")->status, diff::ChainStatus::Added);
         QVERIFY(d.chain("filter", "FORWARD")->policyChanged());
