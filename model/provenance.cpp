@@ -1,10 +1,10 @@
 #include "model/provenance.h"
 
 #include "model/parse/iptables.h"
+#include "model/parse/nameindex.h"
 
 #include <algorithm>
 #include <array>
-#include <unordered_map>
 
 namespace model {
 
@@ -59,7 +59,7 @@ std::string_view commentOf(const Rule& r) noexcept
 
 struct Context {
     bool oracleImage = false; // an InstanceServices chain: the stock OCI ruleset is present
-    std::unordered_map<std::string_view, Provenance> chains; // of the table being classified
+    parse::NameIndex chains; // provenance of each chain of the table being classified
     std::string inheritedReason; // for the rules of the chain being classified, when it has an owner
 };
 
@@ -154,10 +154,10 @@ ProvenanceDecision classifyRule(const Rule& r, const Chain& chain, const Table& 
     if (chain.provenance != Provenance::Unknown)
         return decide(chain.provenance, ctx.inheritedReason);
     if (r.target.kind != Target::Kind::None) {
-        const auto it = ctx.chains.find(r.target.name);
-        if (it != ctx.chains.end() && it->second != Provenance::Unknown)
-            return decide(it->second,
-                "jumps to " + std::string(provenanceName(it->second)) + " chain " + r.target.name);
+        const std::size_t found = ctx.chains.find(r.target.name);
+        const auto owner = found == parse::NameIndex::npos ? Provenance::Unknown : static_cast<Provenance>(found);
+        if (owner != Provenance::Unknown)
+            return decide(owner, "jumps to " + std::string(provenanceName(owner)) + " chain " + r.target.name);
     }
     if (ctx.oracleImage && table.name == "filter" && isOracleImageRule(chain.name, parse::ruleText(r, chain.name)))
         return decide(Provenance::CloudImage, "stock rule of Oracle Cloud images");
@@ -174,21 +174,23 @@ ProvenanceDecision classifyRule(const Rule& r, const Chain& chain, const Table& 
 
 ProvenanceDecision chainProvenance(std::string_view c)
 {
-    const std::string name(c);
+    if (c.empty())
+        return decide(Provenance::Unknown, {});
+    const std::string_view name = c;
     if (c == "DOCKER" || startsWith(c, "DOCKER-") || startsWith(c, "DOCKER_"))
-        return decide(Provenance::Docker, "chain " + name + " is Docker's");
+        return decide(Provenance::Docker, "chain " + std::string(name) + " is Docker's");
     if (startsWith(c, "ts-"))
-        return decide(Provenance::Tailscale, "chain " + name + " is Tailscale's");
+        return decide(Provenance::Tailscale, "chain " + std::string(name) + " is Tailscale's");
     if (startsWith(c, "ufw-") || startsWith(c, "ufw6-"))
-        return decide(Provenance::Ufw, "chain " + name + " is ufw's");
+        return decide(Provenance::Ufw, "chain " + std::string(name) + " is ufw's");
     if (startsWith(c, "KUBE-"))
-        return decide(Provenance::KubeProxy, "chain " + name + " is kube-proxy's");
+        return decide(Provenance::KubeProxy, "chain " + std::string(name) + " is kube-proxy's");
     if (startsWith(c, "f2b-") || startsWith(c, "fail2ban-"))
-        return decide(Provenance::Fail2ban, "chain " + name + " is fail2ban's");
+        return decide(Provenance::Fail2ban, "chain " + std::string(name) + " is fail2ban's");
     if (c == "InstanceServices")
         return decide(Provenance::CloudImage, "chain InstanceServices ships with Oracle Cloud images");
     if (isFirewalldChain(c))
-        return decide(Provenance::Firewalld, "chain " + name + " follows firewalld's naming");
+        return decide(Provenance::Firewalld, "chain " + std::string(name) + " follows firewalld's naming");
     return decide(Provenance::Unknown, {});
 }
 
@@ -209,7 +211,7 @@ void classifyProvenance(Ruleset& ruleset)
                 c.provenance = d.provenance;
                 c.provenanceReason = std::move(d.reason);
             }
-            ctx.chains.emplace(c.name, c.provenance);
+            ctx.chains.insert(c.name, static_cast<std::size_t>(c.provenance));
         }
         for (Chain& c : t.chains) {
             if (c.provenance != Provenance::Unknown) {

@@ -2,12 +2,12 @@
 // a hash index of chains per table (kube-proxy dumps hold tens of thousands of chains).
 
 #include "model/parse/iptables.h"
+#include "model/parse/nameindex.h"
 #include "model/parse/ruletokens.h"
 #include "model/parse/textscan.h"
 #include "model/provenance.h"
 
 #include <algorithm>
-#include <unordered_map>
 
 namespace model::parse {
 
@@ -112,8 +112,50 @@ private:
         m_rs.tables.push_back(std::move(t));
         m_chains.clear();
         m_jumps.clear();
+        m_lastChainName = {};
+        countRules(m_reader.rest());
         m_inTable = true;
         return true;
+    }
+
+    // Counts the rules of each chain up to COMMIT, so each chain's vector is allocated once at its final size:
+    // peak memory matters more than the extra pass over the table's text.
+    void countRules(std::string_view text)
+    {
+        m_ruleCounts.clear();
+        std::string_view runChain;
+        std::size_t run = 0, declared = 0;
+        const auto flush = [&] {
+            if (run > 0)
+                m_ruleCounts.at(runChain, 0) += run;
+            run = 0;
+        };
+        std::size_t pos = 0;
+        while (pos < text.size()) {
+            std::size_t nl = text.find('\n', pos);
+            if (nl == std::string_view::npos)
+                nl = text.size();
+            std::string_view line = text.substr(pos, nl - pos);
+            pos = nl + 1;
+            if (startsWith(line, "["))
+                line = line.substr(std::min(line.size(), line.find("] ") + 2));
+            if (startsWith(line, "-A ")) {
+                line = line.substr(3);
+                const std::string_view chain = line.substr(0, line.find(' '));
+                if (chain != runChain) { // iptables-save groups rules by chain: hash once per group
+                    flush();
+                    runChain = chain;
+                }
+                ++run;
+            } else if (startsWith(line, ":")) {
+                ++declared;
+            } else if (startsWith(line, "COMMIT") || startsWith(line, "*")) {
+                break;
+            }
+        }
+        flush();
+        m_chains.reserve(declared);
+        m_rs.tables.back().chains.reserve(declared);
     }
 
     // ":NAME POLICY [packets:bytes]"
@@ -127,7 +169,7 @@ private:
         if (name.empty())
             return fail(ErrorCode::Syntax, n, 2, "chain declaration without a name");
         Table& table = m_rs.tables.back();
-        if (m_chains.count(name))
+        if (m_chains.contains(name))
             return fail(ErrorCode::DuplicateChain, n, 2,
                 "chain " + std::string(name) + " declared twice in table " + table.name);
         Chain c;
@@ -151,7 +193,9 @@ private:
         }
         if (c.builtin && c.policy.empty())
             return fail(ErrorCode::Syntax, n, 2, "built-in chain " + c.name + " without a policy");
-        m_chains.emplace(name, table.chains.size());
+        if (const auto counted = m_ruleCounts.find(name); counted != NameIndex::npos)
+            c.rules.reserve(counted);
+        m_chains.insert(name, table.chains.size());
         table.chains.push_back(std::move(c));
         return true;
     }
@@ -189,11 +233,17 @@ private:
             return fail(ErrorCode::RuleOutsideTable, n, toks[0].column, "rule before any *table line");
         if (toks.size() < 2)
             return fail(ErrorCode::Syntax, n, toks[0].column, "-A needs a chain name");
-        const auto it = m_chains.find(toks[1].value);
         Table& table = m_rs.tables.back();
-        if (it == m_chains.end())
-            return fail(ErrorCode::UnknownChain, n, toks[1].column,
-                "rule for chain " + std::string(toks[1].value) + ", which table " + table.name + " never declares");
+        // Rules come grouped by chain: most lines name the chain of the line before.
+        if (m_lastChainName.empty() || toks[1].value != m_lastChainName) {
+            const std::size_t index = m_chains.find(toks[1].value);
+            if (index == NameIndex::npos)
+                return fail(ErrorCode::UnknownChain, n, toks[1].column,
+                    "rule for chain " + std::string(toks[1].value) + ", which table " + table.name + " never declares");
+            m_lastChain = index;
+            // Only a view into the input itself stays valid (a quoted token lives in the tokeniser's scratch).
+            m_lastChainName = toks[1].quoted ? std::string_view() : toks[1].value;
+        }
         Rule rule;
         int targetColumn = 0;
         if (!parseRuleTokens(toks.subspan(2), n, rule, targetColumn, m_error))
@@ -202,12 +252,12 @@ private:
             rule.counters = counters;
         rule.line = n;
         rule.text = std::string(line);
-        Chain& chain = table.chains[it->second];
-        if (!rule.target.name.empty() && !m_chains.count(rule.target.name)
-            && (rule.target.kind == Target::Kind::Goto || !isTargetExtension(rule.target.name))) {
-            if (rule.target.kind == Target::Kind::Goto || rule.target.options.empty())
-                m_jumps.push_back(PendingJump { it->second, chain.rules.size(), targetColumn });
-        }
+        Chain& chain = table.chains[m_lastChain];
+        // A jump to a name that is neither a declared chain nor a target extension is checked at COMMIT.
+        const bool mayBeExtension = rule.target.kind == Target::Kind::Jump
+            && (!rule.target.options.empty() || isTargetExtension(rule.target.name));
+        if (!rule.target.name.empty() && !mayBeExtension && !m_chains.contains(rule.target.name))
+            m_jumps.push_back(PendingJump { m_lastChain, chain.rules.size(), targetColumn });
         chain.rules.push_back(std::move(rule));
         return true;
     }
@@ -220,12 +270,19 @@ private:
         const Table& table = m_rs.tables.back();
         for (const PendingJump& j : m_jumps) {
             const Rule& r = table.chains[j.chain].rules[j.rule];
-            if (!m_chains.count(r.target.name))
+            if (!m_chains.contains(r.target.name))
                 return fail(ErrorCode::UnknownChain, r.line, j.column,
                     "jump to chain " + r.target.name + ", which table " + table.name + " never declares");
         }
         m_inTable = false;
+        trimCapacity(m_rs.tables.back());
         return true;
+    }
+
+    // The chain vector grows by doubling; a ruleset lives long, so give the slack back once a table is complete.
+    static void trimCapacity(Table& table)
+    {
+        table.chains.shrink_to_fit();
     }
 
     Result<Ruleset> finish()
@@ -253,8 +310,11 @@ private:
     std::vector<Token> m_tokens;
     Ruleset m_rs;
     ParseError m_error;
-    std::unordered_map<std::string_view, std::size_t> m_chains; // of the open table; keys view the input
+    NameIndex m_chains; // of the open table; keys view the input
     std::vector<PendingJump> m_jumps;
+    NameIndex m_ruleCounts; // per chain of the open table
+    std::string_view m_lastChainName; // the chain of the previous rule, and its index
+    std::size_t m_lastChain = 0;
     bool m_inTable = false;
     bool m_sawContent = false;
     bool m_stop = false;

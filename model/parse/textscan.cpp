@@ -1,9 +1,32 @@
 #include "model/parse/textscan.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 
 namespace model::parse {
+
+namespace {
+
+enum CharClass : unsigned char { Plain = 0, Blank = 1, Quote = 2, Control = 3 };
+
+constexpr std::array<unsigned char, 256> makeClasses()
+{
+    std::array<unsigned char, 256> t {};
+    for (int c = 0; c < 0x20; ++c)
+        t[static_cast<std::size_t>(c)] = Control;
+    t[0x7f] = Control;
+    t[static_cast<unsigned char>(' ')] = Blank;
+    t[static_cast<unsigned char>('\t')] = Blank;
+    t[static_cast<unsigned char>('"')] = Quote;
+    return t;
+}
+
+constexpr std::array<unsigned char, 256> kClasses = makeClasses();
+
+unsigned char classOf(char c) noexcept { return kClasses[static_cast<unsigned char>(c)]; }
+
+} // namespace
 
 ParseError makeError(ErrorCode code, int line, int column, std::string message)
 {
@@ -66,6 +89,53 @@ bool LineReader::next(std::string_view& line) noexcept
     return true;
 }
 
+bool Tokenizer::fail(ErrorCode code, int lineNo, std::size_t offset, const char* message) noexcept
+{
+    m_error = ParseError { code, lineNo, static_cast<int>(offset + 1), {}, {} };
+    try {
+        m_error.message = message;
+    } catch (...) {
+    }
+    return false;
+}
+
+// The slow path: a token with double quotes in it is assembled in scratch, unescaped.
+bool Tokenizer::readQuoted(std::string_view line, int lineNo, std::size_t start, std::size_t& i, Token& t) noexcept
+{
+    const std::size_t n = line.size();
+    const std::size_t copyStart = m_scratch.size();
+    m_scratch.append(line.substr(start, i - start));
+    while (i < n) {
+        const unsigned char k = classOf(line[i]);
+        if (k == Blank)
+            break;
+        if (k == Control)
+            return fail(ErrorCode::Binary, lineNo, i, "control character in a rule line: this is not text");
+        if (k == Plain) {
+            m_scratch.push_back(line[i++]);
+            continue;
+        }
+        const std::size_t openedAt = i++;
+        for (;;) {
+            if (i >= n)
+                return fail(ErrorCode::UnbalancedQuote, lineNo, openedAt, "a double quote that never closes");
+            const char q = line[i];
+            if (classOf(q) == Control)
+                return fail(ErrorCode::Binary, lineNo, i, "control character in a rule line: this is not text");
+            if (q == '"') {
+                ++i;
+                break;
+            }
+            if (q == '\\' && i + 1 < n)
+                ++i;
+            m_scratch.push_back(line[i++]);
+        }
+    }
+    t.quoted = true;
+    t.value = std::string_view(m_scratch).substr(copyStart);
+    return true;
+}
+
 bool Tokenizer::split(std::string_view line, int lineNo, std::vector<Token>& tokens) noexcept
 {
     tokens.clear();
@@ -73,84 +143,31 @@ bool Tokenizer::split(std::string_view line, int lineNo, std::vector<Token>& tok
     try {
         if (m_scratch.capacity() < line.size())
             m_scratch.reserve(line.size()); // never reallocated below: token views stay valid
-    } catch (...) {
-        m_error = makeError(ErrorCode::LineTooLong, lineNo, 1, {});
-        return false;
-    }
-    const std::size_t n = line.size();
-    std::size_t i = 0;
-    while (i < n) {
-        const unsigned char c = static_cast<unsigned char>(line[i]);
-        if (c == ' ' || c == '\t') {
-            ++i;
-            continue;
-        }
-        const std::size_t start = i;
-        bool quoted = false;
-        bool copied = false;
-        std::size_t copyStart = m_scratch.size();
-        std::size_t quoteOpenedAt = 0;
+        const std::size_t n = line.size();
+        std::size_t i = 0;
         while (i < n) {
-            const unsigned char d = static_cast<unsigned char>(line[i]);
-            if ((d < 0x20 && d != '\t') || d == 0x7f) {
-                m_error = ParseError { ErrorCode::Binary, lineNo, static_cast<int>(i + 1),
-                    "control character in a rule line: this is not text", {} };
-                return false;
-            }
-            if (d == ' ' || d == '\t')
-                break;
-            if (d != '"') {
-                if (copied)
-                    m_scratch.push_back(static_cast<char>(d));
+            unsigned char k = classOf(line[i]);
+            if (k == Blank) {
                 ++i;
                 continue;
             }
-            // A quote: from here on the token is assembled in scratch.
-            if (!copied) {
-                copyStart = m_scratch.size();
-                m_scratch.append(line.substr(start, i - start));
-                copied = true;
-            }
-            quoted = true;
-            quoteOpenedAt = i;
-            ++i;
-            bool closed = false;
-            while (i < n) {
-                const unsigned char q = static_cast<unsigned char>(line[i]);
-                if ((q < 0x20 && q != '\t') || q == 0x7f) {
-                    m_error = ParseError { ErrorCode::Binary, lineNo, static_cast<int>(i + 1),
-                        "control character in a rule line: this is not text", {} };
-                    return false;
-                }
-                if (q == '\\' && i + 1 < n) {
-                    m_scratch.push_back(line[i + 1]);
-                    i += 2;
-                    continue;
-                }
-                if (q == '"') {
-                    closed = true;
-                    ++i;
-                    break;
-                }
-                m_scratch.push_back(static_cast<char>(q));
+            const std::size_t start = i;
+            while (i < n && (k = classOf(line[i])) == Plain)
                 ++i;
+            Token t;
+            t.column = static_cast<int>(start + 1);
+            if (i < n && k == Control)
+                return fail(ErrorCode::Binary, lineNo, i, "control character in a rule line: this is not text");
+            if (i < n && k == Quote) {
+                if (!readQuoted(line, lineNo, start, i, t))
+                    return false;
+            } else {
+                t.value = line.substr(start, i - start);
             }
-            if (!closed) {
-                m_error = ParseError { ErrorCode::UnbalancedQuote, lineNo, static_cast<int>(quoteOpenedAt + 1),
-                    "a double quote that never closes", {} };
-                return false;
-            }
-        }
-        Token t;
-        t.column = static_cast<int>(start + 1);
-        t.quoted = quoted;
-        t.value = copied ? std::string_view(m_scratch).substr(copyStart) : line.substr(start, i - start);
-        try {
             tokens.push_back(t);
-        } catch (...) {
-            m_error = makeError(ErrorCode::LineTooLong, lineNo, t.column, {});
-            return false;
         }
+    } catch (...) {
+        return fail(ErrorCode::LineTooLong, lineNo, 0, "out of memory while reading a line");
     }
     return true;
 }

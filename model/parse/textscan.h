@@ -32,6 +32,7 @@ public:
     // The next line, or false at the end. Fails (returns false and sets error()) on a line beyond kMaxLineLength.
     bool next(std::string_view& line) noexcept;
     int lineNumber() const noexcept { return m_line; } // of the line last returned
+    std::string_view rest() const noexcept { return m_text.substr(m_pos); } // after the line last returned
     // True when the line last returned is the last one and the text does not end with a newline.
     bool lastLineUnterminated() const noexcept { return m_pos >= m_text.size() && !m_terminated; }
     const std::optional<ParseError>& error() const noexcept { return m_error; }
@@ -61,6 +62,9 @@ public:
     const ParseError& error() const noexcept { return m_error; }
 
 private:
+    bool readQuoted(std::string_view line, int lineNo, std::size_t start, std::size_t& i, Token& t) noexcept;
+    bool fail(ErrorCode code, int lineNo, std::size_t offset, const char* message) noexcept;
+
     std::string m_scratch;
     ParseError m_error;
 };

@@ -74,8 +74,8 @@ void kubeNatRules(std::string& o, const Service& v)
         o += " -j " + sep + '\n';
     }
     for (const auto& [sep, pod] : v.endpoints) {
-        o += "-A " + sep + " -s " + pod + "/32" + c + "\" -j KUBE-MARK-MASQ\n";
-        o += "-A " + sep + " -p tcp" + c + "\" -m tcp -j DNAT --to-destination " + pod + ":8080\n";
+        o += "-A " + sep + " -s " + pod + "/32 -j KUBE-MARK-MASQ\n";
+        o += "-A " + sep + " -p tcp -m tcp -j DNAT --to-destination " + pod + ":8080\n";
     }
 }
 

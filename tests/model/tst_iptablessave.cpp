@@ -201,6 +201,20 @@ private Q_SLOTS:
         QCOMPARE(QString::fromStdString(ruleText(r, "INPUT")), canonical);
     }
 
+    // Hand-written files interleave chains and may declare a chain after a rule that jumps to it.
+    void interleavedChainsAndLateDeclaration()
+    {
+        const std::string text = "*filter\n:INPUT ACCEPT [0:0]\n:A - [0:0]\n-A INPUT -j A\n-A A -j B\n-A INPUT -j ACCEPT\n"
+                                 ":B - [0:0]\n-A \"A\" -j RETURN\n-A B -j DROP\nCOMMIT\n";
+        const auto rs = parseIptablesSave(text, Family::IPv4);
+        QVERIFY2(rs.ok(), rs.ok() ? "" : rs.error().toString().c_str());
+        const Table* t = rs->table("filter");
+        QCOMPARE(t->chain("INPUT")->rules.size(), std::size_t(2));
+        QCOMPARE(t->chain("A")->rules.size(), std::size_t(2));
+        QCOMPARE(t->chain("B")->rules.size(), std::size_t(1));
+        QCOMPARE(QString::fromStdString(t->chain("A")->rules[1].target.name), QStringLiteral("RETURN"));
+    }
+
     void unknownModuleIsKept()
     {
         const auto rs = parseIptablesSave(
