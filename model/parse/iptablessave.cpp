@@ -267,6 +267,15 @@ private:
     {
         if (!m_inTable)
             return fail(ErrorCode::Syntax, n, 1, "COMMIT without a table");
+        if (!checkJumps())
+            return false;
+        m_inTable = false;
+        trimCapacity(m_rs.tables.back());
+        return true;
+    }
+
+    bool checkJumps()
+    {
         const Table& table = m_rs.tables.back();
         for (const PendingJump& j : m_jumps) {
             const Rule& r = table.chains[j.chain].rules[j.rule];
@@ -274,8 +283,6 @@ private:
                 return fail(ErrorCode::UnknownChain, r.line, j.column,
                     "jump to chain " + r.target.name + ", which table " + table.name + " never declares");
         }
-        m_inTable = false;
-        trimCapacity(m_rs.tables.back());
         return true;
     }
 
@@ -287,6 +294,9 @@ private:
 
     Result<Ruleset> finish()
     {
+        // A cut table still declares all its chains before its rules, so its jumps can be checked.
+        if (m_inTable && !checkJumps())
+            return m_error;
         if (m_inTable && !m_rs.truncatedAtLine) {
             m_rs.truncatedAtLine = m_reader.lineNumber();
             m_rs.notes.push_back("the input ends inside table " + m_rs.tables.back().name + " (no COMMIT): truncated");

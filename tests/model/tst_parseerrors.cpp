@@ -56,6 +56,8 @@ private Q_SLOTS:
         row("undeclared chain", Parser::Save, kHead + "-A DOCKER -j ACCEPT\nCOMMIT\n", E(ErrorCode::UnknownChain), 5, 4);
         row("jump to undeclared chain", Parser::Save, kHead + "-A FORWARD -j DOCKER-USER\nCOMMIT\n",
             E(ErrorCode::UnknownChain), 5, 15);
+        row("cut table jumping to undeclared chain", Parser::Save, kHead + "-A FORWARD -j DOCKER-USER\n",
+            E(ErrorCode::UnknownChain), 5, 15);
         row("goto undeclared chain", Parser::Save, kHead + "-A INPUT -g IN_public\nCOMMIT\n", E(ErrorCode::UnknownChain), 5, 13);
         row("unbalanced quote", Parser::Save, kHead + "-A INPUT -m comment --comment \"open -j ACCEPT\nCOMMIT\n",
             E(ErrorCode::UnbalancedQuote), 5, 31);
