@@ -80,6 +80,7 @@ private:
             std::string_view g = line.substr(15);
             if (const auto on = g.find(" on "); on != std::string_view::npos)
                 g = g.substr(0, on);
+            g = trim(g);
             m_rs.generator = std::string(g);
             if (g.find("(nf_tables)") != std::string_view::npos)
                 m_rs.backend = Backend::NfTables;
