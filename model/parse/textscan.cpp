@@ -126,8 +126,11 @@ bool Tokenizer::readQuoted(std::string_view line, int lineNo, std::size_t start,
                 ++i;
                 break;
             }
-            if (q == '\\' && i + 1 < n)
+            if (q == '\\' && i + 1 < n) {
+                if (classOf(line[i + 1]) == Control) // an escape does not make a control character text
+                    return fail(ErrorCode::Binary, lineNo, i + 1, "control character in a rule line: this is not text");
                 ++i;
+            }
             m_scratch.push_back(line[i++]);
         }
     }

@@ -69,6 +69,8 @@ private Q_SLOTS:
         row("insert is not save output", Parser::Save, kHead + "-I INPUT 1 -j ACCEPT\nCOMMIT\n", E(ErrorCode::Syntax), 5, 1);
         row("NUL byte", Parser::Save, kHead + std::string("-A INPUT -j ACC\0EPT\n", 20) + "COMMIT\n", E(ErrorCode::Binary), 5, 16);
         row("control character", Parser::Save, kHead + "-A INPUT -j AC\x01" "CEPT\nCOMMIT\n", E(ErrorCode::Binary), 5, 15);
+        row("escaped control character", Parser::Save, kHead + "-A INPUT -m comment --comment \"a\\\x02\" -j ACCEPT\nCOMMIT\n",
+            E(ErrorCode::Binary), 5, 34);
         row("option without value", Parser::Save, kHead + "-A INPUT -s\nCOMMIT\n", E(ErrorCode::Syntax), 5, 10);
         row("two targets", Parser::Save, kHead + "-A INPUT -j ACCEPT -j DROP\nCOMMIT\n", E(ErrorCode::Syntax), 5, 20);
         row("stray word", Parser::Save, kHead + "-A INPUT -j ACCEPT\n-A INPUT bogus -j DROP\nCOMMIT\n", E(ErrorCode::Syntax), 6, 10);
