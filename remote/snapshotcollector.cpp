@@ -56,12 +56,18 @@ std::string firstLine(const std::string& text)
         0, end == std::string::npos ? std::min<std::size_t>(text.size(), 300) : std::min<std::size_t>(end, 300));
 }
 
-// sudo's own complaint, as opposed to the failure of the command it ran
+// sudo's own complaint, as opposed to the failure of the command it ran. Warnings such as
+// "sudo: unable to resolve host" come with commands that ran fine, so only refusals count.
 bool sudoRefused(const CommandResult& result)
 {
-    const std::string& text = result.errorText;
-    return result.exitStatus == 1 && result.outputBytes == 0
-        && (text.rfind("sudo:", 0) == 0 || text.rfind("Sorry", 0) == 0 || text.find("\nsudo:") != std::string::npos);
+    if (result.exitStatus != 1 || result.outputBytes != 0)
+        return false;
+    for (const char* refusal :
+        { "password is required", "incorrect password", "Sorry, try again", "no password was provided",
+            "is not allowed to", "not in the sudoers", "a terminal is required", "may not run sudo" })
+        if (result.errorText.find(refusal) != std::string::npos)
+            return true;
+    return false;
 }
 
 } // namespace

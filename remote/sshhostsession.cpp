@@ -294,11 +294,12 @@ Outcome<Done> SshHostSession::Private::readOutput(
     ssh_channel channel, const std::string& commandLine, const OutputSink& sink, CommandResult& result)
 {
     std::vector<char> buffer(64 * 1024);
+    std::vector<char> errors(16 * 1024); // never the stdout buffer: stderr may arrive between a read and its sink
     const auto deadline = Clock::now() + std::chrono::seconds(options.commandTimeoutSeconds);
     auto drainErrors = [&]() {
         int n = 0;
-        while ((n = ssh_channel_read_nonblocking(channel, buffer.data(), static_cast<uint32_t>(buffer.size()), 1)) > 0)
-            result.errorText.append(buffer.data(),
+        while ((n = ssh_channel_read_nonblocking(channel, errors.data(), static_cast<uint32_t>(errors.size()), 1)) > 0)
+            result.errorText.append(errors.data(),
                 std::min<std::size_t>(
                     static_cast<std::size_t>(n), kMaxErrorText - std::min(kMaxErrorText, result.errorText.size())));
         return n != SSH_ERROR;

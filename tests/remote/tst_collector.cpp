@@ -120,6 +120,10 @@ private Q_SLOTS:
     {
         remote::FakeHostSession host("admin", "fw1", 22);
         setUpHost(host, 1000, "/usr/bin/sudo -n ");
+        // sudo's own warnings do not make a failing command a sudo refusal
+        host.setOutput("/usr/bin/sudo -n /usr/sbin/ip6tables-save -c",
+            { "", 1,
+                "sudo: unable to resolve host fw1: Name or service not known\nip6tables-save: no kernel support\n" });
         remote::SessionCallbacks callbacks;
         remote::SnapshotCollector collector(host, callbacks, nullptr);
         const auto result = collector.collect();
@@ -129,6 +133,7 @@ private Q_SLOTS:
         QCOMPARE(find(result.value(), sk::IptablesV4)->text, kRules);
         QCOMPARE(find(result.value(), sk::IpAddr)->origin,
             std::string("/usr/bin/ip -j addr")); // no sudo where none is needed
+        QCOMPARE(find(result.value(), sk::IptablesV6)->exitStatus.value_or(-1), 1);
     }
 
     void sudoWantingAPasswordIsExplained()

@@ -108,7 +108,10 @@ QString dockerScript(const QString& dir, const QStringList& networkIds)
 # Stands in for the Docker CLI: no Docker engine runs in the test environment. Prints the fixture's JSON.
 d='%1/docker'
 case "$*" in
-"version --format {{json .}}") exec cat "$d/version.json" ;;
+"version --format {{json .}}")
+    # a warning on stderr, as the real CLI prints now and then: it must not leak into the output
+    echo "WARNING: this is the test stand-in for docker" >&2
+    exec cat "$d/version.json" ;;
 "info --format {{json .}}")
     if [ -e "$d/big" ]; then head -c 52428800 /dev/zero | tr '\000' x; exit 0; fi
     exec cat "$d/info.json" ;;
@@ -118,7 +121,8 @@ case "$*" in
         touch "$d/started"
         while :; do echo '[{"Name": "slow"}]' || exit 1; sleep 0.1; done
     fi
-    exec cat "$d/networks.json" ;;
+    cat "$d/networks.json"
+    echo "WARNING: network inspect of the test stand-in" >&2 ;;
 "ps -aq --no-trunc") exec cat "$d/container-ids" ;;
 "inspect %3") exec cat "$d/containers.json" ;;
 *) echo "docker (test stand-in): unexpected arguments: $*" >&2; exit 1 ;;
