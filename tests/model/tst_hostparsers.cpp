@@ -1,9 +1,11 @@
 // The host source parsers: Docker JSON, daemon.json, ip -j, ipset save, resolv.conf, sysctl.
+#include "model/parse/detect.h"
 #include "model/parse/docker.h"
 #include "model/parse/hosttext.h"
 #include "model/parse/iproute.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QTest>
 
@@ -257,6 +259,32 @@ private Q_SLOTS:
         if (column >= 0)
             QCOMPARE(error->column, column);
         QVERIFY2(error->message.find(mentions.toStdString()) != std::string::npos, error->message.c_str());
+    }
+
+    // 50 MB of printable noise: every reader says no (or, for resolv.conf, finds nothing it knows), quickly.
+    void fiftyMegabytesOfGarbage()
+    {
+        std::string noise(50u << 20, ' ');
+        std::uint32_t state = 12345;
+        for (std::size_t i = 0; i < noise.size(); ++i) {
+            state = state * 1664525u + 1013904223u;
+            noise[i] = i % 181 == 180 ? '\n' : static_cast<char>('!' + (state >> 24) % 90);
+        }
+        noise[0] = '[';
+        QElapsedTimer timer;
+        timer.start();
+        for (const char* parser : { "networks", "containers", "version", "info", "daemon", "addr", "route" }) {
+            const auto error = run(QString::fromLatin1(parser), noise);
+            QVERIFY2(error && error->code == model::ErrorCode::InvalidJson, parser);
+        }
+        noise[0] = 'x';
+        const auto ipset = run(QStringLiteral("ipset"), noise);
+        QVERIFY(ipset && ipset->line == 1 && (ipset->code == model::ErrorCode::Syntax || ipset->code == model::ErrorCode::UnbalancedQuote));
+        QCOMPARE(run(QStringLiteral("sysctl"), noise)->code, model::ErrorCode::Syntax);
+        const auto resolv = model::parse::parseResolvConf(noise);
+        QVERIFY(resolv.ok() && resolv->nameservers.empty());
+        QVERIFY(!model::parse::detectSourceKind(noise));
+        QVERIFY2(timer.elapsed() < 60000, qPrintable(QString::number(timer.elapsed())));
     }
 
     // Cut anywhere, a JSON dump is refused as truncated, never half-read.
