@@ -5,6 +5,8 @@
 #include "views/provenancecolours.h"
 #include "views/rulesfilter.h"
 
+#include <QAction>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QEvent>
 #include <QFontDatabase>
@@ -94,6 +96,7 @@ RulesView::RulesView(const SyntaxSupport* syntax, QWidget* parent)
     bar->addWidget(m_provenanceBox);
     bar->addSpacing(12);
     bar->addWidget(m_textFilter, 1);
+    bar->addWidget(m_showCounters);
     layout->addLayout(bar);
     m_summary->setContentsMargins(8, 0, 8, 0);
     layout->addWidget(m_summary);
@@ -139,6 +142,21 @@ void RulesView::buildToolbar()
         else
             applyFilters();
     });
+
+    m_showCounters = new QCheckBox(QStringLiteral("Counters"), this);
+    m_showCounters->setObjectName(QStringLiteral("RulesShowCounters"));
+    m_showCounters->setToolTip(QStringLiteral("Show packet and byte counters (only when the dump has them)"));
+    m_showCounters->setChecked(true);
+    connect(m_showCounters, &QCheckBox::toggled, this, [this] { updateCounterColumns(); });
+
+    auto* find = new QAction(this);
+    find->setShortcut(QKeySequence::Find);
+    find->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    connect(find, &QAction::triggered, this, [this] {
+        m_textFilter->setFocus(Qt::ShortcutFocusReason);
+        m_textFilter->selectAll();
+    });
+    addAction(find);
 
     m_summary = new QLabel(this);
     m_summary->setObjectName(QStringLiteral("RulesSummary"));
@@ -233,6 +251,7 @@ void RulesView::showRuleset(int comboIndex)
         text = sourceText(chosen);
     }
     m_model->setRuleset(ruleset);
+    updateCounterColumns();
     delete m_highlighter;
     m_highlighter = nullptr;
     m_source->setPlainText(text);
@@ -264,6 +283,22 @@ void RulesView::showRuleset(int comboIndex)
         m_tree->expandToDepth(0);
     // Start at the first table rather than at whatever banner precedes it in the source.
     m_tree->setCurrentIndex(m_filter->index(0, 0));
+}
+
+// Counter columns only make sense when the dump was taken with counters (iptables-save -c, -L -v).
+void RulesView::updateCounterColumns()
+{
+    bool anyCounters = false;
+    if (const model::RulesetPtr& ruleset = m_model->ruleset()) {
+        for (const model::Table& table : ruleset->tables) {
+            for (const model::Chain& chain : table.chains)
+                anyCounters = anyCounters || chain.counters.has_value();
+        }
+    }
+    m_showCounters->setEnabled(anyCounters);
+    const bool show = anyCounters && m_showCounters->isChecked();
+    m_tree->setColumnHidden(RulesetModel::PacketsColumn, !show);
+    m_tree->setColumnHidden(RulesetModel::BytesColumn, !show);
 }
 
 void RulesView::applyFilters()

@@ -4,6 +4,7 @@
 
 #include <QWidget>
 
+class QCheckBox;
 class QComboBox;
 class QLabel;
 class QLineEdit;
@@ -59,6 +60,7 @@ private:
     void useSnapshot(int index);
     void showRuleset(int comboIndex);
     void applyFilters();
+    void updateCounterColumns();
     void followTreeSelection(const QModelIndex& current);
     void followSourceCursor();
     void markSourceLine(int line);
@@ -75,6 +77,7 @@ private:
     QComboBox* m_provenanceBox = nullptr;
     QLineEdit* m_textFilter = nullptr;
     QTimer* m_filterDelay = nullptr;
+    QCheckBox* m_showCounters = nullptr;
     QLabel* m_summary = nullptr;
     QTreeView* m_tree = nullptr;
     QPlainTextEdit* m_source = nullptr;

@@ -5,6 +5,7 @@
 #include "views/rulesfilter.h"
 #include "views/rulesview.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QFile>
 #include <QLineEdit>
@@ -64,6 +65,8 @@ private Q_SLOTS:
     void dockerRowsAreTinted();
     void emptySnapshotSaysSo();
     void switchingBetweenSnapshotsKeepsTheFamily();
+    void countersCanBeHidden();
+    void findShortcutGoesToTheFilter();
 
 private:
     model::SnapshotPtr m_snapshot;
@@ -209,6 +212,44 @@ void TestRulesView::switchingBetweenSnapshotsKeepsTheFamily()
 
     view.setSnapshot(m_snapshot);
     QVERIFY(which->isHidden());
+}
+
+void TestRulesView::countersCanBeHidden()
+{
+    views::RulesView view(&m_syntax);
+    view.setSnapshot(m_snapshot); // iptables-save output with [0:0] counters
+    auto* counters = view.findChild<QCheckBox*>(QStringLiteral("RulesShowCounters"));
+    QVERIFY(counters->isEnabled());
+    QVERIFY(!view.tree()->isColumnHidden(RulesetModel::PacketsColumn));
+    counters->setChecked(false);
+    QVERIFY(view.tree()->isColumnHidden(RulesetModel::PacketsColumn));
+    QVERIFY(view.tree()->isColumnHidden(RulesetModel::BytesColumn));
+    counters->setChecked(true);
+    QVERIFY(!view.tree()->isColumnHidden(RulesetModel::BytesColumn));
+
+    // iptables -S has no counters at all: nothing to show, nothing to toggle.
+    auto built = model::snapshotFromSources({},
+        { model::makeSource(
+            model::SourceKind::IptablesV4, "iptables -S", "-P INPUT ACCEPT\n-A INPUT -i lo -j ACCEPT\n") },
+        { true });
+    QVERIFY2(built, built ? "" : built.error().toString().c_str());
+    view.setSnapshot(built.value());
+    QVERIFY(!counters->isEnabled());
+    QVERIFY(view.tree()->isColumnHidden(RulesetModel::PacketsColumn));
+}
+
+void TestRulesView::findShortcutGoesToTheFilter()
+{
+    views::RulesView view(&m_syntax);
+    view.setSnapshot(m_snapshot);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.activateWindow();
+    view.tree()->setFocus();
+    QTRY_VERIFY(view.tree()->hasFocus());
+    QTest::keySequence(view.tree(), QKeySequence::keyBindings(QKeySequence::Find).value(0));
+    auto* filter = view.findChild<QLineEdit*>(QStringLiteral("RulesTextFilter"));
+    QTRY_VERIFY(filter->hasFocus());
 }
 
 QTEST_MAIN(TestRulesView)
