@@ -85,10 +85,15 @@ RulesView::RulesView(const SyntaxSupport* syntax, QWidget* parent)
     buildToolbar();
     auto* bar = new QHBoxLayout;
     bar->setContentsMargins(6, 6, 6, 0);
-    m_snapshotLabel = new QLabel(QStringLiteral("Snapshot:"), this);
-    bar->addWidget(m_snapshotLabel);
-    bar->addWidget(m_snapshotBox);
-    bar->addSpacing(12);
+    // The snapshot switch, its label and its gap appear only when a pair is open.
+    m_snapshotPart = new QWidget(this);
+    auto* part = new QHBoxLayout(m_snapshotPart);
+    part->setContentsMargins(0, 0, 0, 0);
+    part->addWidget(new QLabel(QStringLiteral("Snapshot:"), m_snapshotPart));
+    m_snapshotBox->setParent(m_snapshotPart);
+    part->addWidget(m_snapshotBox);
+    part->addSpacing(12);
+    bar->addWidget(m_snapshotPart);
     bar->addWidget(new QLabel(QStringLiteral("Ruleset:"), this));
     bar->addWidget(m_familyBox);
     bar->addSpacing(12);
@@ -174,8 +179,7 @@ void RulesView::setSnapshots(const QList<model::SnapshotPtr>& snapshots, const Q
         for (qsizetype i = 0; i < snapshots.size(); ++i)
             m_snapshotBox->addItem(labels.value(i));
     }
-    m_snapshotBox->setVisible(snapshots.size() > 1);
-    m_snapshotLabel->setVisible(snapshots.size() > 1);
+    m_snapshotPart->setVisible(snapshots.size() > 1);
     showSnapshot(int(snapshots.size()) - 1);
 }
 

@@ -70,7 +70,7 @@ private:
     QList<model::SnapshotPtr> m_snapshots;
     model::SnapshotPtr m_snapshot; // the one shown
     QComboBox* m_snapshotBox = nullptr;
-    QLabel* m_snapshotLabel = nullptr;
+    QWidget* m_snapshotPart = nullptr;
     model::RulesetModel* m_model = nullptr;
     RulesFilter* m_filter = nullptr;
     QComboBox* m_familyBox = nullptr;
