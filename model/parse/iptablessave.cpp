@@ -335,14 +335,7 @@ private:
 
 Result<Ruleset> parseIptablesSave(std::string_view text, Family family) noexcept
 {
-    try {
-        SaveParser p(text, family);
-        return p.run();
-    } catch (const std::bad_alloc&) {
-        return makeError(ErrorCode::LineTooLong, 0, 0, "out of memory while reading the ruleset");
-    } catch (...) {
-        return ParseError { ErrorCode::Syntax, 0, 0, "internal error while reading the ruleset", {} };
-    }
+    return guardedRulesetParse([&] { return SaveParser(text, family).run(); });
 }
 
 } // namespace model::parse

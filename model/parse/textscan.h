@@ -5,9 +5,11 @@
 // text; nothing is copied unless a token contains quotes or escapes. Not thread-safe per instance.
 
 #include "model/result.h"
+#include "model/ruleset.h"
 
 #include <cstddef>
 #include <cstdint>
+#include <new>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -75,5 +77,18 @@ std::string_view trim(std::string_view s) noexcept;
 bool parseUnsigned(std::string_view s, std::uint64_t& out) noexcept;
 
 ParseError makeError(ErrorCode code, int line, int column, std::string message);
+
+// Runs a whole-ruleset parse and turns anything thrown into a ParseError, so the public parsers stay noexcept.
+template <typename Parse>
+Result<Ruleset> guardedRulesetParse(Parse&& parse) noexcept
+{
+    try {
+        return parse();
+    } catch (const std::bad_alloc&) {
+        return makeError(ErrorCode::LineTooLong, 0, 0, "out of memory while reading the ruleset");
+    } catch (...) {
+        return ParseError { ErrorCode::Syntax, 0, 0, "internal error while reading the ruleset", {} };
+    }
+}
 
 } // namespace model::parse
