@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace model {
@@ -49,7 +50,7 @@ Result<std::string> readWholeFile(const QString& path, qint64 limit) noexcept
     }
 }
 
-Result<bool> writeFileAtomically(const QString& path, const std::string& data) noexcept
+Result<bool> writeFileAtomically(const QString& path, const std::string& data, std::optional<unsigned> mode) noexcept
 {
     try {
         QSaveFile file(path);
@@ -63,6 +64,11 @@ Result<bool> writeFileAtomically(const QString& path, const std::string& data) n
         if (::fdatasync(file.handle()) != 0) {
             file.cancelWriting();
             return ioError(path, QStringLiteral("could not flush to disk: ") + QString::fromLocal8Bit(strerror(errno)));
+        }
+        // Set on the temporary file, so the file never appears under its name with other permissions.
+        if (mode && ::fchmod(file.handle(), static_cast<mode_t>(*mode)) != 0) {
+            file.cancelWriting();
+            return ioError(path, QStringLiteral("could not set permissions: ") + QString::fromLocal8Bit(strerror(errno)));
         }
         if (!file.commit())
             return ioError(path, QStringLiteral("could not replace the file: ") + file.errorString());

@@ -6,6 +6,7 @@
 
 #include <QString>
 
+#include <optional>
 #include <string>
 
 namespace model {
@@ -16,6 +17,8 @@ inline constexpr qint64 kMaxInputFileSize = 256LL * 1024 * 1024;
 Result<std::string> readWholeFile(const QString& path, qint64 limit = kMaxInputFileSize) noexcept;
 
 // Replaces path with data atomically (temporary file in the same folder, flush to disk, rename).
-Result<bool> writeFileAtomically(const QString& path, const std::string& data) noexcept;
+// mode: POSIX permission bits for the new file (0755 for a script); nullopt keeps the umask default.
+Result<bool> writeFileAtomically(const QString& path, const std::string& data,
+    std::optional<unsigned> mode = std::nullopt) noexcept;
 
 } // namespace model

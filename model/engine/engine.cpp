@@ -75,7 +75,7 @@ RulesetPtr Engine::ruleset(Family family) const noexcept
     return c ? c->source : nullptr;
 }
 
-TraceResult Engine::trace(const Packet& input) const
+TraceResult Engine::traceWith(const Packet& input, PathRecorder* recorder) const
 {
     TraceResult result;
     result.packet = input;
@@ -87,14 +87,14 @@ TraceResult Engine::trace(const Packet& input) const
     if (input.state != CtState::New && input.direction == CtDirection::Original && !input.binding) {
         Packet first = input;
         first.state = CtState::New;
-        const TraceResult firstTrace = trace(first);
+        const TraceResult firstTrace = traceWith(first, recorder);
         if (firstTrace.primary().fate == Fate::Accept && firstTrace.primary().binding) {
             result.packet.binding = firstTrace.primary().binding;
             result.assumptions.push_back("the connection's translation is taken from its first packet's trace");
         }
     }
     detail::Choices choices;
-    detail::PathContext ctx { rules, m_host, choices, result.dependsOn, result.assumptions };
+    detail::PathContext ctx { rules, m_host, choices, result.dependsOn, result.assumptions, recorder };
     do {
         choices.next = 0;
         result.outcomes.push_back(detail::walkPath(ctx, result.packet));
@@ -121,19 +121,23 @@ TraceResult Engine::trace(const Packet& input) const
     return result;
 }
 
-FlowResult Engine::traceFlow(const Packet& first) const
+FlowResult Engine::traceFlow(const Packet& first, PathRecorder* recorder) const
 {
     FlowResult flow;
     Packet packet = first;
     packet.state = CtState::New;
     packet.direction = CtDirection::Original;
     packet.binding.reset();
-    flow.original = trace(packet);
+    if (recorder)
+        recorder->beginTrace(false);
+    flow.original = traceWith(packet, recorder);
     flow.fate = flow.original.fate;
     flow.deciding = flow.original.deciding;
     if (flow.original.fate != Fate::Accept)
         return flow;
-    flow.reply = trace(replyTo(packet, flow.original.primary()));
+    if (recorder)
+        recorder->beginTrace(true);
+    flow.reply = traceWith(replyTo(packet, flow.original.primary()), recorder);
     if (flow.reply->fate == Fate::Depends) {
         flow.fate = Fate::Depends;
         flow.deciding = RuleRef {};

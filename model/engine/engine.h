@@ -9,6 +9,7 @@
 
 #include "model/engine/compiled.h"
 #include "model/engine/hostmodel.h"
+#include "model/engine/pathrecorder.h"
 #include "model/engine/trace.h"
 #include "model/snapshot.h"
 
@@ -30,17 +31,22 @@ public:
     static std::shared_ptr<const Engine> fromSnapshot(const Snapshot& snapshot, EngineOptions options = {});
 
     // One packet. Thread-safe.
-    TraceResult trace(const Packet& packet) const;
+    TraceResult trace(const Packet& packet) const { return traceWith(packet, nullptr); }
 
     // A connection attempt: the packet as NEW, then (if it got through) the reply as ESTABLISHED with the
     // translation the first packet established. Thread-safe.
-    FlowResult traceFlow(const Packet& first) const;
+    FlowResult traceFlow(const Packet& first) const { return traceFlow(first, nullptr); }
+    // The same, noting in `recorder` the conditions on the first packet's header under which every packet
+    // takes this same path (see PathRecorder).
+    FlowResult traceFlow(const Packet& first, PathRecorder* recorder) const;
 
     const HostModel& host() const noexcept { return m_host; }
     const CompiledRuleset* compiled(Family family) const noexcept;
     RulesetPtr ruleset(Family family) const noexcept;
 
 private:
+    TraceResult traceWith(const Packet& packet, PathRecorder* recorder) const;
+
     std::shared_ptr<const CompiledRuleset> m_v4;
     std::shared_ptr<const CompiledRuleset> m_v6;
     HostModel m_host;

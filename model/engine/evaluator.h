@@ -5,6 +5,7 @@
 
 #include "model/engine/compiled.h"
 #include "model/engine/hostmodel.h"
+#include "model/engine/pathrecorder.h"
 #include "model/engine/trace.h"
 
 #include <string>
@@ -59,6 +60,10 @@ public:
 
     void addHop(Hop hop) { m_outcome.hops.push_back(std::move(hop)); }
 
+    // Symbolic evaluation: notes what each decided predicate implies about the original header fields.
+    void setRecorder(PathRecorder* recorder) noexcept { m_rec = recorder; }
+    PathRecorder* recorder() const noexcept { return m_rec; }
+
     // Whether the address is the host's own; asked as an undecidable question (once per path) when the
     // snapshot does not settle it.
     bool isLocalAddress(const IpAddress& address);
@@ -93,6 +98,7 @@ private:
     Outcome& m_outcome;
     std::vector<std::string>& m_dependsOn;
     std::vector<std::pair<IpAddress, bool>> m_localAnswers;
+    PathRecorder* m_rec = nullptr;
     // A decision by position; turned into a RuleRef (with its strings) only when the trace reports it.
     struct Decision {
         const CompiledTable* table = nullptr;

@@ -142,6 +142,29 @@ std::uint32_t HostModel::addressType(const IpAddress& a) const noexcept
     return AddrType::Unicast;
 }
 
+std::vector<IpPrefix> HostModel::addressBoundaries(Family family) const
+{
+    std::vector<IpPrefix> out { loopbackPrefix(family),
+        *IpPrefix::parse(family == Family::IPv4 ? "224.0.0.0/4" : "ff00::/8") };
+    if (family == Family::IPv4)
+        out.push_back(IpPrefix::host(IpAddress::fromV4(0xffffffffu)));
+    auto add = [&](const IpPrefix& p) {
+        if (p.network.family == family && p.length >= 0)
+            out.push_back(p);
+    };
+    for (const auto& p : m_localAddresses)
+        add(p);
+    for (const auto& b : m_broadcasts)
+        add(IpPrefix::host(b));
+    for (const auto& r : m_routes)
+        add(r.destination);
+    for (const auto& i : m_interfaces)
+        for (const auto& a : i.addresses)
+            if (a.length >= 0)
+                add(a.withLength(a.length));
+    return out;
+}
+
 bool HostModel::isBroadcast(const IpAddress& a) const noexcept
 {
     if (a.family != Family::IPv4)

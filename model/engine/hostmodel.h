@@ -111,6 +111,11 @@ public:
     const std::vector<HostInterface>& interfaces() const noexcept { return m_interfaces; }
     const std::vector<HostRoute>& routes() const noexcept { return m_routes; }
     const std::vector<std::string>& assumptions() const noexcept { return m_assumptions; }
+    const std::vector<IpSet>& ipsets() const noexcept { return m_ipsets; }
+    const std::vector<HostEndpoint>& endpoints() const noexcept { return m_endpoints; }
+    // Every prefix at whose edges an address-dependent answer (local, broadcast, multicast, route, whether
+    // locality is known) may change: between two consecutive edges all those answers are the same.
+    std::vector<IpPrefix> addressBoundaries(Family family) const;
     bool interfacesCaptured() const noexcept { return m_interfacesCaptured; }
     bool routesCaptured() const noexcept { return m_routesCaptured; }
 

@@ -19,12 +19,16 @@ public:
         : m_ctx(ctx)
         , m_packet(packet)
         , m_eval(ctx.rules, ctx.host, ctx.choices, m_outcome, ctx.dependsOn)
+        , m_rec(ctx.recorder)
     {
+        m_eval.setRecorder(m_rec);
     }
 
     Outcome run()
     {
         m_outcome.hops.reserve(24);
+        if (m_rec)
+            m_rec->beginWalk();
         init();
         const bool ok = m_packet.fromLocalProcess ? localOut() : ingress();
         if (ok)
@@ -35,6 +39,8 @@ public:
             m_outcome.binding = NatBinding { m_s.original, m_s.header };
         if (m_outcome.fate == Fate::Accept && m_outcome.deciding.empty())
             m_outcome.deciding = m_eval.acceptingRule();
+        if (m_rec)
+            m_rec->endWalk();
         return std::move(m_outcome);
     }
 
@@ -127,21 +133,36 @@ private:
         hop.table = "nat";
         hop.before = hd;
         const bool reply = m_s.direction == CtDirection::Reply;
+        if (m_rec)
+            m_rec->bindingFact(b, reply != dstManip);
+        using R = PathRecorder;
+        auto carry = [&](R::Slot to, bool translated, R::Slot from) {
+            if (m_rec)
+                m_rec->setTag(to, m_rec->bindingTag(translated, from));
+        };
         if (reply && dstManip && b.snat()) {
             hd.dst = b.original.src;
             hd.dport = b.original.sport;
+            carry(R::SlotDst, false, R::SlotSrc);
+            carry(R::SlotDport, false, R::SlotSport);
             hop.note = "reply: the connection's SNAT is undone";
         } else if (reply && !dstManip && b.dnat()) {
             hd.src = b.original.dst;
             hd.sport = b.original.dport;
+            carry(R::SlotSrc, false, R::SlotDst);
+            carry(R::SlotSport, false, R::SlotDport);
             hop.note = "reply: the connection's DNAT is undone";
         } else if (!reply && dstManip && b.dnat()) {
             hd.dst = b.translated.dst;
             hd.dport = b.translated.dport;
+            carry(R::SlotDst, true, R::SlotDst);
+            carry(R::SlotDport, true, R::SlotDport);
             hop.note = "the connection's stored DNAT";
         } else if (!reply && !dstManip && b.snat()) {
             hd.src = b.translated.src;
             hd.sport = b.translated.sport;
+            carry(R::SlotSrc, true, R::SlotSrc);
+            carry(R::SlotSport, true, R::SlotSport);
             hop.note = "the connection's stored SNAT";
         } else {
             return;
@@ -182,6 +203,8 @@ private:
     // The routing decision, asking whether the destination is local when the snapshot cannot say.
     RouteDecision routeFor(const IpAddress& dst)
     {
+        if (m_rec)
+            m_rec->hostFact(m_rec->tag(PathRecorder::SlotDst), dst);
         if (m_ctx.host.localKnown(dst) || !m_eval.isLocalAddress(dst))
             return m_ctx.host.route(dst);
         RouteDecision d;
@@ -212,14 +235,26 @@ private:
         return *v != "0";
     }
 
-    bool bridgedIngress() const
+    bool bridgedIngress()
     {
-        if (!m_ctx.host.isBridge(m_packet.inInterface) || m_ctx.host.isLocal(m_s.header.dst))
+        if (!m_ctx.host.isBridge(m_packet.inInterface))
+            return false;
+        const PathRecorder::Tag dstTag = m_rec ? m_rec->tag(PathRecorder::SlotDst) : PathRecorder::Const;
+        if (m_rec)
+            m_rec->hostFact(dstTag, m_s.header.dst);
+        if (m_ctx.host.isLocal(m_s.header.dst))
             return false;
         const HostInterface* br = m_ctx.host.interface(m_packet.inInterface);
-        return std::any_of(br->addresses.begin(), br->addresses.end(), [&](const IpPrefix& a) {
-            return a.network.family == m_s.header.dst.family && a.withLength(a.length).contains(m_s.header.dst);
-        });
+        for (const IpPrefix& a : br->addresses) {
+            if (a.network.family != m_s.header.dst.family)
+                continue;
+            const bool inside = a.withLength(a.length).contains(m_s.header.dst);
+            if (m_rec)
+                m_rec->prefixFact(dstTag, a.withLength(a.length), inside);
+            if (inside)
+                return true;
+        }
+        return false;
     }
 
     bool ingress();
@@ -234,6 +269,7 @@ private:
     Outcome m_outcome;
     PacketState m_s;
     Evaluator m_eval;
+    PathRecorder* m_rec;
     bool m_ctAttachedOnce = false;
     bool m_dnatConsulted = false;
     bool m_snatConsulted = false;
@@ -303,8 +339,11 @@ bool Walker::bridgedPath()
     m_s.physIn = m_packet.inBridgePort;
     note(Hook::Prerouting, "bridged within " + m_packet.inInterface + " (br_netfilter path)");
     const IpAddress before = m_s.header.dst;
+    const PathRecorder::Tag tagBefore = m_rec ? m_rec->tag(PathRecorder::SlotDst) : PathRecorder::Const;
     if (!hook(Hook::Prerouting, { "raw", "mangle", "nat" }))
         return false;
+    if (m_rec)
+        m_rec->equalFact(tagBefore, before, m_rec->tag(PathRecorder::SlotDst), m_s.header.dst);
     if (m_s.header.dst != before) { // DNAT moved it off the bridge: a real route lookup
         const RouteDecision r = routeFor(m_s.header.dst);
         routingHop(Hook::Prerouting, r);
@@ -344,9 +383,12 @@ bool Walker::localOut()
         return dropByRouting("routing: " + r.description);
     m_s.out = r.device;
     const IpAddress dstBefore = m_s.header.dst;
+    const PathRecorder::Tag tagBefore = m_rec ? m_rec->tag(PathRecorder::SlotDst) : PathRecorder::Const;
     const std::uint32_t markBefore = m_s.mark;
     if (!hook(Hook::Output, { "raw", "mangle", "nat", "filter", "security" }))
         return false;
+    if (m_rec)
+        m_rec->equalFact(tagBefore, dstBefore, m_rec->tag(PathRecorder::SlotDst), m_s.header.dst);
     if (m_s.header.dst != dstBefore || m_s.mark != markBefore) { // rerouted after mangle/nat changed it
         r = routeFor(m_s.header.dst);
         routingHop(Hook::Output, r);

@@ -12,6 +12,7 @@ struct PathContext {
     Choices& choices;
     std::vector<std::string>& dependsOn;
     std::vector<std::string>& assumptions;
+    PathRecorder* recorder; // null for concrete traces
 };
 
 // One complete path for `packet`, answering undecidable matches from ctx.choices.

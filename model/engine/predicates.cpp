@@ -172,6 +172,8 @@ Evaluator::Tri Evaluator::evaluate(const PacketState& s, const Predicate& p)
         break;
     default: raw = evaluateFlow(s, p); break;
     }
+    if (m_rec != nullptr && raw != Tri::Unknown) [[unlikely]]
+        m_rec->predicate(s, p, raw == Tri::True);
     if (raw == Tri::Unknown || !p.negated)
         return raw;
     return raw == Tri::True ? Tri::False : Tri::True;

@@ -31,47 +31,75 @@ void Evaluator::applyNat(PacketState& s, Hook hook, const CompiledTarget& t, Hop
     Header& h = s.header;
     hop.before = h;
     const bool destination = hook == Hook::Prerouting || hook == Hook::Output;
+    PathRecorder* rec = m_rec;
+    auto constant = [rec](PathRecorder::Slot slot) {
+        if (rec)
+            rec->setTag(slot, PathRecorder::Const);
+    };
     switch (t.action) {
     case Action::Dnat:
-        if (t.natAddress)
+        if (t.natAddress) {
             h.dst = *t.natAddress;
-        if (t.natPorts && h.hasPorts())
+            constant(PathRecorder::SlotDst);
+        }
+        if (t.natPorts && h.hasPorts()) {
             h.dport = t.natPorts->first;
+            constant(PathRecorder::SlotDport);
+        }
         s.dnatDone = true;
         break;
     case Action::Redirect: {
         auto local = s.localOrigin ? m_host.primaryAddress("lo", h.dst.family) : m_host.primaryAddress(s.in, h.dst.family);
-        if (local)
+        if (local) {
             h.dst = *local;
-        else
+            constant(PathRecorder::SlotDst);
+        } else {
             hop.note = "address of " + s.in + " not known: destination kept";
-        if (t.natPorts && h.hasPorts())
+        }
+        if (t.natPorts && h.hasPorts()) {
             h.dport = t.natPorts->first;
+            constant(PathRecorder::SlotDport);
+        }
         s.dnatDone = true;
         break;
     }
     case Action::Snat:
-        if (t.natAddress)
+        if (t.natAddress) {
             h.src = *t.natAddress;
-        if (t.natPorts && h.hasPorts())
+            constant(PathRecorder::SlotSrc);
+        }
+        if (t.natPorts && h.hasPorts()) {
             h.sport = t.natPorts->first;
+            constant(PathRecorder::SlotSport);
+        }
         s.snatDone = true;
         break;
     case Action::Masquerade: {
+        if (rec)
+            rec->hostFact(rec->tag(PathRecorder::SlotDst), h.dst);
         const RouteDecision r = m_host.route(h.dst);
         auto address = r.source ? r.source : m_host.primaryAddress(s.out, h.src.family);
-        if (address)
+        if (address) {
             h.src = *address;
-        else
+            constant(PathRecorder::SlotSrc);
+        } else {
             hop.note = "address of " + s.out + " not known: source kept";
-        if (t.natPorts && h.hasPorts())
+        }
+        if (t.natPorts && h.hasPorts()) {
             h.sport = t.natPorts->first;
+            constant(PathRecorder::SlotSport);
+        }
         s.snatDone = true;
         break;
     }
     case Action::Netmap: {
         IpAddress& a = destination ? h.dst : h.src;
         const IpPrefix& p = *t.netmap;
+        if (rec) { // the result keeps the host bits: the original value itself decides what follows
+            const auto slot = destination ? PathRecorder::SlotDst : PathRecorder::SlotSrc;
+            rec->pin(rec->tag(slot));
+            rec->setTag(slot, PathRecorder::Const);
+        }
         a.hi = (a.hi & ~p.mask.hi) | (p.network.hi & p.mask.hi);
         a.lo = (a.lo & ~p.mask.lo) | (p.network.lo & p.mask.lo);
         (destination ? s.dnatDone : s.snatDone) = true;

@@ -24,6 +24,12 @@ namespace {
 
     const char kNetnsDir[] = "/run/netns/";
 
+    QString& namespacePrefix()
+    {
+        static QString prefix = QStringLiteral("csk");
+        return prefix;
+    }
+
     // Names of live namespaces, kept in plain arrays so that a fatal-signal handler can delete them
     // with async-signal-safe calls only (umount2 + unlink is what `ip netns del` does).
     constexpr int kSlots = 128;
@@ -144,7 +150,7 @@ Namespace::Namespace(const QString& role)
 {
     installHandlers();
     const quint32 random = QRandomGenerator::global()->bounded(0x10000u);
-    m_name = QStringLiteral("csk-%1-%2-%3").arg(::getpid()).arg(role).arg(random, 4, 16, QLatin1Char('0'));
+    m_name = QStringLiteral("%1-%2-%3-%4").arg(namespacePrefix()).arg(::getpid()).arg(role).arg(random, 4, 16, QLatin1Char('0'));
     const QByteArray path = kNetnsDir + m_name.toUtf8();
     // Registered before creation: a crash between the two steps must still clean up.
     if (registerPath(path) < 0) {
@@ -264,12 +270,17 @@ int Namespace::openSocket(int domain, int type, int protocol) const
     return fd;
 }
 
+void Namespace::setPrefix(const QString& prefix)
+{
+    namespacePrefix() = prefix;
+}
+
 void Namespace::removeOrphans()
 {
     const QStringList entries = QDir(QString::fromLatin1(kNetnsDir)).entryList(QDir::Files | QDir::System);
     for (const QString& entry : entries) {
         const QStringList parts = entry.split(QLatin1Char('-'));
-        if (parts.size() < 3 || parts.first() != QLatin1String("csk"))
+        if (parts.size() < 3 || parts.first() != namespacePrefix())
             continue;
         bool isNumber = false;
         const int pid = parts.at(1).toInt(&isNumber);

@@ -7,7 +7,7 @@
 #include <functional>
 
 // Test support for the kernel label: network namespaces owned by the running test process.
-// Every namespace is named "csk-<pid>-<role>-<random>", so a test only ever touches its own.
+// Every namespace is named "csk-<pid>-<role>-<random>" (or another prefix), so a test only ever touches its own.
 namespace ktest {
 
 struct CommandResult {
@@ -67,8 +67,11 @@ public:
     // Runs fn on a thread that has entered this namespace; false if entering failed.
     bool runInside(const std::function<void()>& fn) const;
 
-    // Deletes csk-<pid>-* namespaces left by test processes that no longer run (crashed earlier runs).
+    // Deletes <prefix>-<pid>-* namespaces left by test processes that no longer run (crashed earlier runs).
     static void removeOrphans();
+    // The first part of every namespace name this process creates from now on ("csk" unless set), so the
+    // tests of one subject can use their own. Letters and digits only.
+    static void setPrefix(const QString& prefix);
 
 private:
     QString m_role;

@@ -1,0 +1,324 @@
+// The semantic diff's search: boxes of packets, one traced attempt per box, split by the recorded path conditions.
+#include "model/diff/flowdiff.h"
+
+#include <algorithm>
+#include <chrono>
+#include <set>
+
+namespace model::diff {
+
+using namespace model::engine;
+
+namespace {
+
+constexpr std::array<std::uint8_t, 5> kPortProtocols { Proto::Tcp, Proto::Udp, Proto::Sctp, 136, 33 };
+
+std::uint8_t icmpOf(Family f)
+{
+    return f == Family::IPv4 ? Proto::Icmp : Proto::Icmpv6;
+}
+
+template <typename F>
+void forEachPredicate(const Engine& e, Family family, F&& f)
+{
+    const CompiledRuleset* rules = e.compiled(family);
+    if (!rules)
+        return;
+    for (const auto& t : rules->tables)
+        for (const auto& c : t.chains)
+            for (const auto& r : c.rules) {
+                for (const auto& p : r.predicates)
+                    f(p, r.target);
+                if (r.predicates.empty())
+                    f(Predicate {}, r.target);
+            }
+}
+
+// What the rules and hosts mention: the values a witness is best taken from, and the ingress names.
+struct Landmarks {
+    std::vector<std::pair<U128, int>> addresses; // value, priority (lower first)
+    std::vector<U128> dports;
+    std::set<std::uint8_t> protocols;
+};
+
+Landmarks landmarks(const Engine& before, const Engine& after, Family family)
+{
+    Landmarks m;
+    const int width = family == Family::IPv4 ? 32 : 128;
+    auto addAddress = [&](const IpAddress& a, int priority) {
+        if (a.family == family)
+            m.addresses.emplace_back(toU128(a), priority);
+    };
+    std::set<std::uint16_t> ports;
+    for (const Engine* e : { &before, &after }) {
+        for (const auto& ep : e->host().endpoints())
+            addAddress(ep.address, 0);
+        for (const auto& i : e->host().interfaces())
+            for (const auto& a : i.addresses)
+                addAddress(a.network, 2);
+        forEachPredicate(*e, family, [&](const Predicate& p, const CompiledTarget& t) {
+            if (t.natAddress)
+                addAddress(*t.natAddress, 1);
+            if ((p.field == Field::Protocol || p.field == Field::CtProto) && p.value != 0 && p.value < 256)
+                m.protocols.insert(static_cast<std::uint8_t>(p.value));
+            if (p.field == Field::DstPort || p.field == Field::AnyPort || p.field == Field::CtOrigDstPort)
+                for (const auto& r : p.ports)
+                    ports.insert(r.first);
+            if ((p.field == Field::Src || p.field == Field::Dst) && !p.prefixes.empty() && p.prefixes[0].length > 0) {
+                IpAddress a = p.prefixes[0].network;
+                if (p.prefixes[0].length < width - 1)
+                    a = addressFromU128(toU128(a) + 1, family);
+                addAddress(a, 3);
+            }
+        });
+    }
+    for (const char* text : { "203.0.113.7", "2001:db8::7" })
+        addAddress(*IpAddress::parse(text), 4);
+    std::stable_sort(m.addresses.begin(), m.addresses.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
+    m.dports.assign(ports.begin(), ports.end());
+    return m;
+}
+
+std::vector<Ingress> ingressList(const Engine& before, const Engine& after)
+{
+    std::set<std::string> exact;
+    std::set<std::string> prefixes;
+    for (const Engine* e : { &before, &after }) {
+        for (const auto& i : e->host().interfaces())
+            if (i.name != "lo")
+                exact.insert(i.name);
+        for (Family f : { Family::IPv4, Family::IPv6 })
+            forEachPredicate(*e, f, [&](const Predicate& p, const CompiledTarget&) {
+                if (p.field != Field::InInterface && p.field != Field::OutInterface)
+                    return;
+                if (p.iface.prefix)
+                    prefixes.insert(p.iface.name);
+                else if (p.iface.name != "lo")
+                    exact.insert(p.iface.name);
+            });
+    }
+    std::vector<Ingress> out;
+    for (const auto& name : exact)
+        out.push_back({ name, name, false });
+    for (const auto& p : prefixes)
+        if (!p.empty())
+            out.push_back({ p + "*", "any other " + p + "+ interface", false });
+    out.push_back({ "*", "any other interface", false });
+    out.push_back({ std::string(), "local process", true });
+    return out;
+}
+
+// Protocol classes: each protocol a rule names on its own, then the others with ports, then the rest.
+std::vector<IntervalSet> protocolClasses(const std::set<std::uint8_t>& named, Family family)
+{
+    std::set<std::uint8_t> own = named;
+    own.insert({ Proto::Tcp, Proto::Udp, icmpOf(family) });
+    std::vector<IntervalSet> out;
+    IntervalSet taken;
+    for (std::uint8_t p : own) {
+        out.push_back(IntervalSet::single(p));
+        taken = taken.united(out.back());
+    }
+    IntervalSet ported;
+    for (std::uint8_t p : kPortProtocols)
+        if (!own.count(p))
+            ported = ported.united(IntervalSet::single(p));
+    if (!ported.empty())
+        out.push_back(ported);
+    const IntervalSet rest = IntervalSet::range(1, 255).subtracted(taken).subtracted(ported);
+    if (!rest.empty())
+        out.push_back(rest);
+    return out;
+}
+
+bool hasPorts(std::uint8_t protocol)
+{
+    return std::find(kPortProtocols.begin(), kPortProtocols.end(), protocol) != kPortProtocols.end();
+}
+
+U128 pick(const IntervalSet& set, const std::vector<U128>& preferred)
+{
+    for (U128 v : preferred)
+        if (set.contains(v))
+            return v;
+    const Interval& i = set.intervals().front();
+    return i.hi - i.lo >= 2 ? i.lo + 1 : i.lo;
+}
+
+class Search final {
+public:
+    Search(const Engine& before, const Engine& after, Family family, const FlowDiffOptions& options)
+        : m_before(before)
+        , m_after(after)
+        , m_family(family)
+        , m_options(options)
+        , m_partBefore(before.host(), family)
+        , m_partAfter(after.host(), family)
+        , m_marks(landmarks(before, after, family))
+    {
+        for (const auto& [v, priority] : m_marks.addresses)
+            m_addresses.push_back(v);
+        for (std::uint16_t p : m_marks.dports)
+            m_dports.push_back(p);
+    }
+
+    std::vector<Box> startBoxes(const std::vector<Ingress>& ingress) const
+    {
+        std::vector<Box> out;
+        const U128 max = addressMax(m_family);
+        for (std::size_t i = 0; i < ingress.size(); ++i)
+            for (const IntervalSet& proto : protocolClasses(m_marks.protocols, m_family)) {
+                Box b;
+                at(b, Dim::Ingress) = IntervalSet::single(i);
+                at(b, Dim::Proto) = proto;
+                at(b, Dim::Src) = IntervalSet::range(0, max);
+                at(b, Dim::Dst) = IntervalSet::range(0, max);
+                const bool ports = hasPorts(static_cast<std::uint8_t>(proto.first()));
+                at(b, Dim::Sport) = ports ? IntervalSet::range(0, 65535) : IntervalSet::single(0);
+                at(b, Dim::Dport) = ports ? IntervalSet::range(0, 65535) : IntervalSet::single(0);
+                out.push_back(std::move(b));
+            }
+        return out;
+    }
+
+    Packet representative(const Box& b, const std::vector<Ingress>& ingress) const
+    {
+        Packet p;
+        p.family = m_family;
+        const Ingress& in = ingress[static_cast<std::size_t>(at(b, Dim::Ingress).first())];
+        p.fromLocalProcess = in.localProcess;
+        p.inInterface = in.name;
+        Header& h = p.header;
+        h.protocol = static_cast<std::uint8_t>(at(b, Dim::Proto).first());
+        h.src = addressFromU128(pick(at(b, Dim::Src), m_addresses), m_family);
+        h.dst = addressFromU128(pick(at(b, Dim::Dst), m_addresses), m_family);
+        h.sport = static_cast<std::uint16_t>(pick(at(b, Dim::Sport), { 40000 }));
+        h.dport = static_cast<std::uint16_t>(pick(at(b, Dim::Dport), m_dports));
+        h.tcpFlags = TcpFlag::Syn;
+        if (h.protocol == icmpOf(m_family))
+            h.icmpType = m_family == Family::IPv4 ? 8 : 128;
+        return p;
+    }
+
+    // Traces the box's representative in both snapshots; returns the region that shares its paths and pushes
+    // the rest of the box onto the work list.
+    void step(Box box, const std::vector<Ingress>& ingress, std::vector<Box>& work, std::vector<detail::Region>& out)
+    {
+        const Packet rep = representative(box, ingress);
+        PathRecorder rb(m_partBefore, rep.header);
+        PathRecorder ra(m_partAfter, rep.header);
+        FlowResult fb = m_before.traceFlow(rep, &rb);
+        FlowResult fa = m_after.traceFlow(rep, &ra);
+        Box region = box;
+        for (Dim d : { Dim::Src, Dim::Dst, Dim::Sport, Dim::Dport })
+            at(region, d) = at(box, d).intersected(at(rb.condition(), d)).intersected(at(ra.condition(), d));
+        const std::array<U128, 4> repValues { toU128(rep.header.src), toU128(rep.header.dst), rep.header.sport,
+            rep.header.dport };
+        const std::array<Dim, 4> dims { Dim::Src, Dim::Dst, Dim::Sport, Dim::Dport };
+        for (std::size_t i = 0; i < 4; ++i)
+            if (!at(region, dims[i]).contains(repValues[i])) // a recorder inconsistency: stay exact, one point
+                for (std::size_t j = 0; j < 4; ++j)
+                    at(region, dims[j]) = IntervalSet::single(repValues[j]);
+        detail::Region r { m_family, region, sideOf(fb), sideOf(fa), rep, {}, {} };
+        if (!(r.before == r.after)) {
+            if (r.before.fate != r.after.fate || r.before.fate == Fate::Depends) {
+                r.traceBefore = std::move(fb);
+                r.traceAfter = std::move(fa);
+                out.push_back(std::move(r));
+            }
+        }
+        for (Dim d : { Dim::Dst, Dim::Src, Dim::Dport, Dim::Sport }) {
+            IntervalSet rest = at(box, d).subtracted(at(region, d));
+            if (!rest.empty()) {
+                Box piece = box;
+                at(piece, d) = std::move(rest);
+                work.push_back(std::move(piece));
+            }
+            at(box, d) = at(region, d);
+        }
+    }
+
+private:
+    const Engine& m_before;
+    const Engine& m_after;
+    Family m_family;
+    const FlowDiffOptions& m_options;
+    HostPartition m_partBefore;
+    HostPartition m_partAfter;
+    Landmarks m_marks;
+    std::vector<U128> m_addresses;
+    std::vector<U128> m_dports;
+};
+
+} // namespace
+
+FlowSide sideOf(const FlowResult& flow)
+{
+    FlowSide s;
+    s.fate = flow.fate;
+    s.deciding = flow.deciding;
+    s.decidedByReply = flow.decidedByReply;
+    const TraceResult& decisive = flow.decidedByReply && flow.reply ? *flow.reply : flow.original;
+    if (s.fate == Fate::Reject)
+        s.rejectWith = decisive.primary().rejectWith;
+    if (s.fate == Fate::Depends) {
+        s.dependsOn = flow.original.dependsOn;
+        if (flow.reply)
+            for (const auto& d : flow.reply->dependsOn)
+                if (std::find(s.dependsOn.begin(), s.dependsOn.end(), d) == s.dependsOn.end())
+                    s.dependsOn.push_back(d);
+    }
+    return s;
+}
+
+std::optional<FlowDiff> computeFlowDiff(
+    const Engine& before, const Engine& after, const FlowDiffOptions& options, const FlowDiffProgress& progress)
+{
+    FlowDiff diff;
+    diff.ingress = ingressList(before, after);
+    std::vector<detail::Region> regions;
+    std::vector<Family> families;
+    if (options.ipv4)
+        families.push_back(Family::IPv4);
+    if (options.ipv6)
+        families.push_back(Family::IPv6);
+    auto lastReport = std::chrono::steady_clock::now();
+    for (std::size_t fi = 0; fi < families.size(); ++fi) {
+        Search search(before, after, families[fi], options);
+        const std::vector<Box> starts = search.startBoxes(diff.ingress);
+        for (std::size_t si = 0; si < starts.size(); ++si) {
+            std::vector<Box> work { starts[si] };
+            while (!work.empty()) {
+                Box box = std::move(work.back());
+                work.pop_back();
+                search.step(std::move(box), diff.ingress, work, regions);
+                if (++diff.boxes >= options.maxBoxes) {
+                    diff.incomplete = true;
+                    work.clear();
+                }
+                if (progress && (diff.boxes & 255) == 0 && std::chrono::steady_clock::now() - lastReport > std::chrono::milliseconds(200)) {
+                    lastReport = std::chrono::steady_clock::now();
+                    const double done = (static_cast<double>(fi) + static_cast<double>(si) / static_cast<double>(starts.size()))
+                        / static_cast<double>(families.size());
+                    if (!progress(done))
+                        return std::nullopt;
+                }
+            }
+        }
+    }
+    for (Family f : { Family::IPv4, Family::IPv6 }) {
+        RulesetPtr b = before.ruleset(f);
+        RulesetPtr a = after.ruleset(f);
+        if (!b)
+            b = std::make_shared<const Ruleset>();
+        if (!a)
+            a = std::make_shared<const Ruleset>();
+        (f == Family::IPv4 ? diff.rulesV4 : diff.rulesV6) = diffRulesets(b, a);
+    }
+    detail::buildClasses(std::move(regions), diff);
+    if (progress)
+        progress(1.0);
+    return diff;
+}
+
+} // namespace model::diff

@@ -1,0 +1,305 @@
+// Path conditions of a traced connection attempt (see pathrecorder.h).
+#include "model/engine/pathrecorder.h"
+
+#include "model/engine/evaluator.h"
+
+#include <algorithm>
+
+namespace model::engine {
+
+namespace {
+
+Dim dimOf(PathRecorder::Tag t)
+{
+    switch (t) {
+    case PathRecorder::Src: return Dim::Src;
+    case PathRecorder::Dst: return Dim::Dst;
+    case PathRecorder::Sport: return Dim::Sport;
+    default: return Dim::Dport;
+    }
+}
+
+std::string hostKey(const HostModel& host, const IpAddress& a)
+{
+    const auto known = host.localKnown(a);
+    const RouteDecision r = host.route(a);
+    std::string key = known ? (*known ? "L" : "R") : "?";
+    key += std::to_string(host.addressType(a)) + '|' + (r.found ? 'f' : '-') + (r.local ? 'l' : '-') + r.device + '|'
+        + (r.gateway ? r.gateway->toString() : std::string()) + '|' + (r.source ? r.source->toString() : std::string())
+        + '|' + r.type;
+    return key;
+}
+
+std::optional<IntervalSet> ipsetMembers(const IpSet& set, Family family)
+{
+    if (set.type != "hash:ip" && set.type != "hash:net")
+        return std::nullopt;
+    std::vector<Interval> items;
+    for (const auto& member : set.members) {
+        const std::string first = member.substr(0, member.find(' '));
+        if (first.find('-') != std::string::npos) {
+            if (auto r = IpRange::parse(first); r && r->first.family == family)
+                items.push_back({ toU128(r->first), toU128(r->last) });
+        } else if (auto p = IpPrefix::parse(first); p && p->network.family == family && p->length >= 0) {
+            items.push_back(IntervalSet::prefix(*p).intervals().front());
+        }
+    }
+    return IntervalSet::fromIntervals(std::move(items));
+}
+
+} // namespace
+
+HostPartition::HostPartition(const HostModel& host, Family family)
+{
+    const U128 max = addressMax(family);
+    std::vector<U128> starts { 0 };
+    for (const IpPrefix& p : host.addressBoundaries(family)) {
+        const Interval i = IntervalSet::prefix(p).intervals().front();
+        starts.push_back(i.lo);
+        if (i.hi < max)
+            starts.push_back(i.hi + 1);
+    }
+    std::sort(starts.begin(), starts.end());
+    starts.erase(std::unique(starts.begin(), starts.end()), starts.end());
+    m_starts = starts;
+    std::map<std::string, std::size_t> ids;
+    std::vector<std::vector<Interval>> members;
+    for (std::size_t i = 0; i < starts.size(); ++i) {
+        const U128 hi = i + 1 < starts.size() ? starts[i + 1] - 1 : max;
+        const auto [it, added] = ids.emplace(hostKey(host, addressFromU128(starts[i], family)), ids.size());
+        if (added)
+            members.emplace_back();
+        members[it->second].push_back({ starts[i], hi });
+        m_classOfAtom.push_back(it->second);
+    }
+    for (auto& m : members)
+        m_classes.push_back(IntervalSet::fromIntervals(std::move(m)));
+    for (const IpSet& set : host.ipsets())
+        if (auto s = ipsetMembers(set, family))
+            m_ipsets.emplace(set.name, std::move(*s));
+}
+
+const IntervalSet& HostPartition::classOf(const IpAddress& address) const
+{
+    const U128 v = toU128(address);
+    const auto it = std::upper_bound(m_starts.begin(), m_starts.end(), v);
+    const auto atom = static_cast<std::size_t>(std::distance(m_starts.begin(), it)) - 1;
+    return m_classes[m_classOfAtom[atom]];
+}
+
+const IntervalSet* HostPartition::ipset(const std::string& name) const
+{
+    const auto it = m_ipsets.find(name);
+    return it == m_ipsets.end() ? nullptr : &it->second;
+}
+
+PathRecorder::PathRecorder(const HostPartition& partition, const Header& original)
+    : m_partition(partition)
+    , m_original(original)
+{
+    const U128 all = ~U128 { 0 };
+    for (auto& d : m_cond)
+        d = IntervalSet::range(0, all);
+    at(m_cond, Dim::Src) = IntervalSet::range(0, addressMax(original.src.family));
+    at(m_cond, Dim::Dst) = IntervalSet::range(0, addressMax(original.dst.family));
+    at(m_cond, Dim::Sport) = IntervalSet::range(0, 65535);
+    at(m_cond, Dim::Dport) = IntervalSet::range(0, 65535);
+    m_traceStart = { Src, Dst, Sport, Dport };
+    m_final = m_traceStart;
+}
+
+void PathRecorder::beginTrace(bool reply)
+{
+    m_reply = reply;
+    m_walks = 0;
+    if (reply)
+        m_traceStart = { m_final[SlotDst], m_final[SlotSrc], m_final[SlotDport], m_final[SlotSport] };
+    else
+        m_traceStart = { Src, Dst, Sport, Dport };
+}
+
+void PathRecorder::beginWalk()
+{
+    m_cur = m_traceStart;
+    m_walkStart = m_traceStart;
+}
+
+void PathRecorder::endWalk()
+{
+    if (!m_reply && m_walks == 0)
+        m_final = m_cur;
+    ++m_walks;
+}
+
+U128 PathRecorder::valueOf(Tag t) const noexcept
+{
+    switch (t) {
+    case Src: return toU128(m_original.src);
+    case Dst: return toU128(m_original.dst);
+    case Sport: return m_original.sport;
+    case Dport: return m_original.dport;
+    case Const: break;
+    }
+    return 0;
+}
+
+void PathRecorder::restrict(Tag t, const IntervalSet& set, bool inside)
+{
+    if (t == Const)
+        return;
+    IntervalSet& d = at(m_cond, dimOf(t));
+    d = inside ? d.intersected(set) : d.subtracted(set);
+}
+
+void PathRecorder::pin(Tag t)
+{
+    restrict(t, IntervalSet::single(valueOf(t)), true);
+}
+
+void PathRecorder::hostFact(Tag t, const IpAddress& address)
+{
+    if (t != Const)
+        restrict(t, m_partition.classOf(address), true);
+}
+
+void PathRecorder::prefixFact(Tag t, const IpPrefix& prefix, bool inside)
+{
+    addressFact(t, { prefix }, inside);
+}
+
+void PathRecorder::equalFact(Tag a, std::uint64_t va, Tag b, std::uint64_t vb)
+{
+    if (a == b || (a == Const && b == Const))
+        return;
+    if (a != Const && b != Const) {
+        pin(a);
+        pin(b);
+        return;
+    }
+    const bool equal = va == vb;
+    if (a == Const)
+        restrict(b, IntervalSet::single(va), equal);
+    else
+        restrict(a, IntervalSet::single(vb), equal);
+}
+
+void PathRecorder::equalFact(Tag a, const IpAddress& va, Tag b, const IpAddress& vb)
+{
+    if (a == b || (a == Const && b == Const))
+        return;
+    if (a != Const && b != Const) {
+        pin(a);
+        pin(b);
+        return;
+    }
+    const bool equal = va == vb;
+    if (a == Const)
+        restrict(b, IntervalSet::single(toU128(va)), equal);
+    else
+        restrict(a, IntervalSet::single(toU128(vb)), equal);
+}
+
+void PathRecorder::bindingFact(const NatBinding& b, bool dnat)
+{
+    // dnat(): original.dst != translated.dst || original.dport != translated.dport (snat() likewise for src).
+    const Slot addr = dnat ? SlotDst : SlotSrc;
+    const Slot port = dnat ? SlotDport : SlotSport;
+    const IpAddress& oa = dnat ? b.original.dst : b.original.src;
+    const IpAddress& ta = dnat ? b.translated.dst : b.translated.src;
+    equalFact(identity(addr), oa, m_final[addr], ta);
+    if (oa != ta)
+        return;
+    const std::uint16_t op = dnat ? b.original.dport : b.original.sport;
+    const std::uint16_t tp = dnat ? b.translated.dport : b.translated.sport;
+    equalFact(identity(port), op, m_final[port], tp);
+}
+
+void PathRecorder::addressFact(Tag t, const std::vector<IpPrefix>& prefixes, bool matched)
+{
+    if (t == Const || prefixes.empty())
+        return;
+    if (prefixes.front().length < 0) {
+        pin(t);
+        return;
+    }
+    restrict(t, IntervalSet::prefix(prefixes.front()), matched);
+}
+
+void PathRecorder::rangeFact(Tag t, const IpRange& range, bool matched)
+{
+    restrict(t, IntervalSet::range(toU128(range.first), toU128(range.last)), matched);
+}
+
+void PathRecorder::portFact(Tag t, const std::vector<PortRange>& ports, bool matched)
+{
+    std::vector<Interval> items;
+    for (const PortRange& r : ports)
+        items.push_back({ r.first, r.last });
+    restrict(t, IntervalSet::fromIntervals(std::move(items)), matched);
+}
+
+void PathRecorder::flowPredicate(const detail::PacketState& s, const Predicate& p, bool matched)
+{
+    const bool hasCt = s.ctAttached && !s.untracked && s.state != CtState::Invalid;
+    if (p.field == Field::CtState) {
+        if (s.untracked || !s.ctAttached || s.state == CtState::Invalid || s.state == CtState::Untracked
+            || !s.binding)
+            return;
+        if (!s.dnatDone)
+            bindingFact(*s.binding, true);
+        if (!s.snatDone)
+            bindingFact(*s.binding, false);
+        return;
+    }
+    if (!hasCt)
+        return;
+    const bool bound = s.binding.has_value();
+    auto orig = [&](Slot slot) { return bound ? identity(slot) : m_walkStart[slot]; };
+    auto translated = [&](Slot slot) { return bound ? m_final[slot] : m_cur[slot]; };
+    switch (p.field) {
+    case Field::CtOrigSrc: addressFact(orig(SlotSrc), p.prefixes, matched); break;
+    case Field::CtOrigDst: addressFact(orig(SlotDst), p.prefixes, matched); break;
+    case Field::CtReplSrc: addressFact(translated(SlotDst), p.prefixes, matched); break;
+    case Field::CtReplDst: addressFact(translated(SlotSrc), p.prefixes, matched); break;
+    case Field::CtOrigSrcPort: portFact(orig(SlotSport), p.ports, matched); break;
+    case Field::CtOrigDstPort: portFact(orig(SlotDport), p.ports, matched); break;
+    case Field::CtReplSrcPort: portFact(translated(SlotDport), p.ports, matched); break;
+    case Field::CtReplDstPort: portFact(translated(SlotSport), p.ports, matched); break;
+    default: break; // status, direction, proto, connmark: decided by the path itself
+    }
+}
+
+void PathRecorder::predicate(const detail::PacketState& s, const Predicate& p, bool matched)
+{
+    switch (p.field) {
+    case Field::Src: addressFact(m_cur[SlotSrc], p.prefixes, matched); break;
+    case Field::Dst: addressFact(m_cur[SlotDst], p.prefixes, matched); break;
+    case Field::SrcRange: rangeFact(m_cur[SlotSrc], p.range, matched); break;
+    case Field::DstRange: rangeFact(m_cur[SlotDst], p.range, matched); break;
+    case Field::SrcPort: portFact(m_cur[SlotSport], p.ports, matched); break;
+    case Field::DstPort: portFact(m_cur[SlotDport], p.ports, matched); break;
+    case Field::AnyPort: {
+        const bool bySrc = std::any_of(p.ports.begin(), p.ports.end(),
+            [&](const PortRange& r) { return r.contains(s.header.sport); });
+        if (!matched || bySrc)
+            portFact(m_cur[SlotSport], p.ports, matched);
+        if (!matched || !bySrc)
+            portFact(m_cur[SlotDport], p.ports, matched);
+        break;
+    }
+    case Field::SrcAddrType: hostFact(m_cur[SlotSrc], s.header.src); break;
+    case Field::DstAddrType:
+    case Field::PktType: hostFact(m_cur[SlotDst], s.header.dst); break;
+    case Field::IpSet: {
+        const Tag t = (p.value & 1u) ? m_cur[SlotDst] : m_cur[SlotSrc];
+        if (const IntervalSet* members = m_partition.ipset(p.name))
+            restrict(t, *members, matched);
+        else
+            pin(t);
+        break;
+    }
+    default: flowPredicate(s, p, matched); break;
+    }
+}
+
+} // namespace model::engine

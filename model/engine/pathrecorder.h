@@ -1,0 +1,96 @@
+#pragma once
+
+// Path conditions for the symbolic side of the engine. While the engine traces one concrete connection attempt,
+// a PathRecorder notes every decision that depended on the attempt's original header fields (source,
+// destination, ports) as "field F is in / not in set S", including routing and host facts, and follows header
+// rewrites (NAT makes a field constant; the reply's fields map back to the original's). The result is a box of
+// packets that take exactly the same path, with the same fate and deciding rules, as the traced one.
+//
+// Ingress and protocol are not recorded: the caller keeps each box to one ingress and one protocol class.
+// One recorder serves one traceFlow() on one thread; the engine without a recorder does no extra work.
+
+#include "model/engine/compiled.h"
+#include "model/engine/hostmodel.h"
+#include "model/engine/intervalset.h"
+
+#include <array>
+#include <map>
+#include <memory>
+
+namespace model::engine {
+
+namespace detail {
+struct PacketState;
+}
+
+// The dimensions of a packet box.
+enum class Dim : std::uint8_t { Ingress, Proto, Src, Dst, Sport, Dport };
+inline constexpr std::size_t kDims = 6;
+using Box = std::array<IntervalSet, kDims>;
+inline IntervalSet& at(Box& b, Dim d) { return b[static_cast<std::size_t>(d)]; }
+inline const IntervalSet& at(const Box& b, Dim d) { return b[static_cast<std::size_t>(d)]; }
+
+// The host's address space cut into classes with equal answers to every address question the engine asks
+// (locality, address type, route). Built once per host model and family; immutable.
+class HostPartition final {
+public:
+    HostPartition(const HostModel& host, Family family);
+    // The addresses that answer every host question as `address` does.
+    const IntervalSet& classOf(const IpAddress& address) const;
+    // Members of an ipset as a set; nullptr when the set's members are not known.
+    const IntervalSet* ipset(const std::string& name) const;
+
+private:
+    std::vector<U128> m_starts; // atom starts, ascending
+    std::vector<std::size_t> m_classOfAtom;
+    std::vector<IntervalSet> m_classes;
+    std::map<std::string, IntervalSet> m_ipsets;
+};
+
+class PathRecorder final {
+public:
+    // Which original field a header field currently carries; Const after a rewrite.
+    enum Tag : std::uint8_t { Src, Dst, Sport, Dport, Const };
+    enum Slot : std::uint8_t { SlotSrc, SlotDst, SlotSport, SlotDport };
+
+    PathRecorder(const HostPartition& partition, const Header& original);
+
+    // Engine side.
+    void beginTrace(bool reply);
+    void beginWalk();
+    void endWalk();
+    Tag tag(Slot s) const noexcept { return m_cur[s]; }
+    void setTag(Slot s, Tag t) noexcept { m_cur[s] = t; }
+    Tag bindingTag(bool translated, Slot s) const noexcept { return translated ? m_final[s] : identity(s); }
+    void predicate(const detail::PacketState& state, const Predicate& p, bool matched);
+    void hostFact(Tag t, const IpAddress& address); // any locality/route/address-type question
+    void prefixFact(Tag t, const IpPrefix& prefix, bool inside);
+    void equalFact(Tag a, std::uint64_t va, Tag b, std::uint64_t vb); // for ports
+    void equalFact(Tag a, const IpAddress& va, Tag b, const IpAddress& vb);
+    void bindingFact(const NatBinding& binding, bool dnat); // binding.dnat()/snat() was asked
+    void pin(Tag t); // the field's value itself decided something: keep it
+
+    // Caller side: the packets (over src, dst, sport, dport) that share the traced path.
+    const Box& condition() const noexcept { return m_cond; }
+
+private:
+    static Tag identity(Slot s) noexcept { return static_cast<Tag>(s); }
+    void restrict(Tag t, const IntervalSet& set, bool inside);
+    U128 valueOf(Tag t) const noexcept;
+    void addressFact(Tag t, const std::vector<IpPrefix>& prefixes, bool matched);
+    void rangeFact(Tag t, const IpRange& range, bool matched);
+    void portFact(Tag t, const std::vector<PortRange>& ports, bool matched);
+    void flowPredicate(const detail::PacketState& s, const Predicate& p, bool matched);
+
+    const HostPartition& m_partition;
+    Header m_original;
+    Box m_cond;
+    std::array<Tag, 4> m_traceStart {};
+    std::array<Tag, 4> m_cur {};
+    std::array<Tag, 4> m_walkStart {}; // what PacketState::original carries
+    std::array<Tag, 4> m_final {}; // the first packet's header as its primary path left it
+    bool m_reply = false;
+    int m_walks = 0;
+};
+
+} // namespace model::engine
