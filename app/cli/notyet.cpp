@@ -14,7 +14,6 @@ int notAvailable(const char* name)
 }
 
 int diffCommand(const QStringList&) { return notAvailable("diff"); }
-int fixCommand(const QStringList&) { return notAvailable("fix"); }
 int previewCommand(const QStringList&) { return notAvailable("preview"); }
 
 } // namespace cli
