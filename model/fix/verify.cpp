@@ -12,18 +12,15 @@ namespace {
 
 using engine::Fate;
 
-bool sameFlow(const engine::Packet& a, const engine::Packet& b)
-{
-    return a.describe() == b.describe();
-}
+bool sameFlow(const engine::Packet& a, const engine::Packet& b) { return a.describe() == b.describe(); }
 
 std::string verdictText(const FlowVerdict& v)
 {
     return std::string(engine::fateName(v.fate)) + (v.deciding.empty() ? std::string() : " (" + v.deciding + ")");
 }
 
-std::vector<TargetCheck> checkTargets(const Snapshot& before, const Snapshot& after, const Snapshot& fixed,
-    const std::vector<FixPlan>& plans)
+std::vector<TargetCheck> checkTargets(
+    const Snapshot& before, const Snapshot& after, const Snapshot& fixed, const std::vector<FixPlan>& plans)
 {
     const auto eb = engine::Engine::fromSnapshot(before);
     const auto ea = engine::Engine::fromSnapshot(after);
@@ -108,8 +105,8 @@ FixVerification verifyPlans(const Snapshot& before, const Snapshot& after, const
     return verifyPlans(before, after, plans, probeDiffWith(std::move(extra)));
 }
 
-FixVerification verifyPlans(const Snapshot& before, const Snapshot& after, const std::vector<FixPlan>& plans,
-    const FlowDiffFunction& diff)
+FixVerification verifyPlans(
+    const Snapshot& before, const Snapshot& after, const std::vector<FixPlan>& plans, const FlowDiffFunction& diff)
 {
     FixVerification v;
     auto fixed = applyPlans(after, plans);
@@ -119,9 +116,8 @@ FixVerification verifyPlans(const Snapshot& before, const Snapshot& after, const
         return v;
     }
     v.targets = checkTargets(before, after, *fixed, plans);
-    v.targetsMet = static_cast<int>(std::count_if(v.targets.begin(), v.targets.end(), [](const TargetCheck& t) {
-        return t.met();
-    }));
+    v.targetsMet = static_cast<int>(
+        std::count_if(v.targets.begin(), v.targets.end(), [](const TargetCheck& t) { return t.met(); }));
     const FlowDiff changed = diff(after, *fixed);
     const FlowDiff sinceBefore = diff(before, *fixed);
     v.probesCompared = changed.compared;
@@ -140,9 +136,8 @@ FixVerification verifyPlans(const Snapshot& before, const Snapshot& after, const
         v.sideEffects.push_back(std::move(s));
     }
     for (const FlowChange& c : sinceBefore.changes) {
-        const bool changedByFix = std::any_of(changed.changes.begin(), changed.changes.end(), [&](const FlowChange& x) {
-            return x.label == c.label;
-        });
+        const bool changedByFix = std::any_of(
+            changed.changes.begin(), changed.changes.end(), [&](const FlowChange& x) { return x.label == c.label; });
         if (!changedByFix && !isTarget(v.targets, c.packet) && c.to.fate == Fate::Accept && c.from.fate != Fate::Accept)
             v.openedByUpgrade.push_back(c);
     }

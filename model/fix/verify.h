@@ -58,7 +58,7 @@ FixVerification verifyPlans(const Snapshot& before, const Snapshot& after, const
 
 // The same with another flow comparison (the exact semantic diff): diff(after, fixed) finds side effects,
 // diff(before, fixed) finds what is open now and was not before.
-FixVerification verifyPlans(const Snapshot& before, const Snapshot& after, const std::vector<FixPlan>& plans,
-    const FlowDiffFunction& diff);
+FixVerification verifyPlans(
+    const Snapshot& before, const Snapshot& after, const std::vector<FixPlan>& plans, const FlowDiffFunction& diff);
 
 } // namespace model::fix

@@ -117,7 +117,8 @@ private Q_SLOTS:
         QVERIFY2(r.ok(), qPrintable(r.describe() + QString::fromUtf8(r.out)));
         const QStringList applied = rules();
         const QStringList kernelAdded = added(original, applied);
-        QVERIFY2(kernelAdded.size() == int(c.plan.option.rules.size()), qPrintable(kernelAdded.join(QLatin1Char('\n'))));
+        QVERIFY2(
+            kernelAdded.size() == int(c.plan.option.rules.size()), qPrintable(kernelAdded.join(QLatin1Char('\n'))));
         QCOMPARE(kernelAdded, modelAdded(c));
         QCOMPARE(QDir(m_backups).entryList(QDir::Files).size(), 2); // iptables and ip6tables
 
