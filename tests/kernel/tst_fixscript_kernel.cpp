@@ -90,7 +90,20 @@ private Q_SLOTS:
         m_script = m_dir.path() + QStringLiteral("/fix-%1.sh").arg(which);
         QVERIFY(model::fix::writeScript(m_script, model::fix::generateScript(request)).ok());
 
-        // The guards: another hostname (and no usable Docker here) is refused unless forced.
+        refusesThenLooks(original);
+        if (QTest::currentTestFailed())
+            return;
+        const QStringList applied = appliesAndFlowsPass(c, original);
+        if (QTest::currentTestFailed())
+            return;
+        repeatsUndoesAndRollsBack(original, applied);
+        qInfo("%s: %lld ms", c.after.c_str(), clock.elapsed());
+    }
+
+private:
+    void refusesThenLooks(const QStringList& original)
+    {
+        // Another hostname (and no usable Docker here) is refused unless forced.
         CommandResult r = script({ QStringLiteral("--yes") });
         QVERIFY(r.exitCode != 0);
         QVERIFY2(r.err.contains("made for host 'not-this-host'"), r.err.constData());
@@ -100,39 +113,53 @@ private Q_SLOTS:
         QVERIFY2(r.ok(), qPrintable(r.describe()));
         QVERIFY(r.out.contains("would run: "));
         QCOMPARE(rules(), original);
+        QVERIFY(!QDir(m_backups).exists());
+    }
 
-        QVERIFY2(topology.armTracing(), qPrintable(topology.error()));
+    // Probes the target flows before and after the apply; returns the ruleset as applied.
+    QStringList appliesAndFlowsPass(const fixtureplans::Case& c, const QStringList& original)
+    {
+        const Topology& topology = *m_topology;
+        [&] { QVERIFY2(m_topology->armTracing(), qPrintable(topology.error())); }();
         TraceReader traces(topology.host(), Backend::Nft);
         QString error;
-        QVERIFY2(traces.start(&error), qPrintable(error));
+        [&] { QVERIFY2(traces.start(&error), qPrintable(error)); }();
         traces.setIndex(std::make_shared<RulesetIndex>(topology.savedRules()));
         Prober prober(topology, traces);
-        QVERIFY2(prober.open(&error), qPrintable(error));
+        [&] { QVERIFY2(prober.open(&error), qPrintable(error)); }();
+        if (QTest::currentTestFailed())
+            return {};
         QVector<ProbeSpec> probes;
         for (const std::string& id : c.flowIds)
             probes << *namedFlow(QString::fromStdString(id));
         const QVector<ConnectionResult> unfixed = runConnections(prober, probes);
 
-        r = script({ QStringLiteral("--yes"), QStringLiteral("--force") });
-        QVERIFY2(r.ok(), qPrintable(r.describe() + QString::fromUtf8(r.out)));
+        const CommandResult r = script({ QStringLiteral("--yes"), QStringLiteral("--force") });
         const QStringList applied = rules();
-        const QStringList kernelAdded = added(original, applied);
-        QVERIFY2(
-            kernelAdded.size() == int(c.plan.option.rules.size()), qPrintable(kernelAdded.join(QLatin1Char('\n'))));
-        QCOMPARE(kernelAdded, modelAdded(c));
-        QCOMPARE(QDir(m_backups).entryList(QDir::Files).size(), 2); // iptables and ip6tables
+        [&] {
+            QVERIFY2(r.ok(), qPrintable(r.describe() + QString::fromUtf8(r.out)));
+            const QStringList kernelAdded = added(original, applied);
+            QVERIFY2(
+                kernelAdded.size() == int(c.plan.option.rules.size()), qPrintable(kernelAdded.join(QLatin1Char('\n'))));
+            QCOMPARE(kernelAdded, modelAdded(c)); // exactly what applyPlans adds in the model
+            QCOMPARE(QDir(m_backups).entryList(QDir::Files).size(), 2); // iptables and ip6tables
 
-        traces.setIndex(std::make_shared<RulesetIndex>(topology.savedRules()));
-        const QVector<ConnectionResult> fixed = runConnections(prober, probes);
-        for (int i = 0; i < probes.size(); ++i) {
-            qInfo("%s: %s before the script, %s after it (%s)", c.flowIds[std::size_t(i)].c_str(),
-                qPrintable(kernelFateName(unfixed[i].fate)), qPrintable(kernelFateName(fixed[i].fate)),
-                qPrintable(fixed[i].deciding));
-            QVERIFY(unfixed[i].fate != KernelFate::Accept);
-            QCOMPARE(fixed[i].fate, KernelFate::Accept);
-        }
+            traces.setIndex(std::make_shared<RulesetIndex>(topology.savedRules()));
+            const QVector<ConnectionResult> fixed = runConnections(prober, probes);
+            for (int i = 0; i < probes.size(); ++i) {
+                qInfo("%s: %s before the script, %s after it (%s)", c.flowIds[std::size_t(i)].c_str(),
+                    qPrintable(kernelFateName(unfixed[i].fate)), qPrintable(kernelFateName(fixed[i].fate)),
+                    qPrintable(fixed[i].deciding));
+                QVERIFY(unfixed[i].fate != KernelFate::Accept);
+                QCOMPARE(fixed[i].fate, KernelFate::Accept);
+            }
+        }();
+        return applied;
+    }
 
-        r = script({ QStringLiteral("--yes"), QStringLiteral("--force") });
+    void repeatsUndoesAndRollsBack(const QStringList& original, const QStringList& applied)
+    {
+        CommandResult r = script({ QStringLiteral("--yes"), QStringLiteral("--force") });
         QVERIFY2(r.ok(), qPrintable(r.describe()));
         QVERIFY(r.out.contains("Nothing to change"));
         QCOMPARE(rules(), applied);
@@ -148,19 +175,17 @@ private Q_SLOTS:
         QCOMPARE(r.exitCode, 3);
         QVERIFY2(r.err.contains("rolled back"), r.err.constData());
         QCOMPARE(rules(), original);
-        qInfo("%s: %lld ms", c.after.c_str(), clock.elapsed());
-        m_topology = nullptr;
     }
 
-private:
     QStringList rules() const { return ruleLines(m_topology->host().save(Backend::Nft, Family::V4, false).out); }
 
-    // Runs the script with bash inside the host namespace, without a controlling terminal.
+    // Runs the script with bash inside the host namespace, stdin /dev/null and no controlling terminal.
     CommandResult script(const QStringList& args) const
     {
         QStringList command { QStringLiteral("env"), QStringLiteral("CHAINSIGHT_BACKUP_DIR=") + m_backups,
             QStringLiteral("CHAINSIGHT_IPTABLES=iptables-nft"), QStringLiteral("CHAINSIGHT_IP6TABLES=ip6tables-nft"),
-            QStringLiteral("setsid"), QStringLiteral("-w"), QStringLiteral("bash"), m_script };
+            QStringLiteral("setsid"), QStringLiteral("-w"), QStringLiteral("sh"), QStringLiteral("-c"),
+            QStringLiteral("exec bash \"$@\" </dev/null"), QStringLiteral("sh"), m_script };
         return m_topology->host().run(command + args, {}, 30000);
     }
 
@@ -178,7 +203,7 @@ private:
     }
 
     QTemporaryDir m_dir;
-    const Topology* m_topology = nullptr;
+    Topology* m_topology = nullptr;
     QString m_backups;
     QString m_script;
 };
