@@ -139,8 +139,12 @@ void addSnapshotFacts(Facts& f, const Snapshot& s)
             if (auto ip = IpAddress::parse(a.address); ip && usable(*ip) && a.scope != "link") {
                 f.local.insert(*ip);
                 f.addresses.insert(*ip);
+                addPrefix(f, a.address + '/' + std::to_string(a.prefixLength)); // a neighbour on that link
             }
     }
+    for (const Route& r : s.routes.value_or(std::vector<Route> {}))
+        if (r.destination != "default" && r.type != "local" && r.type != "broadcast")
+            addPrefix(f, r.destination);
     if (s.docker)
         addDockerFacts(f, *s.docker);
     for (const RulesetPtr& rs : { s.ipv4, s.ipv6 })

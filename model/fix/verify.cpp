@@ -1,6 +1,7 @@
 #include "model/fix/verify.h"
 
 #include "model/engine/engine.h"
+#include "model/engine/hostmodel.h"
 #include "model/fix/applyplans.h"
 
 #include <algorithm>
@@ -38,11 +39,23 @@ bool isTarget(const std::vector<TargetCheck>& targets, const engine::Packet& p)
     return std::any_of(targets.begin(), targets.end(), [&](const TargetCheck& t) { return sameFlow(t.packet, p); });
 }
 
-bool inScope(const std::vector<TargetCheck>& targets, const engine::Packet& p)
+// A peer on the ingress interface's own link (a route through it without a gateway), not one routed in
+// from elsewhere: a fix for a LAN peer may open the path for its neighbours, never for the Internet.
+bool onLink(const engine::HostModel& host, const engine::Packet& p)
+{
+    const auto& routes = host.routes();
+    return std::any_of(routes.begin(), routes.end(), [&](const engine::HostRoute& r) {
+        return r.device == p.inInterface && !r.gateway && r.destination.length > 0 && r.type == "unicast"
+            && r.destination.contains(p.header.src);
+    });
+}
+
+bool inScope(const std::vector<TargetCheck>& targets, const engine::HostModel& host, const engine::Packet& p)
 {
     return std::any_of(targets.begin(), targets.end(), [&](const TargetCheck& t) {
         return t.wanted == Fate::Accept && t.packet.fromLocalProcess == p.fromLocalProcess
-            && t.packet.inInterface == p.inInterface && t.packet.header.dst == p.header.dst;
+            && t.packet.inInterface == p.inInterface && t.packet.header.dst == p.header.dst
+            && (t.packet.header.src == p.header.src || onLink(host, p));
     });
 }
 
@@ -120,6 +133,7 @@ FixVerification verifyPlans(
         std::count_if(v.targets.begin(), v.targets.end(), [](const TargetCheck& t) { return t.met(); }));
     const FlowDiff changed = diff(after, *fixed);
     const FlowDiff sinceBefore = diff(before, *fixed);
+    const engine::HostModel host = engine::HostModel::fromSnapshot(*fixed);
     v.probesCompared = changed.compared;
     std::map<std::string, FlowVerdict> beforeFate;
     for (const FlowChange& c : sinceBefore.changes)
@@ -131,7 +145,7 @@ FixVerification verifyPlans(
         if (const auto it = beforeFate.find(c.label); it != beforeFate.end())
             s.before = it->second;
         s.opened = c.to.fate == Fate::Accept && s.before.fate != Fate::Accept;
-        s.withinTargetScope = inScope(v.targets, c.packet);
+        s.withinTargetScope = inScope(v.targets, host, c.packet);
         v.securityProblems += s.securityProblem() ? 1 : 0;
         v.sideEffects.push_back(std::move(s));
     }

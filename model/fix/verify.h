@@ -30,8 +30,9 @@ struct SideEffect {
     FlowVerdict before;
     // ACCEPTed with the fix but not before the upgrade: something was opened.
     bool opened = false;
-    // Enters on the same interface and goes to the same address as a target that wants ACCEPT: the fix
-    // opens that path for more ports or peers than the targets name. Reported, not a failure.
+    // Enters on the same interface and goes to the same address as a target that wants ACCEPT, from the
+    // target's source or a peer on that interface's own link: the fix opens that path for more ports or
+    // neighbours than the targets name. Reported, not a failure. From anywhere else it is a failure.
     bool withinTargetScope = false;
     bool securityProblem() const noexcept { return opened && !withinTargetScope; }
 };

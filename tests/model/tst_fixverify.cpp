@@ -129,6 +129,30 @@ private Q_SLOTS:
             int(v.sideEffects.size()), v.probesCompared);
     }
 
+    void directRoutingForTheWholeInternetIsFlagged()
+    {
+        // The LAN remediation without its source restriction: every Internet host can reach port 22 of web.
+        auto c = fixtureplans::lanCase();
+        for (RuleChange& r : c.plan.option.rules)
+            r.spec.erase(
+                std::find(r.spec.begin(), r.spec.end(), "-s"), std::find(r.spec.begin(), r.spec.end(), "-s") + 2);
+        const FixVerification v = verifyPlans(
+            *fixtureplans::fixtureSnapshot(c.before), *fixtureplans::fixtureSnapshot(c.after), { c.plan });
+        QCOMPARE(v.targetsMet, 2);
+        QVERIFY(!v.ok());
+        const bool internet22 = std::any_of(v.sideEffects.begin(), v.sideEffects.end(), [](const SideEffect& s) {
+            return s.securityProblem()
+                && s.change.label.rfind("tcp 198.51.100.7:40000 -> 172.18.0.2:22 [SYN] in eth0", 0) == 0;
+        });
+        QVERIFY2(internet22, v.summary.c_str());
+        // A LAN neighbour of the target's peer is only "also opened".
+        const bool neighbour = std::any_of(v.sideEffects.begin(), v.sideEffects.end(), [](const SideEffect& s) {
+            return s.opened && s.withinTargetScope
+                && s.change.label.rfind("tcp 10.0.0.1:40000 -> 172.18.0.2:22 [SYN] in eth0", 0) == 0;
+        });
+        QVERIFY2(neighbour, v.summary.c_str());
+    }
+
     void customFlowDiffIsUsed()
     {
         const auto c = fixtureplans::oracleCase();
