@@ -62,22 +62,28 @@ private Q_SLOTS:
     void scriptOnTheKernel_data()
     {
         QTest::addColumn<int>("which");
-        QTest::newRow("c tailscale 28.x") << 0;
-        QTest::newRow("d oracle 28.0.0") << 1;
-        QTest::newRow("b lan direct routing 28.x") << 2;
+        QTest::addColumn<Backend>("backend");
+        for (const Backend backend : { Backend::Nft, Backend::Legacy }) {
+            const QByteArray suffix = ' ' + backendName(backend).toUtf8();
+            QTest::newRow(QByteArray("c tailscale 28.x" + suffix).constData()) << 0 << backend;
+            QTest::newRow(QByteArray("d oracle 28.0.0" + suffix).constData()) << 1 << backend;
+            QTest::newRow(QByteArray("b lan direct routing 28.x" + suffix).constData()) << 2 << backend;
+        }
     }
 
     void scriptOnTheKernel()
     {
         QFETCH(int, which);
+        QFETCH(Backend, backend);
         QElapsedTimer clock;
         clock.start();
         const fixtureplans::Case c = fixtureplans::allCases().at(static_cast<std::size_t>(which));
-        Topology topology({ Backend::Nft, c.after.find("-c-") != std::string::npos });
+        Topology topology({ backend, c.after.find("-c-") != std::string::npos });
         QVERIFY2(topology.build(), qPrintable(topology.error()));
         QVERIFY2(topology.load(readFixture(QString::fromStdString(c.after + ".rules"))), qPrintable(topology.error()));
         m_topology = &topology;
-        m_backups = m_dir.path() + QLatin1Char('/') + QString::number(which);
+        m_backend = backend;
+        m_backups = m_dir.path() + QStringLiteral("/%1-%2").arg(which).arg(backendName(backend));
         const QStringList original = rules();
         QVERIFY(!original.isEmpty());
 
@@ -87,7 +93,7 @@ private Q_SLOTS:
         request.snapshotLabel = c.after;
         request.chainsightVersion = CHAINSIGHT_VERSION;
         request.plans = { c.plan };
-        m_script = m_dir.path() + QStringLiteral("/fix-%1.sh").arg(which);
+        m_script = m_backups + QStringLiteral(".sh");
         QVERIFY(model::fix::writeScript(m_script, model::fix::generateScript(request)).ok());
 
         refusesThenLooks(original);
@@ -97,7 +103,7 @@ private Q_SLOTS:
         if (QTest::currentTestFailed())
             return;
         repeatsUndoesAndRollsBack(original, applied);
-        qInfo("%s: %lld ms", c.after.c_str(), clock.elapsed());
+        qInfo("%s (%s): %lld ms", c.after.c_str(), qPrintable(backendName(backend)), clock.elapsed());
     }
 
 private:
@@ -121,7 +127,7 @@ private:
     {
         const Topology& topology = *m_topology;
         [&] { QVERIFY2(m_topology->armTracing(), qPrintable(topology.error())); }();
-        TraceReader traces(topology.host(), Backend::Nft);
+        TraceReader traces(topology.host(), m_backend);
         QString error;
         [&] { QVERIFY2(traces.start(&error), qPrintable(error)); }();
         traces.setIndex(std::make_shared<RulesetIndex>(topology.savedRules()));
@@ -177,14 +183,15 @@ private:
         QCOMPARE(rules(), original);
     }
 
-    QStringList rules() const { return ruleLines(m_topology->host().save(Backend::Nft, Family::V4, false).out); }
+    QStringList rules() const { return ruleLines(m_topology->host().save(m_backend, Family::V4, false).out); }
 
     // Runs the script with bash inside the host namespace, stdin /dev/null and no controlling terminal.
     CommandResult script(const QStringList& args) const
     {
         QStringList command { QStringLiteral("env"), QStringLiteral("CHAINSIGHT_BACKUP_DIR=") + m_backups,
-            QStringLiteral("CHAINSIGHT_IPTABLES=iptables-nft"), QStringLiteral("CHAINSIGHT_IP6TABLES=ip6tables-nft"),
-            QStringLiteral("setsid"), QStringLiteral("-w"), QStringLiteral("sh"), QStringLiteral("-c"),
+            QStringLiteral("CHAINSIGHT_IPTABLES=") + iptablesProgram(m_backend, Family::V4),
+            QStringLiteral("CHAINSIGHT_IP6TABLES=") + iptablesProgram(m_backend, Family::V6), QStringLiteral("setsid"),
+            QStringLiteral("-w"), QStringLiteral("sh"), QStringLiteral("-c"),
             QStringLiteral("exec bash \"$@\" </dev/null"), QStringLiteral("sh"), m_script };
         return m_topology->host().run(command + args, {}, 30000);
     }
@@ -204,6 +211,7 @@ private:
 
     QTemporaryDir m_dir;
     Topology* m_topology = nullptr;
+    Backend m_backend = Backend::Nft;
     QString m_backups;
     QString m_script;
 };
