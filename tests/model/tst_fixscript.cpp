@@ -336,6 +336,36 @@ private Q_SLOTS:
         QVERIFY(enabled);
     }
 
+    void ipv6RulesGoToIp6tables()
+    {
+        FixPlan plan = fixtureplans::oracleCase().plan;
+        plan.option.rules[0].family = model::Family::IPv6;
+        const Run r = script(plan, { QStringLiteral("--yes") });
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const Call v6 = firstCall(QStringLiteral("-I"), QStringLiteral("DOCKER-USER"));
+        QCOMPARE(v6.value(0), QStringLiteral("ip6tables"));
+        QVERIFY(v6.contains(QStringLiteral("docker0")));
+        bool saved6 = false;
+        for (const Call& c : calls())
+            saved6 = saved6 || c.first() == QLatin1String("ip6tables-save");
+        QVERIFY(saved6);
+    }
+
+    void dryRunByDefaultNeedsApply()
+    {
+        ScriptRequest req = request({ fixtureplans::oracleCase().plan });
+        req.dryRunDefault = true;
+        const QString path = m_dir.path() + QStringLiteral("/fix.sh");
+        QVERIFY(writeScript(path, generateScript(req)).ok());
+        Run r = runScript(path, {}, {});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY(r.out.contains(QStringLiteral("Dry run: nothing is changed.")));
+        QVERIFY(firstCall(QStringLiteral("-I"), QString()).isEmpty());
+        r = runScript(path, { QStringLiteral("--apply"), QStringLiteral("--yes") }, {});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY(!firstCall(QStringLiteral("-I"), QStringLiteral("DOCKER-USER")).isEmpty());
+    }
+
     void manualStepsArePrintedNeverRun()
     {
         FixPlan plan = fixtureplans::tailscaleCase().plan;
@@ -373,11 +403,16 @@ private:
     }
 
     // Runs the plan's script with the stand-ins first in PATH and without a controlling terminal.
-    Run script(const FixPlan& plan, const QStringList& args, QStringList env = {})
+    Run script(const FixPlan& plan, const QStringList& args, const QStringList& env = {})
     {
         const QString path = m_dir.path() + QStringLiteral("/fix.sh");
         if (!writeScript(path, generateScript(request({ plan }))).ok())
             return {};
+        return runScript(path, args, env);
+    }
+
+    Run runScript(const QString& path, const QStringList& args, const QStringList& env)
+    {
         QStringList base { QStringLiteral("FAKE_DIR=") + m_dir.path(), QStringLiteral("FAKE_DOCKER=28.5.2"),
             QStringLiteral("CHAINSIGHT_BACKUP_DIR=") + m_dir.path() + QStringLiteral("/backup"),
             QStringLiteral("CHAINSIGHT_UNIT_DIR=") + m_dir.path() + QStringLiteral("/units"),
