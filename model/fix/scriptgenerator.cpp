@@ -177,6 +177,20 @@ std::string generateScript(const ScriptRequest& request)
     return out;
 }
 
+ScriptRequest scriptRequestFor(
+    const Snapshot& after, std::string snapshotName, std::vector<FixPlan> plans, std::string chainsightVersion)
+{
+    ScriptRequest r;
+    r.hostname = after.meta.hostname;
+    r.dockerVersion = after.docker && after.docker->version ? *after.docker->version : std::string();
+    r.snapshotLabel = std::move(snapshotName);
+    if (!after.meta.takenAt.empty())
+        r.snapshotLabel += ", taken " + after.meta.takenAt;
+    r.chainsightVersion = std::move(chainsightVersion);
+    r.plans = std::move(plans);
+    return r;
+}
+
 Result<bool> writeScript(const QString& path, const std::string& script) noexcept
 {
     return writeFileAtomically(path, script, 0755u);

@@ -108,6 +108,21 @@ private Q_SLOTS:
         QVERIFY(s.find("set -euo pipefail") < s.find("EXPECTED_HOST="));
     }
 
+    void requestFromTheSnapshot()
+    {
+        const auto after = fixtureplans::fixtureSnapshot("docker-28.0.0-d-oracle-cloud", "oci-web");
+        QVERIFY(after);
+        const ScriptRequest r
+            = scriptRequestFor(*after, "after.chainsight.json", { fixtureplans::oracleCase().plan }, "0.1.0");
+        QCOMPARE(r.hostname, std::string("oci-web"));
+        QCOMPARE(r.dockerVersion, std::string("28.0.0"));
+        QCOMPARE(r.snapshotLabel, std::string("after.chainsight.json"));
+        QCOMPARE(r.plans.size(), std::size_t(1));
+        const std::string s = generateScript(r);
+        QVERIFY(s.find("EXPECTED_HOST=oci-web\n") != std::string::npos);
+        QVERIFY(s.find("EXPECTED_DOCKER_MAJOR=28\n") != std::string::npos);
+    }
+
     void everyRuleIsTaggedAndCheckedBeforeItIsAdded()
     {
         const auto plan = fixtureplans::tailscaleCase().plan;
