@@ -123,7 +123,8 @@ Result<Snapshot> applyPlans(const Snapshot& after, const std::vector<FixPlan>& p
             replaceSource(fixed, SourceKind::IptablesV6, *v6);
             fixed.ipv6 = std::make_shared<const Ruleset>(std::move(*v6));
         }
-        fixed.meta.label = after.meta.label.empty() ? std::string("with the fix applied") : after.meta.label + ", with the fix applied";
+        fixed.meta.label = after.meta.label.empty() ? std::string("with the fix applied")
+                                                    : after.meta.label + ", with the fix applied";
         fixed.meta.predicted = true;
         return fixed;
     } catch (const std::exception& e) {

@@ -58,7 +58,8 @@ void addPorts(Facts& f, const std::string& text)
     while (pos <= text.size()) {
         const std::size_t end = std::min(text.find_first_of(",:", pos), text.size());
         const std::string part = text.substr(pos, end - pos);
-        if (!part.empty() && part.size() <= 5 && std::all_of(part.begin(), part.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        if (!part.empty() && part.size() <= 5
+            && std::all_of(part.begin(), part.end(), [](char c) { return c >= '0' && c <= '9'; })) {
             const int n = std::stoi(part);
             if (n > 0 && n < 65536)
                 f.ports.insert(static_cast<std::uint16_t>(n));
@@ -138,8 +139,12 @@ void addSnapshotFacts(Facts& f, const Snapshot& s)
             if (auto ip = IpAddress::parse(a.address); ip && usable(*ip) && a.scope != "link") {
                 f.local.insert(*ip);
                 f.addresses.insert(*ip);
+                addPrefix(f, a.address + '/' + std::to_string(a.prefixLength)); // a neighbour on that link
             }
     }
+    for (const Route& r : s.routes.value_or(std::vector<Route> {}))
+        if (r.destination != "default" && r.type != "local" && r.type != "broadcast")
+            addPrefix(f, r.destination);
     if (s.docker)
         addDockerFacts(f, *s.docker);
     for (const RulesetPtr& rs : { s.ipv4, s.ipv6 })
@@ -168,7 +173,8 @@ std::vector<IpAddress> sourcesFor(const Facts& f, const std::string& ingress)
     return out;
 }
 
-void addProbes(std::vector<Packet>& out, const Facts& f, const std::string& ingress, const std::vector<IpAddress>& sources)
+void addProbes(
+    std::vector<Packet>& out, const Facts& f, const std::string& ingress, const std::vector<IpAddress>& sources)
 {
     for (const IpAddress& src : sources)
         for (const IpAddress& dst : f.addresses) {

@@ -40,8 +40,8 @@ using FlowDiffFunction = std::function<FlowDiff(const Snapshot& from, const Snap
 // Internet address), destination port (published, in rules, of the extra packets) and tcp/udp, plus one
 // ICMP echo per address pair. Sources fit the ingress: a bridge sends from its network, a local process
 // from the host's addresses, any other interface from addresses that are neither.
-std::vector<engine::Packet> probePackets(const std::vector<const Snapshot*>& snapshots,
-    const std::vector<engine::Packet>& extra);
+std::vector<engine::Packet> probePackets(
+    const std::vector<const Snapshot*>& snapshots, const std::vector<engine::Packet>& extra);
 
 FlowVerdict verdictOf(const engine::FlowResult& result);
 

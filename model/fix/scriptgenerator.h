@@ -7,6 +7,7 @@
 
 #include "model/fix/fixplan.h"
 #include "model/result.h"
+#include "model/snapshot.h"
 
 #include <QString>
 
@@ -15,6 +16,11 @@
 namespace model::fix {
 
 std::string generateScript(const ScriptRequest& request);
+
+// A request for the host a snapshot shows: its hostname and Docker version become the script's guards,
+// "<snapshotName>, taken <time>" its label.
+ScriptRequest scriptRequestFor(
+    const Snapshot& after, std::string snapshotName, std::vector<FixPlan> plans, std::string chainsightVersion);
 
 // Writes the script atomically with mode 0755. Io error naming the path on failure.
 Result<bool> writeScript(const QString& path, const std::string& script) noexcept;

@@ -54,18 +54,14 @@ std::string commentSafe(std::string_view text)
     return out;
 }
 
-std::string ruleTag(std::string_view findingId)
-{
-    return "chainsight:" + std::string(findingId);
-}
+std::string ruleTag(std::string_view findingId) { return "chainsight:" + std::string(findingId); }
 
 std::vector<std::string> taggedSpec(const RuleChange& rule, std::string_view findingId)
 {
     std::vector<std::string> out;
     out.reserve(rule.spec.size() + 4);
-    const auto target = std::find_if(rule.spec.begin(), rule.spec.end(), [](const std::string& w) {
-        return isTargetFlag(w);
-    });
+    const auto target
+        = std::find_if(rule.spec.begin(), rule.spec.end(), [](const std::string& w) { return isTargetFlag(w); });
     out.insert(out.end(), rule.spec.begin(), target);
     out.insert(out.end(), { "-m", "comment", "--comment", ruleTag(findingId) });
     out.insert(out.end(), target, rule.spec.end());

@@ -1,6 +1,7 @@
 #include "model/fix/verify.h"
 
 #include "model/engine/engine.h"
+#include "model/engine/hostmodel.h"
 #include "model/fix/applyplans.h"
 
 #include <algorithm>
@@ -12,18 +13,15 @@ namespace {
 
 using engine::Fate;
 
-bool sameFlow(const engine::Packet& a, const engine::Packet& b)
-{
-    return a.describe() == b.describe();
-}
+bool sameFlow(const engine::Packet& a, const engine::Packet& b) { return a.describe() == b.describe(); }
 
 std::string verdictText(const FlowVerdict& v)
 {
     return std::string(engine::fateName(v.fate)) + (v.deciding.empty() ? std::string() : " (" + v.deciding + ")");
 }
 
-std::vector<TargetCheck> checkTargets(const Snapshot& before, const Snapshot& after, const Snapshot& fixed,
-    const std::vector<FixPlan>& plans)
+std::vector<TargetCheck> checkTargets(
+    const Snapshot& before, const Snapshot& after, const Snapshot& fixed, const std::vector<FixPlan>& plans)
 {
     const auto eb = engine::Engine::fromSnapshot(before);
     const auto ea = engine::Engine::fromSnapshot(after);
@@ -41,11 +39,23 @@ bool isTarget(const std::vector<TargetCheck>& targets, const engine::Packet& p)
     return std::any_of(targets.begin(), targets.end(), [&](const TargetCheck& t) { return sameFlow(t.packet, p); });
 }
 
-bool inScope(const std::vector<TargetCheck>& targets, const engine::Packet& p)
+// A peer on the ingress interface's own link (a route through it without a gateway), not one routed in
+// from elsewhere: a fix for a LAN peer may open the path for its neighbours, never for the Internet.
+bool onLink(const engine::HostModel& host, const engine::Packet& p)
+{
+    const auto& routes = host.routes();
+    return std::any_of(routes.begin(), routes.end(), [&](const engine::HostRoute& r) {
+        return r.device == p.inInterface && !r.gateway && r.destination.length > 0 && r.type == "unicast"
+            && r.destination.contains(p.header.src);
+    });
+}
+
+bool inScope(const std::vector<TargetCheck>& targets, const engine::HostModel& host, const engine::Packet& p)
 {
     return std::any_of(targets.begin(), targets.end(), [&](const TargetCheck& t) {
         return t.wanted == Fate::Accept && t.packet.fromLocalProcess == p.fromLocalProcess
-            && t.packet.inInterface == p.inInterface && t.packet.header.dst == p.header.dst;
+            && t.packet.inInterface == p.inInterface && t.packet.header.dst == p.header.dst
+            && (t.packet.header.src == p.header.src || onLink(host, p));
     });
 }
 
@@ -108,8 +118,8 @@ FixVerification verifyPlans(const Snapshot& before, const Snapshot& after, const
     return verifyPlans(before, after, plans, probeDiffWith(std::move(extra)));
 }
 
-FixVerification verifyPlans(const Snapshot& before, const Snapshot& after, const std::vector<FixPlan>& plans,
-    const FlowDiffFunction& diff)
+FixVerification verifyPlans(
+    const Snapshot& before, const Snapshot& after, const std::vector<FixPlan>& plans, const FlowDiffFunction& diff)
 {
     FixVerification v;
     auto fixed = applyPlans(after, plans);
@@ -119,11 +129,11 @@ FixVerification verifyPlans(const Snapshot& before, const Snapshot& after, const
         return v;
     }
     v.targets = checkTargets(before, after, *fixed, plans);
-    v.targetsMet = static_cast<int>(std::count_if(v.targets.begin(), v.targets.end(), [](const TargetCheck& t) {
-        return t.met();
-    }));
+    v.targetsMet = static_cast<int>(
+        std::count_if(v.targets.begin(), v.targets.end(), [](const TargetCheck& t) { return t.met(); }));
     const FlowDiff changed = diff(after, *fixed);
     const FlowDiff sinceBefore = diff(before, *fixed);
+    const engine::HostModel host = engine::HostModel::fromSnapshot(*fixed);
     v.probesCompared = changed.compared;
     std::map<std::string, FlowVerdict> beforeFate;
     for (const FlowChange& c : sinceBefore.changes)
@@ -135,14 +145,13 @@ FixVerification verifyPlans(const Snapshot& before, const Snapshot& after, const
         if (const auto it = beforeFate.find(c.label); it != beforeFate.end())
             s.before = it->second;
         s.opened = c.to.fate == Fate::Accept && s.before.fate != Fate::Accept;
-        s.withinTargetScope = inScope(v.targets, c.packet);
+        s.withinTargetScope = inScope(v.targets, host, c.packet);
         v.securityProblems += s.securityProblem() ? 1 : 0;
         v.sideEffects.push_back(std::move(s));
     }
     for (const FlowChange& c : sinceBefore.changes) {
-        const bool changedByFix = std::any_of(changed.changes.begin(), changed.changes.end(), [&](const FlowChange& x) {
-            return x.label == c.label;
-        });
+        const bool changedByFix = std::any_of(
+            changed.changes.begin(), changed.changes.end(), [&](const FlowChange& x) { return x.label == c.label; });
         if (!changedByFix && !isTarget(v.targets, c.packet) && c.to.fate == Fate::Accept && c.from.fate != Fate::Accept)
             v.openedByUpgrade.push_back(c);
     }

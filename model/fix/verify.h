@@ -30,8 +30,9 @@ struct SideEffect {
     FlowVerdict before;
     // ACCEPTed with the fix but not before the upgrade: something was opened.
     bool opened = false;
-    // Enters on the same interface and goes to the same address as a target that wants ACCEPT: the fix
-    // opens that path for more ports or peers than the targets name. Reported, not a failure.
+    // Enters on the same interface and goes to the same address as a target that wants ACCEPT, from the
+    // target's source or a peer on that interface's own link: the fix opens that path for more ports or
+    // neighbours than the targets name. Reported, not a failure. From anywhere else it is a failure.
     bool withinTargetScope = false;
     bool securityProblem() const noexcept { return opened && !withinTargetScope; }
 };
@@ -58,7 +59,7 @@ FixVerification verifyPlans(const Snapshot& before, const Snapshot& after, const
 
 // The same with another flow comparison (the exact semantic diff): diff(after, fixed) finds side effects,
 // diff(before, fixed) finds what is open now and was not before.
-FixVerification verifyPlans(const Snapshot& before, const Snapshot& after, const std::vector<FixPlan>& plans,
-    const FlowDiffFunction& diff);
+FixVerification verifyPlans(
+    const Snapshot& before, const Snapshot& after, const std::vector<FixPlan>& plans, const FlowDiffFunction& diff);
 
 } // namespace model::fix

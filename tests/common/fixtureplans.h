@@ -52,8 +52,8 @@ inline model::SnapshotPtr fixtureSnapshot(const std::string& base, const std::st
     const std::string host = tailscale ? "host-tailscale" : "host";
     const std::string rules = readFixture(base + ".rules");
     const std::string version = base.find("27.5.1") != std::string::npos ? "27.5.1"
-        : base.find("28.0.0") != std::string::npos                     ? "28.0.0"
-                                                                       : "28.5.2";
+        : base.find("28.0.0") != std::string::npos                       ? "28.0.0"
+                                                                         : "28.5.2";
     std::vector<SourceRecord> sources {
         makeSource(SourceKind::IptablesV4, base + ".rules", rules),
         makeSource(SourceKind::IptablesV6, base + ".ip6.rules", readFixture(base + ".ip6.rules")),
@@ -89,8 +89,8 @@ inline TargetFlow tcpFlow(const std::string& label, const std::string& in, const
     return t;
 }
 
-inline RuleChange insertRule(const std::string& table, const std::string& chain, std::vector<std::string> spec,
-    std::string why = {})
+inline RuleChange insertRule(
+    const std::string& table, const std::string& chain, std::vector<std::string> spec, std::string why = {})
 {
     RuleChange r;
     r.table = table;
@@ -148,7 +148,8 @@ inline Case oracleCase()
 // b: a LAN static route to mynet, wanted, dropped in raw PREROUTING by 28.x.
 inline Case lanCase()
 {
-    Case c { "docker-27.5.1-b-usernet-portmap", "docker-28.x-b-usernet-portmap", {}, { "LAN-DIRECT-80", "LAN-DIRECT-22" } };
+    Case c { "docker-27.5.1-b-usernet-portmap", "docker-28.x-b-usernet-portmap", {},
+        { "LAN-DIRECT-80", "LAN-DIRECT-22" } };
     c.plan.findingId = "direct-routing-raw-drop";
     c.plan.findingTitle = "LAN hosts can no longer reach containers on mynet through their static route";
     c.plan.option.id = "raw-exemption";
@@ -156,16 +157,14 @@ inline Case lanCase()
     c.plan.option.persistUnit = true;
     c.plan.option.rules = {
         insertRule("raw", "PREROUTING", { "-i", "eth0", "-s", "10.0.0.0/24", "-d", "172.18.0.0/16", "-j", "ACCEPT" }),
-        insertRule("filter", "DOCKER-USER", { "-i", "eth0", "-s", "10.0.0.0/24", "-o", "br-897b3066eb8a", "-j", "ACCEPT" }),
+        insertRule(
+            "filter", "DOCKER-USER", { "-i", "eth0", "-s", "10.0.0.0/24", "-o", "br-897b3066eb8a", "-j", "ACCEPT" }),
     };
     c.plan.targets = { tcpFlow("LAN-DIRECT-80", "eth0", "10.0.0.50", "172.18.0.2", 80),
         tcpFlow("LAN-DIRECT-22", "eth0", "10.0.0.50", "172.18.0.2", 22) };
     return c;
 }
 
-inline std::vector<Case> allCases()
-{
-    return { tailscaleCase(), oracleCase(), lanCase() };
-}
+inline std::vector<Case> allCases() { return { tailscaleCase(), oracleCase(), lanCase() }; }
 
 } // namespace fixtureplans

@@ -62,22 +62,28 @@ private Q_SLOTS:
     void scriptOnTheKernel_data()
     {
         QTest::addColumn<int>("which");
-        QTest::newRow("c tailscale 28.x") << 0;
-        QTest::newRow("d oracle 28.0.0") << 1;
-        QTest::newRow("b lan direct routing 28.x") << 2;
+        QTest::addColumn<Backend>("backend");
+        for (const Backend backend : { Backend::Nft, Backend::Legacy }) {
+            const QByteArray suffix = ' ' + backendName(backend).toUtf8();
+            QTest::newRow(QByteArray("c tailscale 28.x" + suffix).constData()) << 0 << backend;
+            QTest::newRow(QByteArray("d oracle 28.0.0" + suffix).constData()) << 1 << backend;
+            QTest::newRow(QByteArray("b lan direct routing 28.x" + suffix).constData()) << 2 << backend;
+        }
     }
 
     void scriptOnTheKernel()
     {
         QFETCH(int, which);
+        QFETCH(Backend, backend);
         QElapsedTimer clock;
         clock.start();
         const fixtureplans::Case c = fixtureplans::allCases().at(static_cast<std::size_t>(which));
-        Topology topology({ Backend::Nft, c.after.find("-c-") != std::string::npos });
+        Topology topology({ backend, c.after.find("-c-") != std::string::npos });
         QVERIFY2(topology.build(), qPrintable(topology.error()));
         QVERIFY2(topology.load(readFixture(QString::fromStdString(c.after + ".rules"))), qPrintable(topology.error()));
         m_topology = &topology;
-        m_backups = m_dir.path() + QLatin1Char('/') + QString::number(which);
+        m_backend = backend;
+        m_backups = m_dir.path() + QStringLiteral("/%1-%2").arg(which).arg(backendName(backend));
         const QStringList original = rules();
         QVERIFY(!original.isEmpty());
 
@@ -87,10 +93,23 @@ private Q_SLOTS:
         request.snapshotLabel = c.after;
         request.chainsightVersion = CHAINSIGHT_VERSION;
         request.plans = { c.plan };
-        m_script = m_dir.path() + QStringLiteral("/fix-%1.sh").arg(which);
+        m_script = m_backups + QStringLiteral(".sh");
         QVERIFY(model::fix::writeScript(m_script, model::fix::generateScript(request)).ok());
 
-        // The guards: another hostname (and no usable Docker here) is refused unless forced.
+        refusesThenLooks(original);
+        if (QTest::currentTestFailed())
+            return;
+        const QStringList applied = appliesAndFlowsPass(c, original);
+        if (QTest::currentTestFailed())
+            return;
+        repeatsUndoesAndRollsBack(original, applied);
+        qInfo("%s (%s): %lld ms", c.after.c_str(), qPrintable(backendName(backend)), clock.elapsed());
+    }
+
+private:
+    void refusesThenLooks(const QStringList& original)
+    {
+        // Another hostname (and no usable Docker here) is refused unless forced.
         CommandResult r = script({ QStringLiteral("--yes") });
         QVERIFY(r.exitCode != 0);
         QVERIFY2(r.err.contains("made for host 'not-this-host'"), r.err.constData());
@@ -100,38 +119,53 @@ private Q_SLOTS:
         QVERIFY2(r.ok(), qPrintable(r.describe()));
         QVERIFY(r.out.contains("would run: "));
         QCOMPARE(rules(), original);
+        QVERIFY(!QDir(m_backups).exists());
+    }
 
-        QVERIFY2(topology.armTracing(), qPrintable(topology.error()));
-        TraceReader traces(topology.host(), Backend::Nft);
+    // Probes the target flows before and after the apply; returns the ruleset as applied.
+    QStringList appliesAndFlowsPass(const fixtureplans::Case& c, const QStringList& original)
+    {
+        const Topology& topology = *m_topology;
+        [&] { QVERIFY2(m_topology->armTracing(), qPrintable(topology.error())); }();
+        TraceReader traces(topology.host(), m_backend);
         QString error;
-        QVERIFY2(traces.start(&error), qPrintable(error));
+        [&] { QVERIFY2(traces.start(&error), qPrintable(error)); }();
         traces.setIndex(std::make_shared<RulesetIndex>(topology.savedRules()));
         Prober prober(topology, traces);
-        QVERIFY2(prober.open(&error), qPrintable(error));
+        [&] { QVERIFY2(prober.open(&error), qPrintable(error)); }();
+        if (QTest::currentTestFailed())
+            return {};
         QVector<ProbeSpec> probes;
         for (const std::string& id : c.flowIds)
             probes << *namedFlow(QString::fromStdString(id));
         const QVector<ConnectionResult> unfixed = runConnections(prober, probes);
 
-        r = script({ QStringLiteral("--yes"), QStringLiteral("--force") });
-        QVERIFY2(r.ok(), qPrintable(r.describe() + QString::fromUtf8(r.out)));
+        const CommandResult r = script({ QStringLiteral("--yes"), QStringLiteral("--force") });
         const QStringList applied = rules();
-        const QStringList kernelAdded = added(original, applied);
-        QVERIFY2(kernelAdded.size() == int(c.plan.option.rules.size()), qPrintable(kernelAdded.join(QLatin1Char('\n'))));
-        QCOMPARE(kernelAdded, modelAdded(c));
-        QCOMPARE(QDir(m_backups).entryList(QDir::Files).size(), 2); // iptables and ip6tables
+        [&] {
+            QVERIFY2(r.ok(), qPrintable(r.describe() + QString::fromUtf8(r.out)));
+            const QStringList kernelAdded = added(original, applied);
+            QVERIFY2(
+                kernelAdded.size() == int(c.plan.option.rules.size()), qPrintable(kernelAdded.join(QLatin1Char('\n'))));
+            QCOMPARE(kernelAdded, modelAdded(c)); // exactly what applyPlans adds in the model
+            QCOMPARE(QDir(m_backups).entryList(QDir::Files).size(), 2); // iptables and ip6tables
 
-        traces.setIndex(std::make_shared<RulesetIndex>(topology.savedRules()));
-        const QVector<ConnectionResult> fixed = runConnections(prober, probes);
-        for (int i = 0; i < probes.size(); ++i) {
-            qInfo("%s: %s before the script, %s after it (%s)", c.flowIds[std::size_t(i)].c_str(),
-                qPrintable(kernelFateName(unfixed[i].fate)), qPrintable(kernelFateName(fixed[i].fate)),
-                qPrintable(fixed[i].deciding));
-            QVERIFY(unfixed[i].fate != KernelFate::Accept);
-            QCOMPARE(fixed[i].fate, KernelFate::Accept);
-        }
+            traces.setIndex(std::make_shared<RulesetIndex>(topology.savedRules()));
+            const QVector<ConnectionResult> fixed = runConnections(prober, probes);
+            for (int i = 0; i < probes.size(); ++i) {
+                qInfo("%s: %s before the script, %s after it (%s)", c.flowIds[std::size_t(i)].c_str(),
+                    qPrintable(kernelFateName(unfixed[i].fate)), qPrintable(kernelFateName(fixed[i].fate)),
+                    qPrintable(fixed[i].deciding));
+                QVERIFY(unfixed[i].fate != KernelFate::Accept);
+                QCOMPARE(fixed[i].fate, KernelFate::Accept);
+            }
+        }();
+        return applied;
+    }
 
-        r = script({ QStringLiteral("--yes"), QStringLiteral("--force") });
+    void repeatsUndoesAndRollsBack(const QStringList& original, const QStringList& applied)
+    {
+        CommandResult r = script({ QStringLiteral("--yes"), QStringLiteral("--force") });
         QVERIFY2(r.ok(), qPrintable(r.describe()));
         QVERIFY(r.out.contains("Nothing to change"));
         QCOMPARE(rules(), applied);
@@ -147,19 +181,18 @@ private Q_SLOTS:
         QCOMPARE(r.exitCode, 3);
         QVERIFY2(r.err.contains("rolled back"), r.err.constData());
         QCOMPARE(rules(), original);
-        qInfo("%s: %lld ms", c.after.c_str(), clock.elapsed());
-        m_topology = nullptr;
     }
 
-private:
-    QStringList rules() const { return ruleLines(m_topology->host().save(Backend::Nft, Family::V4, false).out); }
+    QStringList rules() const { return ruleLines(m_topology->host().save(m_backend, Family::V4, false).out); }
 
-    // Runs the script with bash inside the host namespace, without a controlling terminal.
+    // Runs the script with bash inside the host namespace, stdin /dev/null and no controlling terminal.
     CommandResult script(const QStringList& args) const
     {
         QStringList command { QStringLiteral("env"), QStringLiteral("CHAINSIGHT_BACKUP_DIR=") + m_backups,
-            QStringLiteral("CHAINSIGHT_IPTABLES=iptables-nft"), QStringLiteral("CHAINSIGHT_IP6TABLES=ip6tables-nft"),
-            QStringLiteral("setsid"), QStringLiteral("-w"), QStringLiteral("bash"), m_script };
+            QStringLiteral("CHAINSIGHT_IPTABLES=") + iptablesProgram(m_backend, Family::V4),
+            QStringLiteral("CHAINSIGHT_IP6TABLES=") + iptablesProgram(m_backend, Family::V6), QStringLiteral("setsid"),
+            QStringLiteral("-w"), QStringLiteral("sh"), QStringLiteral("-c"),
+            QStringLiteral("exec bash \"$@\" </dev/null"), QStringLiteral("sh"), m_script };
         return m_topology->host().run(command + args, {}, 30000);
     }
 
@@ -177,7 +210,8 @@ private:
     }
 
     QTemporaryDir m_dir;
-    const Topology* m_topology = nullptr;
+    Topology* m_topology = nullptr;
+    Backend m_backend = Backend::Nft;
     QString m_backups;
     QString m_script;
 };

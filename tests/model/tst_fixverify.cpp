@@ -35,7 +35,8 @@ private Q_SLOTS:
         const Chain* raw = chain(*fixed, "raw", "PREROUTING");
         QVERIFY(raw && !raw->rules.empty());
         QCOMPARE(parse::ruleText(raw->rules.front(), "PREROUTING"),
-            std::string("-A PREROUTING -d 172.18.0.0/16 -i tailscale0 -m comment --comment \"chainsight:direct-routing-raw-drop\" -j ACCEPT"));
+            std::string("-A PREROUTING -d 172.18.0.0/16 -i tailscale0 -m comment --comment "
+                        "\"chainsight:direct-routing-raw-drop\" -j ACCEPT"));
         const Chain* user = chain(*fixed, "filter", "DOCKER-USER");
         QVERIFY(user && !user->rules.empty());
         QVERIFY(user->rules.front().text.find("-i tailscale0 -o br-897b3066eb8a") != std::string::npos);
@@ -51,7 +52,9 @@ private Q_SLOTS:
 
         const auto commands = planCommands({ c.plan });
         QCOMPARE(commands.size(), std::size_t(2));
-        QCOMPARE(commands[0], std::string("iptables -t raw -I PREROUTING 1 -i tailscale0 -d 172.18.0.0/16 -m comment --comment chainsight:direct-routing-raw-drop -j ACCEPT"));
+        QCOMPARE(commands[0],
+            std::string("iptables -t raw -I PREROUTING 1 -i tailscale0 -d 172.18.0.0/16 -m comment --comment "
+                        "chainsight:direct-routing-raw-drop -j ACCEPT"));
     }
 
     void applyPlansNamesWhatItCannotApply()
@@ -109,19 +112,45 @@ private Q_SLOTS:
         c.plan.findingId = "too-broad";
         c.plan.option.rules = { fixtureplans::insertRule("filter", "FORWARD", { "-j", "ACCEPT" }) };
         c.plan.targets.resize(1); // CTR-OUT: the fix does restore it
-        const FixVerification v
-            = verifyPlans(*fixtureplans::fixtureSnapshot(c.before), *fixtureplans::fixtureSnapshot(c.after), { c.plan });
+        const FixVerification v = verifyPlans(
+            *fixtureplans::fixtureSnapshot(c.before), *fixtureplans::fixtureSnapshot(c.after), { c.plan });
         QVERIFY(v.targets.front().met());
         QVERIFY(v.securityProblems > 0);
         QVERIFY(!v.ok());
-        QVERIFY(v.summary.find("SECURITY: the fix opens flows that were closed before the upgrade") != std::string::npos);
+        QVERIFY(
+            v.summary.find("SECURITY: the fix opens flows that were closed before the upgrade") != std::string::npos);
         // A VCN peer now reaches the container's unpublished port 22, which 27.5.1 rejected.
         const bool lan22 = std::any_of(v.sideEffects.begin(), v.sideEffects.end(), [](const SideEffect& s) {
-            return s.securityProblem() && s.change.label.find(" -> 172.18.0.2:22 [SYN] in eth0 NEW") != std::string::npos;
+            return s.securityProblem()
+                && s.change.label.find(" -> 172.18.0.2:22 [SYN] in eth0 NEW") != std::string::npos;
         });
         QVERIFY2(lan22, v.summary.c_str());
         qInfo("negative: %d security problems of %d side effects over %d probes", v.securityProblems,
             int(v.sideEffects.size()), v.probesCompared);
+    }
+
+    void directRoutingForTheWholeInternetIsFlagged()
+    {
+        // The LAN remediation without its source restriction: every Internet host can reach port 22 of web.
+        auto c = fixtureplans::lanCase();
+        for (RuleChange& r : c.plan.option.rules)
+            r.spec.erase(
+                std::find(r.spec.begin(), r.spec.end(), "-s"), std::find(r.spec.begin(), r.spec.end(), "-s") + 2);
+        const FixVerification v = verifyPlans(
+            *fixtureplans::fixtureSnapshot(c.before), *fixtureplans::fixtureSnapshot(c.after), { c.plan });
+        QCOMPARE(v.targetsMet, 2);
+        QVERIFY(!v.ok());
+        const bool internet22 = std::any_of(v.sideEffects.begin(), v.sideEffects.end(), [](const SideEffect& s) {
+            return s.securityProblem()
+                && s.change.label.rfind("tcp 198.51.100.7:40000 -> 172.18.0.2:22 [SYN] in eth0", 0) == 0;
+        });
+        QVERIFY2(internet22, v.summary.c_str());
+        // A LAN neighbour of the target's peer is only "also opened".
+        const bool neighbour = std::any_of(v.sideEffects.begin(), v.sideEffects.end(), [](const SideEffect& s) {
+            return s.opened && s.withinTargetScope
+                && s.change.label.rfind("tcp 10.0.0.1:40000 -> 172.18.0.2:22 [SYN] in eth0", 0) == 0;
+        });
+        QVERIFY2(neighbour, v.summary.c_str());
     }
 
     void customFlowDiffIsUsed()
@@ -132,8 +161,8 @@ private Q_SLOTS:
             ++calls;
             return FlowDiff { 7, {} };
         };
-        const FixVerification v = verifyPlans(*fixtureplans::fixtureSnapshot(c.before),
-            *fixtureplans::fixtureSnapshot(c.after), { c.plan }, none);
+        const FixVerification v = verifyPlans(
+            *fixtureplans::fixtureSnapshot(c.before), *fixtureplans::fixtureSnapshot(c.after), { c.plan }, none);
         QCOMPARE(calls, 2);
         QCOMPARE(v.probesCompared, 7);
         QVERIFY(v.ok());
