@@ -135,9 +135,12 @@ void FindingsView::setAnalysis(model::AnalysisPtr analysis)
     } else if (analysis->findings.empty()) {
         m_summary->setText(QStringLiteral("No findings: nothing in these rules breaks the flows Chainsight checks."));
     } else {
-        m_summary->setText(QStringLiteral("%n finding(s)%1. Choose one to see its evidence and fixes; its flows and rules are selected in the other views.",
-            nullptr, static_cast<int>(analysis->findings.size()))
-                               .arg(analysis->isPair() ? QStringLiteral(" comparing before and after") : QString()));
+        const auto n = analysis->findings.size();
+        m_summary->setText(QStringLiteral("%1 finding%2%3. Choose one to see its evidence and fixes; its flows and rules "
+                                          "are selected in the other views.")
+                               .arg(n)
+                               .arg(n == 1 ? QString() : QStringLiteral("s"),
+                                   analysis->isPair() ? QStringLiteral(" comparing before and after") : QString()));
     }
     if (m_model->rowCount() > 0)
         m_list->setCurrentIndex(m_model->index(0, model::FindingsModel::TitleColumn));

@@ -133,7 +133,8 @@ int fixCommand(const QStringList& args)
         err << "chainsight-cli fix: the fix did not verify; no script written (--allow-unverified writes it anyway)\n";
         return 1;
     }
-    auto request = model::fix::scriptRequestFor(*after, QFileInfo(a.after).fileName().toStdString(), *plans);
+    auto request = model::fix::scriptRequestFor(
+        *after, QFileInfo(a.after).fileName().toStdString(), *plans, CHAINSIGHT_VERSION);
     request.rollbackSeconds = a.rollbackSeconds;
     request.dryRunDefault = parser.isSet(QStringLiteral("dry-run-default"));
     const auto written = model::fix::writeScript(a.output, model::fix::generateScript(request));

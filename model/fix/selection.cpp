@@ -83,16 +83,4 @@ Result<std::vector<FixPlan>> plansFor(
     return plans;
 }
 
-ScriptRequest scriptRequestFor(const Snapshot& after, const std::string& snapshotName, std::vector<FixPlan> plans)
-{
-    ScriptRequest r;
-    r.hostname = after.meta.hostname;
-    if (after.docker && after.docker->version)
-        r.dockerVersion = *after.docker->version;
-    r.snapshotLabel = snapshotName + (after.meta.takenAt.empty() ? "" : ", taken " + after.meta.takenAt);
-    r.chainsightVersion = CHAINSIGHT_VERSION;
-    r.plans = std::move(plans);
-    return r;
-}
-
 } // namespace model::fix

@@ -25,7 +25,4 @@ const FixOption* defaultOption(const findings::Finding& finding) noexcept;
 Result<std::vector<FixPlan>> plansFor(
     const std::vector<findings::Finding>& findings, const std::vector<FixChoice>& choices) noexcept;
 
-// The ScriptRequest header fields taken from the snapshot the script is for.
-ScriptRequest scriptRequestFor(const Snapshot& after, const std::string& snapshotName, std::vector<FixPlan> plans);
-
 } // namespace model::fix

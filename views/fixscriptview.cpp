@@ -1,0 +1,239 @@
+#include "views/fixscriptview.h"
+
+#include "model/fix/scriptgenerator.h"
+#include "model/fix/selection.h"
+#include "model/fix/semanticverify.h"
+#include "views/highlighting.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QEvent>
+#include <QFontDatabase>
+#include <QFormLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QSyntaxHighlighter>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+#include <QtConcurrent>
+
+namespace views {
+
+namespace {
+
+    constexpr int FindingIdRole = Qt::UserRole + 1;
+    constexpr int OptionColumn = 1;
+
+    QComboBox* optionBox(QTreeWidget* tree, QTreeWidgetItem* item)
+    {
+        return qobject_cast<QComboBox*>(tree->itemWidget(item, OptionColumn));
+    }
+
+} // namespace
+
+FixScriptView::FixScriptView(const SyntaxSupport* syntax, QWidget* parent)
+    : QWidget(parent)
+    , m_syntax(syntax)
+{
+    setObjectName(QStringLiteral("FixScriptView"));
+    m_choices = new QTreeWidget(this);
+    m_choices->setObjectName(QStringLiteral("FixChoices"));
+    m_choices->setHeaderLabels({ QStringLiteral("Fix this finding"), QStringLiteral("With") });
+    m_choices->setRootIsDecorated(false);
+    m_choices->header()->setSectionResizeMode(0, QHeaderView::Stretch);
+    m_choices->header()->setSectionResizeMode(OptionColumn, QHeaderView::ResizeToContents);
+    m_choices->header()->setStretchLastSection(false);
+    connect(m_choices, &QTreeWidget::itemChanged, this, [this] {
+        if (!m_filling)
+            regenerate();
+    });
+    m_rollback = new QSpinBox(this);
+    m_rollback->setObjectName(QStringLiteral("RollbackSeconds"));
+    m_rollback->setRange(5, 3600);
+    m_rollback->setValue(60);
+    m_rollback->setSuffix(QStringLiteral(" s"));
+    m_rollback->setToolTip(QStringLiteral("Unless you confirm within this time, the script restores the backup"));
+    m_dryRun = new QCheckBox(QStringLiteral("Only print the commands unless run with --apply"), this);
+    m_dryRun->setObjectName(QStringLiteral("DryRunDefault"));
+    connect(m_rollback, &QSpinBox::valueChanged, this, &FixScriptView::regenerate);
+    connect(m_dryRun, &QCheckBox::toggled, this, &FixScriptView::regenerate);
+    m_verificationText = new QLabel(this);
+    m_verificationText->setObjectName(QStringLiteral("FixVerification"));
+    m_verificationText->setWordWrap(true);
+    m_verificationText->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_verificationText->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    m_editor = new QPlainTextEdit(this);
+    m_editor->setObjectName(QStringLiteral("FixScriptEditor"));
+    m_editor->setReadOnly(true);
+    m_editor->setLineWrapMode(QPlainTextEdit::NoWrap);
+    m_editor->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_highlighter = m_syntax ? m_syntax->attachHighlighter(m_editor->document(), QStringLiteral("Bash"), palette()) : nullptr;
+
+    auto* side = new QWidget(this);
+    auto* form = new QFormLayout;
+    form->addRow(QStringLiteral("Roll back after:"), m_rollback);
+    form->addRow(m_dryRun);
+    auto* sideLayout = new QVBoxLayout(side);
+    sideLayout->setContentsMargins(0, 0, 0, 0);
+    sideLayout->addWidget(m_choices, 2);
+    sideLayout->addLayout(form);
+    sideLayout->addWidget(m_verificationText, 1);
+    auto* splitter = new QSplitter(Qt::Horizontal, this);
+    splitter->addWidget(side);
+    splitter->addWidget(m_editor);
+    splitter->setStretchFactor(0, 2);
+    splitter->setStretchFactor(1, 3);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(splitter);
+    connect(&m_watcher, &QFutureWatcher<model::fix::FixVerification>::finished, this, &FixScriptView::showVerification);
+    setAnalysis(nullptr, QString());
+}
+
+FixScriptView::~FixScriptView()
+{
+    m_watcher.waitForFinished();
+}
+
+void FixScriptView::setAnalysis(model::AnalysisPtr analysis, const QString& afterName)
+{
+    m_analysis = std::move(analysis);
+    m_afterName = afterName;
+    fillChoices();
+    regenerate();
+}
+
+void FixScriptView::fillChoices()
+{
+    m_filling = true;
+    m_choices->clear();
+    if (m_analysis) {
+        for (const auto& f : m_analysis->findings) {
+            const model::fix::FixOption* preferred = model::fix::defaultOption(f);
+            if (!preferred)
+                continue;
+            auto* item = new QTreeWidgetItem(m_choices, { QString::fromStdString(f.title) });
+            item->setData(0, FindingIdRole, QString::fromStdString(f.id));
+            item->setToolTip(0, QString::fromStdString(f.impact));
+            item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
+            item->setCheckState(0, preferred->recommended ? Qt::Checked : Qt::Unchecked);
+            auto* box = new QComboBox(m_choices);
+            for (const auto& o : f.fixes)
+                if (!o.rules.empty() || !o.manual.empty())
+                    box->addItem(QString::fromStdString(o.title), QString::fromStdString(o.id));
+            box->setCurrentIndex(std::max(0, box->findData(QString::fromStdString(preferred->id))));
+            connect(box, &QComboBox::currentIndexChanged, this, &FixScriptView::regenerate);
+            m_choices->setItemWidget(item, OptionColumn, box);
+        }
+    }
+    m_filling = false;
+}
+
+bool FixScriptView::chooseOnly(const QString& findingId)
+{
+    bool found = false;
+    m_filling = true;
+    for (int i = 0; i < m_choices->topLevelItemCount(); ++i) {
+        QTreeWidgetItem* item = m_choices->topLevelItem(i);
+        const bool match = item->data(0, FindingIdRole).toString() == findingId;
+        item->setCheckState(0, match ? Qt::Checked : Qt::Unchecked);
+        found = found || match;
+    }
+    m_filling = false;
+    regenerate();
+    return found;
+}
+
+std::vector<model::fix::FixPlan> FixScriptView::chosenPlans() const
+{
+    std::vector<model::fix::FixChoice> choices;
+    for (int i = 0; i < m_choices->topLevelItemCount(); ++i) {
+        QTreeWidgetItem* item = m_choices->topLevelItem(i);
+        if (item->checkState(0) != Qt::Checked)
+            continue;
+        const QComboBox* box = optionBox(m_choices, item);
+        choices.push_back({ item->data(0, FindingIdRole).toString().toStdString(),
+            box ? box->currentData().toString().toStdString() : std::string() });
+    }
+    if (choices.empty() || !m_analysis)
+        return {};
+    auto plans = model::fix::plansFor(m_analysis->findings, choices);
+    return plans ? std::move(plans).value() : std::vector<model::fix::FixPlan>();
+}
+
+void FixScriptView::regenerate()
+{
+    ++m_generation;
+    std::vector<model::fix::FixPlan> plans = chosenPlans();
+    if (plans.empty() || !m_analysis) {
+        m_script.clear();
+        m_editor->setPlainText(m_analysis ? QStringLiteral("# Tick a finding on the left to get a script that fixes it.")
+                                          : QStringLiteral("# Open a snapshot: its findings with fixes are listed here."));
+        m_verificationText->clear();
+        Q_EMIT scriptChanged(false);
+        return;
+    }
+    auto request = model::fix::scriptRequestFor(*m_analysis->after, m_afterName.toStdString(), plans, CHAINSIGHT_VERSION);
+    request.rollbackSeconds = m_rollback->value();
+    request.dryRunDefault = m_dryRun->isChecked();
+    m_script = QString::fromStdString(model::fix::generateScript(request));
+    m_editor->setPlainText(m_script);
+    Q_EMIT scriptChanged(true);
+    verify(std::move(plans));
+}
+
+void FixScriptView::verify(std::vector<model::fix::FixPlan> plans)
+{
+    m_verificationText->setText(QStringLiteral("Verifying the fix against the %1 …")
+                                    .arg(m_analysis->isPair() ? QStringLiteral("before snapshot") : QStringLiteral("snapshot")));
+    if (m_watcher.isRunning())
+        return; // showVerification() starts the newest choice when the running one finishes
+    m_watchedGeneration = m_generation;
+    const model::SnapshotPtr after = m_analysis->after;
+    const model::SnapshotPtr before = m_analysis->before ? m_analysis->before : after;
+    m_watcher.setFuture(QtConcurrent::run([before, after, plans = std::move(plans)] {
+        return model::fix::verifyPlans(*before, *after, plans, model::fix::semanticFlowDiff());
+    }));
+}
+
+void FixScriptView::showVerification()
+{
+    if (m_watchedGeneration != m_generation) {
+        auto plans = chosenPlans();
+        if (!plans.empty())
+            verify(std::move(plans));
+        return;
+    }
+    m_verification = m_watcher.result();
+    const bool ok = m_verification.ok();
+    m_verificationText->setText((ok ? QStringLiteral("<b>Verified.</b> ") : QStringLiteral("<b>Not verified.</b> "))
+        + QString::fromStdString(m_verification.summary).toHtmlEscaped().replace(QLatin1Char('\n'), QStringLiteral("<br>")));
+    Q_EMIT verificationFinished(ok);
+}
+
+QString FixScriptView::script() const { return m_script; }
+
+bool FixScriptView::exportTo(const QString& path, QString* error) const
+{
+    if (m_script.isEmpty()) {
+        if (error)
+            *error = QStringLiteral("There is no script: tick at least one finding.");
+        return false;
+    }
+    const auto written = model::fix::writeScript(path, m_script.toStdString());
+    if (!written && error)
+        *error = QString::fromStdString(written.error().toString());
+    return written.ok();
+}
+
+void FixScriptView::changeEvent(QEvent* event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange && m_highlighter && m_syntax)
+        m_syntax->applyTheme(m_highlighter, palette());
+}
+
+} // namespace views
