@@ -41,13 +41,16 @@ fix::RuleChange dockerUserAccept(const RouteGroup& g, const std::string& why)
     return insertRule("filter", "DOCKER-USER", { "-i", g.iface, "-s", g.peerSubnet, "-o", g.bridge, "-j", "ACCEPT" }, why);
 }
 
-std::vector<std::string> impactLines(const std::vector<RouteGroup>& groups, bool changed, const char* what)
+std::string impactText(const std::vector<RouteGroup>& groups, bool changed, const char* what)
 {
-    std::vector<std::string> lines;
+    std::map<std::string, std::vector<std::string>> peersByNetwork;
     for (const auto& g : groups)
-        lines.push_back(g.peerName + " peers on " + g.iface + " (" + g.peerSubnet + ") " + (changed ? "can no longer reach " : "cannot reach ")
-            + what + " of containers on " + g.network + " by their addresses");
-    return lines;
+        peersByNetwork[g.network].push_back(g.peerName + " peers on " + g.iface + " (" + g.peerSubnet + ")");
+    std::vector<std::string> parts;
+    for (const auto& [network, peers] : peersByNetwork)
+        parts.push_back(joinWords(peers) + (changed ? " can no longer reach " : " cannot reach ") + what
+            + " of containers on " + network + " by their addresses");
+    return joinWords(parts);
 }
 
 fix::FixOption rawExemption(const std::vector<RouteGroup>& groups)
@@ -173,7 +176,7 @@ void checkDirectRouting(const AnalysisContext& ctx, std::vector<Finding>& out)
                     "container's address arriving on any interface but its bridge (moby#49325). raw runs before "
                     "filter, so no DOCKER-USER rule can let them through: only a raw-table exemption, a network or "
                     "daemon option, or a gateway mode can.";
-    f.impact = joinWords(impactLines(groups, changed, "any port"));
+    f.impact = impactText(groups, changed, "any port");
     if (!changed)
         f.impact += " (only the published ports on the host's own address work)";
     addFlowEvidence(ctx, f, hit, changed ? "drops the flow after the upgrade" : "drops the flow");
@@ -198,14 +201,14 @@ void checkUnpublishedPortDrop(const AnalysisContext& ctx, std::vector<Finding>& 
     f.id = "unpublished-port-drop";
     f.severity = Severity::High;
     f.title = "Docker's per-network DROP now stops traffic to unpublished container ports that used to be accepted";
-    std::string acceptedBy;
+    std::vector<std::string> acceptedBy;
     for (const TracedFlow* t : hit)
-        if (t->before && acceptedBy.empty())
-            acceptedBy = t->before->deciding.qualified();
+        if (t->before && std::find(acceptedBy.begin(), acceptedBy.end(), t->before->deciding.qualified()) == acceptedBy.end())
+            acceptedBy.push_back(t->before->deciding.qualified());
     f.explanation = "Docker 28 ends each network's part of its DOCKER chain with a DROP for packets from other "
                     "interfaces to ports it did not publish. That DROP now decides flows that a later rule used to "
-                    "accept (before: " + acceptedBy + "). DOCKER-USER runs before it, so an ACCEPT there restores them.";
-    f.impact = joinWords(impactLines(groups, true, "unpublished ports"));
+                    "accept (before: " + joinWords(acceptedBy) + "). DOCKER-USER runs before it, so an ACCEPT there restores them.";
+    f.impact = impactText(groups, true, "unpublished ports");
     addFlowEvidence(ctx, f, hit, "drops the flow after the upgrade");
     for (const TracedFlow* t : hit)
         if (t->before)
