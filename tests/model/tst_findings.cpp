@@ -259,6 +259,109 @@ private Q_SLOTS:
         QVERIFY(!find(analyse(fixture("28.x-d-oracle-cloud", extra28), nullptr), "dns-unreachable"));
     }
 
+    void swarmIngressBelowDockersRules()
+    {
+        const std::vector<std::string> chain { "iptables -N DOCKER-INGRESS", "iptables -A DOCKER-INGRESS -j RETURN" };
+        auto below = chain;
+        below.push_back("iptables -A DOCKER-FORWARD -j DOCKER-INGRESS");
+        const Snapshot after = edited(fixture("28.x-b-usernet-portmap"), below);
+        const auto all = analyse(after, nullptr);
+        const Finding* f = find(all, "swarm-ingress-order");
+        QVERIFY(f);
+        QCOMPARE(commandsOf(*recommended(*f)), std::vector<std::string> { "iptables -I DOCKER-FORWARD -j DOCKER-INGRESS" });
+        QVERIFY(!find(analyse(edited(after, commandsOf(*recommended(*f))), nullptr), "swarm-ingress-order"));
+        auto missing = chain;
+        const auto missingFindings = analyse(edited(fixture("28.x-b-usernet-portmap"), missing), nullptr);
+        QVERIFY(find(missingFindings, "swarm-ingress-order"));
+        QVERIFY(find(missingFindings, "swarm-ingress-order")->title.find("not jumped to") != std::string::npos);
+        auto first = chain;
+        first.push_back("iptables -I DOCKER-FORWARD 1 -j DOCKER-INGRESS");
+        QVERIFY(!find(analyse(edited(fixture("28.x-b-usernet-portmap"), first), nullptr), "swarm-ingress-order"));
+    }
+
+    void orphanedDockerForward()
+    {
+        const Snapshot after = edited(fixture("28.x-b-usernet-portmap"), { "iptables -D FORWARD -j DOCKER-FORWARD" });
+        const auto all = analyse(after, nullptr);
+        const Finding* f = find(all, "docker-forward-orphaned");
+        QVERIFY(f);
+        QCOMPARE(f->severity, Severity::High);
+        QCOMPARE(commandsOf(*recommended(*f)), std::vector<std::string> { "iptables -I FORWARD 2 -j DOCKER-FORWARD" });
+        QVERIFY(!find(analyse(edited(after, commandsOf(*recommended(*f))), nullptr), "docker-forward-orphaned"));
+        QVERIFY(!find(analyse(fixture("28.x-b-usernet-portmap"), nullptr), "docker-forward-orphaned"));
+    }
+
+    void dockerUserReturnHidesAppendedRules()
+    {
+        const auto all = analyse(edited(fixture("28.x-b-usernet-portmap"),
+                                     { "iptables -A DOCKER-USER -j RETURN", "iptables -A DOCKER-USER -s 192.0.2.0/24 -j DROP" }),
+            nullptr);
+        const Finding* f = find(all, "docker-user-return");
+        QVERIFY(f);
+        QCOMPARE(f->rules.back().text, std::string("-A DOCKER-USER -s 192.0.2.0/24 -j DROP"));
+        const Finding* unreachable = find(all, "unreachable-rules");
+        QVERIFY(unreachable);
+        QVERIFY(std::any_of(unreachable->rules.begin(), unreachable->rules.end(),
+            [](const EvidenceRule& r) { return r.text == "-A DOCKER-USER -j RETURN" && r.role == "shadows the rules after it"; }));
+        const auto fine = analyse(edited(fixture("28.x-b-usernet-portmap"), { "iptables -I DOCKER-USER -s 192.0.2.0/24 -j DROP" }), nullptr);
+        QVERIFY(!find(fine, "docker-user-return"));
+        QVERIFY(!find(fine, "unreachable-rules"));
+    }
+
+    void layoutContradictsTheReportedVersion()
+    {
+        QVERIFY(find(analyse(fixture("28.x-b-usernet-portmap", Extra { "27.5.1", {}, {}, {} }), nullptr), "downgrade-leftover-chains"));
+        QVERIFY(find(analyse(fixture("27.5.1-b-usernet-portmap", Extra { "28.5.2", {}, {}, {} }), nullptr), "layout-version-mismatch"));
+        for (const auto& [name, version] : { std::pair { "28.x-b-usernet-portmap", "28.5.2" }, { "27.5.1-b-usernet-portmap", "27.5.1" },
+                 { "28.0.0-b-usernet-portmap", "28.0.0" } }) {
+            const auto all = analyse(fixture(name, Extra { version, {}, {}, {} }), nullptr);
+            QVERIFY2(!find(all, "downgrade-leftover-chains") && !find(all, "layout-version-mismatch"), name);
+        }
+    }
+
+    void ipv6ForwardDropLeftFrom27()
+    {
+        const Extra extra { "28.5.2", {}, {}, "net.ipv6.conf.all.forwarding = 1\n" };
+        const Snapshot upgraded = edited(fixture("28.x-c-tailscale", extra), { "ip6tables -P FORWARD DROP" }, Family::IPv6);
+        const auto all = analyse(upgraded, nullptr);
+        const Finding* f = find(all, "ipv6-forward-policy-drop");
+        QVERIFY(f);
+        QCOMPARE(f->severity, Severity::Medium);
+        QCOMPARE(f->rules.front().family, Family::IPv6);
+        QVERIFY(!find(analyse(fixture("28.x-c-tailscale", extra), nullptr), "ipv6-forward-policy-drop"));
+        QVERIFY(!find(analyse(fixture("27.5.1-c-tailscale", Extra { "27.5.1", {}, {}, extra.sysctl }), nullptr), "ipv6-forward-policy-drop"));
+    }
+
+    void bothBackendsHoldingRules()
+    {
+        auto snapshotWith = [](bool both) {
+            std::vector<SourceRecord> sources;
+            SourceRecord nft = makeSource(SourceKind::IptablesV4, "iptables-nft-save", readFixture("docker-28.x-b-usernet-portmap.rules"));
+            nft.variant = "nft";
+            sources.push_back(nft);
+            if (both) {
+                SourceRecord legacy = makeSource(SourceKind::IptablesV4, "iptables-legacy-save",
+                    "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n-A FORWARD -j REJECT\nCOMMIT\n");
+                legacy.variant = "legacy";
+                sources.push_back(legacy);
+            }
+            return *snapshotFromSources(SnapshotMeta {}, std::move(sources)).value();
+        };
+        QVERIFY(find(analyse(snapshotWith(true), nullptr), "mixed-backends"));
+        QVERIFY(!find(analyse(snapshotWith(false), nullptr), "mixed-backends"));
+    }
+
+    void rulesNoPacketReaches()
+    {
+        const auto all = analyse(fixture("28.0.0-d-oracle-cloud"), nullptr);
+        const Finding* f = find(all, "unreachable-rules");
+        QVERIFY(f);
+        QCOMPARE(f->rules.front().text, std::string("-A FORWARD -j REJECT --reject-with icmp-host-prohibited"));
+        QCOMPARE(f->rules.front().provenance, Provenance::CloudImage);
+        QCOMPARE(f->rules.at(1).text, std::string("-A FORWARD -i docker0 -j ACCEPT"));
+        QVERIFY(!find(analyse(fixture("28.x-d-oracle-cloud"), nullptr), "unreachable-rules"));
+    }
+
     void explainFlowSaysWhenTheFirewallIsNotTheCause()
     {
         const Snapshot s = fixture("28.x-c-tailscale");
