@@ -2,6 +2,7 @@
 #include "model/findings/checkutil.h"
 
 #include <algorithm>
+#include <cctype>
 
 namespace model::findings {
 
@@ -106,9 +107,19 @@ void checkHostForwardRule(const AnalysisContext& ctx, std::vector<Finding>& out)
     if (byReply)
         f.explanation += " For published ports the connection attempt itself gets through; it is the container's reply, "
                          "leaving through the bridge, that the rule rejects, so the client just times out.";
-    f.impact = "Containers cannot reach the Internet";
-    if (std::any_of(hit.begin(), hit.end(), [](const TracedFlow* t) { return t->probe.kind == FlowKind::PublishedPort; }))
-        f.impact += ", and connections to published ports time out";
+    std::vector<std::string> broken;
+    auto has = [&](FlowKind kind) {
+        return std::any_of(hit.begin(), hit.end(), [&](const TracedFlow* t) { return t->probe.kind == kind; });
+    };
+    if (has(FlowKind::ContainerEgress))
+        broken.push_back("containers cannot reach the Internet");
+    if (has(FlowKind::ContainerToPeer))
+        broken.push_back("containers cannot reach hosts on " + joinWords(distinct(hit, &FlowProbe::peerInterface)));
+    if (has(FlowKind::PublishedPort))
+        broken.push_back("connections to published ports time out");
+    f.impact = joinWords(broken);
+    if (!f.impact.empty())
+        f.impact[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(f.impact[0])));
     addFlowEvidence(ctx, f, hit, ctx.before() ? "blocks the flow after the upgrade" : "blocks the flow");
     f.fixes.push_back(hostRuleFix(ctx, hit));
     if (ctx.dockerVersionText() == "28.0.0") {

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
+#include <set>
 #include <tuple>
 
 namespace model::findings {
@@ -186,33 +188,78 @@ void checkDirectRouting(const AnalysisContext& ctx, std::vector<Finding>& out)
     out.push_back(std::move(f));
 }
 
+// Without a before snapshot: which of these flows a later rule would accept if Docker's DROP were not there. The
+// engine answers that on the ruleset without the DROP.
+std::vector<std::pair<const TracedFlow*, RuleRef>> acceptedWithoutDrop(const AnalysisContext& ctx,
+    const std::vector<const TracedFlow*>& dropped)
+{
+    std::vector<std::pair<const TracedFlow*, RuleRef>> out;
+    std::map<std::string, std::shared_ptr<const Engine>> engines; // per DROP rule removed
+    for (const TracedFlow* t : dropped) {
+        const RuleRef& d = t->after.deciding;
+        auto& engine = engines[d.chain + "#" + std::to_string(d.index)];
+        if (!engine) {
+            Ruleset without = *ctx.after().ipv4;
+            for (auto& table : without.tables)
+                if (table.name == d.table)
+                    for (auto& chain : table.chains)
+                        if (chain.name == d.chain && d.index > 0 && static_cast<std::size_t>(d.index) <= chain.rules.size())
+                            chain.rules.erase(chain.rules.begin() + (d.index - 1));
+            engine = std::make_shared<const Engine>(std::make_shared<const Ruleset>(std::move(without)), ctx.after().ipv6,
+                ctx.afterEngine().host());
+        }
+        const FlowResult r = engine->traceFlow(t->probe.packet);
+        if (r.fate == Fate::Accept && !r.deciding.empty() && !r.deciding.isPolicy())
+            out.emplace_back(t, r.deciding);
+    }
+    return out;
+}
+
 void checkUnpublishedPortDrop(const AnalysisContext& ctx, std::vector<Finding>& out)
 {
-    if (!ctx.before())
-        return;
     std::vector<const TracedFlow*> hit;
-    for (const TracedFlow& t : ctx.flows())
-        if (t.probe.kind == FlowKind::DirectToContainer && decidedByNetworkDrop(t, ctx) && t.brokeByChange())
-            hit.push_back(&t);
+    std::vector<RuleRef> laterAccepts;
+    if (ctx.before()) {
+        for (const TracedFlow& t : ctx.flows())
+            if (t.probe.kind == FlowKind::DirectToContainer && decidedByNetworkDrop(t, ctx) && t.brokeByChange())
+                hit.push_back(&t);
+    } else if (ctx.after().ipv4) {
+        std::vector<const TracedFlow*> dropped;
+        for (const TracedFlow& t : ctx.flows())
+            if (t.probe.kind == FlowKind::DirectToContainer && decidedByNetworkDrop(t, ctx))
+                dropped.push_back(&t);
+        for (const auto& [t, rule] : acceptedWithoutDrop(ctx, dropped)) {
+            hit.push_back(t);
+            if (std::find(laterAccepts.begin(), laterAccepts.end(), rule) == laterAccepts.end())
+                laterAccepts.push_back(rule);
+        }
+    }
     if (hit.empty())
         return;
     const auto groups = groupsOf(hit);
     Finding f;
     f.id = "unpublished-port-drop";
-    f.severity = Severity::High;
-    f.title = "Docker's per-network DROP now stops traffic to unpublished container ports that used to be accepted";
+    f.severity = ctx.before() ? Severity::High : Severity::Medium;
+    f.title = ctx.before() ? "Docker's per-network DROP now stops traffic to unpublished container ports that used to be accepted"
+                           : "Docker's per-network DROP stops traffic to unpublished container ports that a later rule accepts";
     std::vector<std::string> acceptedBy;
     for (const TracedFlow* t : hit)
         if (t->before && std::find(acceptedBy.begin(), acceptedBy.end(), t->before->deciding.qualified()) == acceptedBy.end())
             acceptedBy.push_back(t->before->deciding.qualified());
-    f.explanation = "Docker 28 ends each network's part of its DOCKER chain with a DROP for packets from other "
-                    "interfaces to ports it did not publish. That DROP now decides flows that a later rule used to "
-                    "accept (before: " + joinWords(acceptedBy) + "). DOCKER-USER runs before it, so an ACCEPT there restores them.";
-    f.impact = impactText(groups, true, "unpublished ports");
-    addFlowEvidence(ctx, f, hit, "drops the flow after the upgrade");
+    for (const RuleRef& r : laterAccepts)
+        acceptedBy.push_back(r.qualified());
+    f.explanation = std::string("Docker 28 ends each network's part of its DOCKER chain with a DROP for packets from other "
+                                "interfaces to ports it did not publish. That DROP decides flows that a later rule ")
+        + (ctx.before() ? "used to accept (before: " : "would accept (") + joinWords(acceptedBy)
+        + "). DOCKER-USER runs before it, so an ACCEPT there restores them.";
+    f.impact = impactText(groups, ctx.before() != nullptr, "unpublished ports");
+    addFlowEvidence(ctx, f, hit, ctx.before() ? "drops the flow after the upgrade" : "drops the flow");
+    std::set<std::string> seen;
     for (const TracedFlow* t : hit)
-        if (t->before)
+        if (t->before && seen.insert(t->before->deciding.qualified()).second)
             f.rules.push_back(ctx.ruleEvidence(t->before->deciding, Family::IPv4, "accepted the flow before the upgrade", true));
+    for (const RuleRef& r : laterAccepts)
+        f.rules.push_back(ctx.ruleEvidence(r, Family::IPv4, "would accept the flow, but runs after Docker's DROP"));
     fix::FixOption userRule;
     userRule.id = "docker-user-accept";
     userRule.title = "Accept the routed peers in DOCKER-USER";

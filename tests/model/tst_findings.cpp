@@ -190,6 +190,15 @@ private Q_SLOTS:
         QVERIFY(f->explanation.find("ts-forward") != std::string::npos); // names what accepted it before
         const QString failure = fixFailure(after, *f);
         QVERIFY2(failure.isEmpty(), qPrintable(failure));
+        // Without the before snapshot the engine still finds that ts-forward would accept them but for the DROP.
+        const auto alone = analyse(after, nullptr);
+        const Finding* g = find(alone, "unpublished-port-drop");
+        QVERIFY(g);
+        QCOMPARE(g->severity, Severity::Medium);
+        QVERIFY(std::any_of(g->rules.begin(), g->rules.end(), [](const EvidenceRule& r) {
+            return r.chain == "ts-forward" && r.provenance == Provenance::Tailscale;
+        }));
+        QVERIFY(!find(analyse(fixture("28.0.0-b-usernet-portmap"), nullptr), "unpublished-port-drop"));
         // On 28.x the raw drop decides these flows instead: that is the other finding, not this one.
         const Snapshot later = fixture("28.x-c-tailscale");
         QVERIFY(!find(analyse(later, &before), "unpublished-port-drop"));
