@@ -40,7 +40,8 @@ std::vector<RouteGroup> groupsOf(const std::vector<const TracedFlow*>& flows)
 
 fix::RuleChange dockerUserAccept(const RouteGroup& g, const std::string& why)
 {
-    return insertRule("filter", "DOCKER-USER", { "-i", g.iface, "-s", g.peerSubnet, "-o", g.bridge, "-j", "ACCEPT" }, why);
+    return insertRule(
+        "filter", "DOCKER-USER", { "-i", g.iface, "-s", g.peerSubnet, "-o", g.bridge, "-j", "ACCEPT" }, why);
 }
 
 std::string impactText(const std::vector<RouteGroup>& groups, bool changed, const char* what)
@@ -60,14 +61,18 @@ fix::FixOption rawExemption(const std::vector<RouteGroup>& groups)
     fix::FixOption o;
     o.id = "raw-exemption";
     o.title = "Exempt the routed peers in raw PREROUTING and accept them in DOCKER-USER";
-    o.tradeoffs = "Works on every Docker 28 release and needs no restart. Every port of every container on the network "
-                  "becomes reachable from that subnet, published or not, as routed access was before 28.0. raw rules do "
-                  "not survive a reboot: a systemd unit ordered after docker.service re-applies them (Docker itself never "
-                  "flushes raw PREROUTING or DOCKER-USER).";
+    o.tradeoffs
+        = "Works on every Docker 28 release and needs no restart. Every port of every container on the network "
+          "becomes reachable from that subnet, published or not, as routed access was before 28.0. raw rules do "
+          "not survive a reboot: a systemd unit ordered after docker.service re-applies them (Docker itself never "
+          "flushes raw PREROUTING or DOCKER-USER).";
     for (const auto& g : groups) {
-        o.rules.push_back(insertRule("raw", "PREROUTING", { "-i", g.iface, "-s", g.peerSubnet, "-d", g.bridgeSubnet, "-j", "ACCEPT" },
-            "lets " + g.peerName + " packets for " + g.network + " past Docker's per-container DROP, which raw runs before filter"));
-        o.rules.push_back(dockerUserAccept(g, "accepts them in filter before the network's DROP for unpublished ports"));
+        o.rules.push_back(
+            insertRule("raw", "PREROUTING", { "-i", g.iface, "-s", g.peerSubnet, "-d", g.bridgeSubnet, "-j", "ACCEPT" },
+                "lets " + g.peerName + " packets for " + g.network
+                    + " past Docker's per-container DROP, which raw runs before filter"));
+        o.rules.push_back(
+            dockerUserAccept(g, "accepts them in filter before the network's DROP for unpublished ports"));
     }
     o.persistUnit = true;
     o.recommended = true;
@@ -160,7 +165,8 @@ void checkDirectRouting(const AnalysisContext& ctx, std::vector<Finding>& out)
 {
     std::vector<const TracedFlow*> hit;
     for (const TracedFlow& t : ctx.flows())
-        if (t.probe.kind == FlowKind::DirectToContainer && decidedInRawPrerouting(t) && (!ctx.before() || t.brokeByChange()))
+        if (t.probe.kind == FlowKind::DirectToContainer && decidedInRawPrerouting(t)
+            && (!ctx.before() || t.brokeByChange()))
             hit.push_back(&t);
     if (hit.empty())
         return;
@@ -188,10 +194,12 @@ void checkDirectRouting(const AnalysisContext& ctx, std::vector<Finding>& out)
     out.push_back(std::move(f));
 }
 
+namespace {
+
 // Without a before snapshot: which of these flows a later rule would accept if Docker's DROP were not there. The
 // engine answers that on the ruleset without the DROP.
-std::vector<std::pair<const TracedFlow*, RuleRef>> acceptedWithoutDrop(const AnalysisContext& ctx,
-    const std::vector<const TracedFlow*>& dropped)
+std::vector<std::pair<const TracedFlow*, RuleRef>> acceptedWithoutDrop(
+    const AnalysisContext& ctx, const std::vector<const TracedFlow*>& dropped)
 {
     std::vector<std::pair<const TracedFlow*, RuleRef>> out;
     std::map<std::string, std::shared_ptr<const Engine>> engines; // per DROP rule removed
@@ -203,10 +211,11 @@ std::vector<std::pair<const TracedFlow*, RuleRef>> acceptedWithoutDrop(const Ana
             for (auto& table : without.tables)
                 if (table.name == d.table)
                     for (auto& chain : table.chains)
-                        if (chain.name == d.chain && d.index > 0 && static_cast<std::size_t>(d.index) <= chain.rules.size())
+                        if (chain.name == d.chain && d.index > 0
+                            && static_cast<std::size_t>(d.index) <= chain.rules.size())
                             chain.rules.erase(chain.rules.begin() + (d.index - 1));
-            engine = std::make_shared<const Engine>(std::make_shared<const Ruleset>(std::move(without)), ctx.after().ipv6,
-                ctx.afterEngine().host());
+            engine = std::make_shared<const Engine>(
+                std::make_shared<const Ruleset>(std::move(without)), ctx.after().ipv6, ctx.afterEngine().host());
         }
         const FlowResult r = engine->traceFlow(t->probe.packet);
         if (r.fate == Fate::Accept && !r.deciding.empty() && !r.deciding.isPolicy())
@@ -215,10 +224,34 @@ std::vector<std::pair<const TracedFlow*, RuleRef>> acceptedWithoutDrop(const Ana
     return out;
 }
 
-void checkUnpublishedPortDrop(const AnalysisContext& ctx, std::vector<Finding>& out)
+std::vector<fix::FixOption> unpublishedFixes(const std::vector<RouteGroup>& groups)
 {
-    std::vector<const TracedFlow*> hit;
-    std::vector<RuleRef> laterAccepts;
+    fix::FixOption userRule;
+    userRule.id = "docker-user-accept";
+    userRule.title = "Accept the routed peers in DOCKER-USER";
+    userRule.tradeoffs = "No restart, survives dockerd restarts (Docker never flushes DOCKER-USER) but not a reboot "
+                         "without the systemd unit. Opens every port of the network's containers to that subnet.";
+    for (const auto& g : groups)
+        userRule.rules.push_back(dockerUserAccept(
+            g, "accepts " + g.peerName + " traffic to " + g.network + " before Docker's DROP for unpublished ports"));
+    userRule.persistUnit = true;
+    userRule.recommended = true;
+    fix::FixOption publish;
+    publish.id = "publish-ports";
+    publish.title = "Publish the ports that must be reachable";
+    publish.tradeoffs = "Docker's own model: only the published ports open, and they open to everyone who can reach "
+                        "the host's address, not only to the routed peers. Containers must be re-created.";
+    publish.manual.push_back(fix::ManualStep { "Publish the ports with -p (or ports: in compose)",
+        "Re-create each container with the port published; bind it to one host address to limit who can reach it.",
+        { "docker run ... -p <host-port>:<container-port> ..." } });
+    return { userRule, publish };
+}
+
+// The flows Docker's per-network DROP stops that were accepted before, or (without a before snapshot) that a
+// later rule would accept; laterAccepts gets those rules.
+void collectUnpublished(
+    const AnalysisContext& ctx, std::vector<const TracedFlow*>& hit, std::vector<RuleRef>& laterAccepts)
+{
     if (ctx.before()) {
         for (const TracedFlow& t : ctx.flows())
             if (t.probe.kind == FlowKind::DirectToContainer && decidedByNetworkDrop(t, ctx) && t.brokeByChange())
@@ -234,22 +267,34 @@ void checkUnpublishedPortDrop(const AnalysisContext& ctx, std::vector<Finding>& 
                 laterAccepts.push_back(rule);
         }
     }
+}
+
+} // namespace
+
+void checkUnpublishedPortDrop(const AnalysisContext& ctx, std::vector<Finding>& out)
+{
+    std::vector<const TracedFlow*> hit;
+    std::vector<RuleRef> laterAccepts;
+    collectUnpublished(ctx, hit, laterAccepts);
     if (hit.empty())
         return;
     const auto groups = groupsOf(hit);
     Finding f;
     f.id = "unpublished-port-drop";
     f.severity = ctx.before() ? Severity::High : Severity::Medium;
-    f.title = ctx.before() ? "Docker's per-network DROP now stops traffic to unpublished container ports that used to be accepted"
-                           : "Docker's per-network DROP stops traffic to unpublished container ports that a later rule accepts";
+    f.title = ctx.before()
+        ? "Docker's per-network DROP now stops traffic to unpublished container ports that used to be accepted"
+        : "Docker's per-network DROP stops traffic to unpublished container ports that a later rule accepts";
     std::vector<std::string> acceptedBy;
     for (const TracedFlow* t : hit)
-        if (t->before && std::find(acceptedBy.begin(), acceptedBy.end(), t->before->deciding.qualified()) == acceptedBy.end())
+        if (t->before
+            && std::find(acceptedBy.begin(), acceptedBy.end(), t->before->deciding.qualified()) == acceptedBy.end())
             acceptedBy.push_back(t->before->deciding.qualified());
     for (const RuleRef& r : laterAccepts)
         acceptedBy.push_back(r.qualified());
-    f.explanation = std::string("Docker 28 ends each network's part of its DOCKER chain with a DROP for packets from other "
-                                "interfaces to ports it did not publish. That DROP decides flows that a later rule ")
+    f.explanation
+        = std::string("Docker 28 ends each network's part of its DOCKER chain with a DROP for packets from other "
+                      "interfaces to ports it did not publish. That DROP decides flows that a later rule ")
         + (ctx.before() ? "used to accept (before: " : "would accept (") + joinWords(acceptedBy)
         + "). DOCKER-USER runs before it, so an ACCEPT there restores them.";
     f.impact = impactText(groups, ctx.before() != nullptr, "unpublished ports");
@@ -257,28 +302,11 @@ void checkUnpublishedPortDrop(const AnalysisContext& ctx, std::vector<Finding>& 
     std::set<std::string> seen;
     for (const TracedFlow* t : hit)
         if (t->before && seen.insert(t->before->deciding.qualified()).second)
-            f.rules.push_back(ctx.ruleEvidence(t->before->deciding, Family::IPv4, "accepted the flow before the upgrade", true));
+            f.rules.push_back(
+                ctx.ruleEvidence(t->before->deciding, Family::IPv4, "accepted the flow before the upgrade", true));
     for (const RuleRef& r : laterAccepts)
         f.rules.push_back(ctx.ruleEvidence(r, Family::IPv4, "would accept the flow, but runs after Docker's DROP"));
-    fix::FixOption userRule;
-    userRule.id = "docker-user-accept";
-    userRule.title = "Accept the routed peers in DOCKER-USER";
-    userRule.tradeoffs = "No restart, survives dockerd restarts (Docker never flushes DOCKER-USER) but not a reboot "
-                         "without the systemd unit. Opens every port of the network's containers to that subnet.";
-    for (const auto& g : groups)
-        userRule.rules.push_back(dockerUserAccept(g, "accepts " + g.peerName + " traffic to " + g.network
-                + " before Docker's DROP for unpublished ports"));
-    userRule.persistUnit = true;
-    userRule.recommended = true;
-    fix::FixOption publish;
-    publish.id = "publish-ports";
-    publish.title = "Publish the ports that must be reachable";
-    publish.tradeoffs = "Docker's own model: only the published ports open, and they open to everyone who can reach "
-                        "the host's address, not only to the routed peers. Containers must be re-created.";
-    publish.manual.push_back(fix::ManualStep { "Publish the ports with -p (or ports: in compose)",
-        "Re-create each container with the port published; bind it to one host address to limit who can reach it.",
-        { "docker run ... -p <host-port>:<container-port> ..." } });
-    f.fixes = { userRule, publish };
+    f.fixes = unpublishedFixes(groups);
     for (const TracedFlow* t : hit)
         f.targets.push_back(targetOf(*t));
     out.push_back(std::move(f));

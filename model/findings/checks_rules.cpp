@@ -27,8 +27,8 @@ void ipv6ForwardPolicy(const AnalysisContext& ctx, std::vector<Finding>& out)
     if (!forward || forward->policy != "DROP" || major.value_or(0) < 28)
         return;
     // Docker 28 leaves the IPv6 FORWARD policy alone; a DROP there came from 27.x (or the admin).
-    const bool dockerRulesInForward = std::any_of(forward->rules.begin(), forward->rules.end(),
-        [](const Rule& r) { return r.provenance == Provenance::Docker; });
+    const bool dockerRulesInForward = std::any_of(
+        forward->rules.begin(), forward->rules.end(), [](const Rule& r) { return r.provenance == Provenance::Docker; });
     const bool forwarding = ctx.after().sysctl("net.ipv6.conf.all.forwarding").value_or("0") == "1";
     Finding x;
     x.id = "ipv6-forward-policy-drop";
@@ -38,7 +38,8 @@ void ipv6ForwardPolicy(const AnalysisContext& ctx, std::vector<Finding>& out)
                     "in-place upgrade the DROP survives until the next reboot, when it silently becomes ACCEPT."
         + std::string(dockerRulesInForward ? "" : " No Docker rule in the IPv6 FORWARD chain relies on it.");
     x.impact = forwarding
-        ? "IPv6 traffic this host routes (a Tailscale IPv6 subnet route or exit node, a VPN) is dropped now and will be "
+        ? "IPv6 traffic this host routes (a Tailscale IPv6 subnet route or exit node, a VPN) is dropped now and will "
+          "be "
           "forwarded unfiltered after a reboot"
         : "Nothing today (IPv6 forwarding is off or unknown), but the policy will differ after a reboot";
     x.rules.push_back(policyOf(*v6, *filter, *forward, "drops forwarded IPv6 until the next reboot"));
@@ -46,8 +47,10 @@ void ipv6ForwardPolicy(const AnalysisContext& ctx, std::vector<Finding>& out)
     keep.id = "make-explicit";
     keep.title = "Decide the IPv6 forwarding policy and persist it";
     keep.tradeoffs = "Either choice is fine if it is deliberate; what is not fine is a policy that flips at reboot.";
-    keep.manual.push_back({ "Persist the policy you want", "With iptables-persistent or a systemd unit after docker.service.",
-        { "ip6tables -P FORWARD DROP    # keep dropping routed IPv6, or", "ip6tables -P FORWARD ACCEPT  # forward it, as 28.x does after a reboot" } });
+    keep.manual.push_back(
+        { "Persist the policy you want", "With iptables-persistent or a systemd unit after docker.service.",
+            { "ip6tables -P FORWARD DROP    # keep dropping routed IPv6, or",
+                "ip6tables -P FORWARD ACCEPT  # forward it, as 28.x does after a reboot" } });
     keep.recommended = true;
     x.fixes = { keep };
     out.push_back(std::move(x));
@@ -57,7 +60,8 @@ void mixedBackends(const AnalysisContext& ctx, std::vector<Finding>& out)
 {
     std::vector<std::string> holders;
     for (const SourceRecord& r : ctx.after().sources)
-        if ((r.kind == SourceKind::IptablesV4 || r.kind == SourceKind::IptablesV6) && !r.variant.empty() && appendedRules(r.text) > 0)
+        if ((r.kind == SourceKind::IptablesV4 || r.kind == SourceKind::IptablesV6) && !r.variant.empty()
+            && appendedRules(r.text) > 0)
             if (std::find(holders.begin(), holders.end(), r.variant) == holders.end())
                 holders.push_back(r.variant);
     if (holders.size() < 2)
@@ -69,7 +73,7 @@ void mixedBackends(const AnalysisContext& ctx, std::vector<Finding>& out)
     x.explanation = "The kernel runs both rule sets: a packet must get through the legacy tables and the nf_tables "
                     "ones. Tools that use different backends (an old Docker or a firewall script on one, the "
                     "distribution's iptables on the other) each see only half of the firewall. The analysis follows "
-                    + std::string(ctx.after().ipv4 ? backendName(ctx.after().ipv4->backend) : "one") + " only.";
+        + std::string(ctx.after().ipv4 ? backendName(ctx.after().ipv4->backend) : "one") + " only.";
     x.impact = "A rule you add may have no effect, and a DROP you cannot see with `iptables -S` may stop traffic";
     fix::FixOption one;
     one.id = "one-backend";

@@ -19,7 +19,8 @@ struct Run {
 Run findings(const QStringList& args)
 {
     QProcess p;
-    p.start(QStringLiteral(CHAINSIGHT_BINARY_DIR "/app/chainsight-cli"), QStringList { QStringLiteral("findings") } + args);
+    p.start(
+        QStringLiteral(CHAINSIGHT_BINARY_DIR "/app/chainsight-cli"), QStringList { QStringLiteral("findings") } + args);
     Run run;
     if (!p.waitForFinished(60000))
         return run;
@@ -29,7 +30,10 @@ Run findings(const QStringList& args)
     return run;
 }
 
-QString demo(const char* name) { return QStringLiteral(CHAINSIGHT_SOURCE_DIR "/resources/demo/") + QString::fromLatin1(name); }
+QString demo(const char* name)
+{
+    return QStringLiteral(CHAINSIGHT_SOURCE_DIR "/resources/demo/") + QString::fromLatin1(name);
+}
 
 // A folder of raw dumps for one fixture, as a user would collect them from the host.
 QString fixtureFolder(const QTemporaryDir& tmp, const QString& name)
@@ -37,10 +41,12 @@ QString fixtureFolder(const QTemporaryDir& tmp, const QString& name)
     const QString dir = tmp.filePath(name);
     QDir().mkpath(dir);
     const QString fx = QStringLiteral(CHAINSIGHT_FIXTURES_DIR "/");
-    const QString host = name.contains(QLatin1String("tailscale")) ? QStringLiteral("host-tailscale-ip-") : QStringLiteral("host-ip-");
+    const QString host
+        = name.contains(QLatin1String("tailscale")) ? QStringLiteral("host-tailscale-ip-") : QStringLiteral("host-ip-");
     const QStringList copies { QStringLiteral("docker-") + name + QStringLiteral(".rules"),
-        QStringLiteral("docker-") + name + QStringLiteral(".ip6.rules"), QStringLiteral("docker-") + name + QStringLiteral(".networks.json"),
-        host + QStringLiteral("addr.json"), host + QStringLiteral("route.json") };
+        QStringLiteral("docker-") + name + QStringLiteral(".ip6.rules"),
+        QStringLiteral("docker-") + name + QStringLiteral(".networks.json"), host + QStringLiteral("addr.json"),
+        host + QStringLiteral("route.json") };
     for (const QString& file : copies)
         if (!QFile::copy(fx + file, dir + QLatin1Char('/') + file))
             qFatal("cannot copy %s", qPrintable(file));
@@ -72,8 +78,8 @@ class TestCliFindings final : public QObject {
 private Q_SLOTS:
     void demoPairShowsTheDirectRoutingFinding()
     {
-        const Run run = findings({ demo("after.chainsight.json"), QStringLiteral("--against"), demo("before.chainsight.json"),
-            QStringLiteral("--format"), QStringLiteral("json") });
+        const Run run = findings({ demo("after.chainsight.json"), QStringLiteral("--against"),
+            demo("before.chainsight.json"), QStringLiteral("--format"), QStringLiteral("json") });
         QVERIFY2(run.exitCode == 0, run.err.constData());
         const auto doc = json(run);
         QCOMPARE(doc.at("schema").get<std::string>(), std::string("chainsight-findings"));
@@ -84,7 +90,9 @@ private Q_SLOTS:
         bool tailnet = false;
         for (const auto& flow : f.at("evidence").at("flows"))
             tailnet = tailnet
-                || (flow.at("label").get<std::string>().rfind("tailnet 100.64.0.50 on tailscale0 -> container web 172.18.0.2:80/tcp", 0) == 0
+                || (flow.at("label").get<std::string>().rfind(
+                        "tailnet 100.64.0.50 on tailscale0 -> container web 172.18.0.2:80/tcp", 0)
+                        == 0
                     && flow.at("before").at("verdict") == "ACCEPT" && flow.at("after").at("verdict") == "DROP");
         QVERIFY(tailnet);
         QCOMPARE(f.at("fixes").at(0).at("id").get<std::string>(), std::string("raw-exemption"));
@@ -93,10 +101,12 @@ private Q_SLOTS:
 
     void demoTextAndMarkdown()
     {
-        const Run text = findings({ demo("after.chainsight.json"), QStringLiteral("--against"), demo("before.chainsight.json") });
+        const Run text
+            = findings({ demo("after.chainsight.json"), QStringLiteral("--against"), demo("before.chainsight.json") });
         QVERIFY2(text.exitCode == 0, text.err.constData());
         QVERIFY(text.out.contains("[HIGH] direct-routing-raw-drop"));
-        QVERIFY(text.out.contains("iptables -t raw -I PREROUTING -i tailscale0 -s 100.64.0.0/10 -d 172.18.0.0/16 -j ACCEPT"));
+        QVERIFY(text.out.contains(
+            "iptables -t raw -I PREROUTING -i tailscale0 -s 100.64.0.0/10 -d 172.18.0.0/16 -j ACCEPT"));
         const Run md = findings({ demo("after.chainsight.json"), QStringLiteral("--format"), QStringLiteral("md") });
         QVERIFY2(md.exitCode == 0, md.err.constData());
         QVERIFY(md.out.startsWith("# Findings for after.chainsight.json"));
@@ -108,9 +118,15 @@ private Q_SLOTS:
         QTest::addColumn<QString>("before");
         QTest::addColumn<QString>("after");
         QTest::addColumn<QString>("id");
-        QTest::newRow("c tailscale") << "27.5.1-c-tailscale" << "28.x-c-tailscale" << "direct-routing-raw-drop";
-        QTest::newRow("c tailscale 28.0.0") << "27.5.1-c-tailscale" << "28.0.0-c-tailscale" << "unpublished-port-drop";
-        QTest::newRow("d oracle 28.0.0") << "27.5.1-d-oracle-cloud" << "28.0.0-d-oracle-cloud" << "host-forward-rule-before-docker";
+        QTest::newRow("c tailscale") << "27.5.1-c-tailscale"
+                                     << "28.x-c-tailscale"
+                                     << "direct-routing-raw-drop";
+        QTest::newRow("c tailscale 28.0.0") << "27.5.1-c-tailscale"
+                                            << "28.0.0-c-tailscale"
+                                            << "unpublished-port-drop";
+        QTest::newRow("d oracle 28.0.0") << "27.5.1-d-oracle-cloud"
+                                         << "28.0.0-d-oracle-cloud"
+                                         << "host-forward-rule-before-docker";
     }
     void fixturesShowTheirFindings()
     {
@@ -128,8 +144,9 @@ private Q_SLOTS:
     void oracleOn28xHasNoForwardFinding()
     {
         QTemporaryDir tmp;
-        const Run run = findings({ fixtureFolder(tmp, QStringLiteral("28.x-d-oracle-cloud")), QStringLiteral("--against"),
-            fixtureFolder(tmp, QStringLiteral("27.5.1-d-oracle-cloud")), QStringLiteral("--format"), QStringLiteral("json") });
+        const Run run = findings({ fixtureFolder(tmp, QStringLiteral("28.x-d-oracle-cloud")),
+            QStringLiteral("--against"), fixtureFolder(tmp, QStringLiteral("27.5.1-d-oracle-cloud")),
+            QStringLiteral("--format"), QStringLiteral("json") });
         QVERIFY2(run.exitCode == 0, run.err.constData());
         QVERIFY(!ids(json(run)).contains(QStringLiteral("host-forward-rule-before-docker")));
     }
@@ -137,7 +154,8 @@ private Q_SLOTS:
     void badArgumentsAreAUsageError()
     {
         QCOMPARE(findings({}).exitCode, 2);
-        QCOMPARE(findings({ demo("after.chainsight.json"), QStringLiteral("--format"), QStringLiteral("xml") }).exitCode, 2);
+        QCOMPARE(
+            findings({ demo("after.chainsight.json"), QStringLiteral("--format"), QStringLiteral("xml") }).exitCode, 2);
         const Run missing = findings({ QStringLiteral("/nonexistent/snapshot.json") });
         QCOMPARE(missing.exitCode, 2);
         QVERIFY(!missing.err.isEmpty());

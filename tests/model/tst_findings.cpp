@@ -124,7 +124,8 @@ QString fixFailure(const Snapshot& after, const Finding& f)
 
 bool hasFlow(const Finding& f, const std::string& labelPart)
 {
-    return std::any_of(f.flows.begin(), f.flows.end(), [&](const EvidenceFlow& e) { return e.probe.label.find(labelPart) != std::string::npos; });
+    return std::any_of(f.flows.begin(), f.flows.end(),
+        [&](const EvidenceFlow& e) { return e.probe.label.find(labelPart) != std::string::npos; });
 }
 
 std::vector<std::string> commandsOf(const fix::FixOption& o)
@@ -135,7 +136,8 @@ std::vector<std::string> commandsOf(const fix::FixOption& o)
     return out;
 }
 
-const std::string kTsStateful = "iptables -I ts-forward 4 -o tailscale0 -m conntrack ! --ctstate ESTABLISHED,RELATED -j DROP";
+const std::string kTsStateful
+    = "iptables -I ts-forward 4 -o tailscale0 -m conntrack ! --ctstate ESTABLISHED,RELATED -j DROP";
 
 } // namespace
 
@@ -155,14 +157,18 @@ private Q_SLOTS:
         QCOMPARE(f->rules.front().provenance, Provenance::Docker);
         QVERIFY(f->impact.find("can no longer reach") != std::string::npos);
         // The generalised remediation is exactly the one verified on the kernel for this fixture.
-        const std::vector<std::string> verified { "iptables -t raw -I PREROUTING -i eth0 -s 10.0.0.0/24 -d 172.18.0.0/16 -j ACCEPT",
-            "iptables -I DOCKER-USER -i eth0 -s 10.0.0.0/24 -o br-897b3066eb8a -j ACCEPT" };
+        const std::vector<std::string> verified {
+            "iptables -t raw -I PREROUTING -i eth0 -s 10.0.0.0/24 -d 172.18.0.0/16 -j ACCEPT",
+            "iptables -I DOCKER-USER -i eth0 -s 10.0.0.0/24 -o br-897b3066eb8a -j ACCEPT"
+        };
         QCOMPARE(commandsOf(*recommended(*f)), verified);
         QVERIFY(recommended(*f)->persistUnit);
         std::vector<std::string> ids;
         for (const auto& o : f->fixes)
             ids.push_back(o.id);
-        QCOMPARE(ids, (std::vector<std::string> { "raw-exemption", "trusted-host-interfaces", "allow-direct-routing", "gateway-mode" }));
+        QCOMPARE(ids,
+            (std::vector<std::string> {
+                "raw-exemption", "trusted-host-interfaces", "allow-direct-routing", "gateway-mode" }));
         const QString failure = fixFailure(after, *f);
         QVERIFY2(failure.isEmpty(), qPrintable(failure));
     }
@@ -186,7 +192,8 @@ private Q_SLOTS:
         const auto all = analyse(after, &before);
         const Finding* f = find(all, "unpublished-port-drop");
         QVERIFY(f);
-        QVERIFY(hasFlow(*f, "tailnet 100.64.0.50 on tailscale0 -> container web 172.18.0.2:22/tcp on mynet (not published)"));
+        QVERIFY(hasFlow(
+            *f, "tailnet 100.64.0.50 on tailscale0 -> container web 172.18.0.2:22/tcp on mynet (not published)"));
         QVERIFY(f->explanation.find("ts-forward") != std::string::npos); // names what accepted it before
         const QString failure = fixFailure(after, *f);
         QVERIFY2(failure.isEmpty(), qPrintable(failure));
@@ -195,9 +202,8 @@ private Q_SLOTS:
         const Finding* g = find(alone, "unpublished-port-drop");
         QVERIFY(g);
         QCOMPARE(g->severity, Severity::Medium);
-        QVERIFY(std::any_of(g->rules.begin(), g->rules.end(), [](const EvidenceRule& r) {
-            return r.chain == "ts-forward" && r.provenance == Provenance::Tailscale;
-        }));
+        QVERIFY(std::any_of(g->rules.begin(), g->rules.end(),
+            [](const EvidenceRule& r) { return r.chain == "ts-forward" && r.provenance == Provenance::Tailscale; }));
         QVERIFY(!find(analyse(fixture("28.0.0-b-usernet-portmap"), nullptr), "unpublished-port-drop"));
         // On 28.x the raw drop decides these flows instead: that is the other finding, not this one.
         const Snapshot later = fixture("28.x-c-tailscale");
@@ -235,14 +241,16 @@ private Q_SLOTS:
         const QString failure = fixFailure(after, *f);
         QVERIFY2(failure.isEmpty(), qPrintable(failure));
         // 28.x accepts container traffic in DOCKER-FORWARD before ts-forward when dockerd started last ...
-        QVERIFY(!find(analyse(edited(fixture("28.x-c-tailscale"), { kTsStateful }), nullptr), "tailscale-forward-order"));
+        QVERIFY(
+            !find(analyse(edited(fixture("28.x-c-tailscale"), { kTsStateful }), nullptr), "tailscale-forward-order"));
         // ... but not when tailscaled restarted after it.
         const Snapshot tsTop = edited(fixture("28.x-c-tailscale"),
             { "iptables -D FORWARD -j ts-forward", "iptables -I FORWARD 1 -j ts-forward", kTsStateful });
         const auto topFindings = analyse(tsTop, nullptr);
         const Finding* top = find(topFindings, "tailscale-forward-order");
         QVERIFY(top);
-        QVERIFY2(top->explanation.find("tailscaled started (or restarted) after dockerd") != std::string::npos, top->explanation.c_str());
+        QVERIFY2(top->explanation.find("tailscaled started (or restarted) after dockerd") != std::string::npos,
+            top->explanation.c_str());
     }
 
     void dnsOfTheDefaultBridgeThroughForward()
@@ -251,7 +259,8 @@ private Q_SLOTS:
         auto networks = nlohmann::json::parse(readFixture("docker-28.0.0-d-oracle-cloud.networks.json"));
         for (auto& n : networks)
             if (n.at("Name") == "bridge")
-                n["Containers"] = { { "c0ffee", { { "Name", "db" }, { "IPv4Address", "172.17.0.2/16" }, { "IPv6Address", "" } } } };
+                n["Containers"]
+                    = { { "c0ffee", { { "Name", "db" }, { "IPv4Address", "172.17.0.2/16" }, { "IPv6Address", "" } } } };
         const Extra extra { "28.0.0", "nameserver 169.254.169.254\n", networks.dump(), {} };
         const Snapshot after = fixture("28.0.0-d-oracle-cloud", extra);
         const auto all = analyse(after, nullptr);
@@ -277,7 +286,8 @@ private Q_SLOTS:
         const auto all = analyse(after, nullptr);
         const Finding* f = find(all, "swarm-ingress-order");
         QVERIFY(f);
-        QCOMPARE(commandsOf(*recommended(*f)), std::vector<std::string> { "iptables -I DOCKER-FORWARD -j DOCKER-INGRESS" });
+        QCOMPARE(
+            commandsOf(*recommended(*f)), std::vector<std::string> { "iptables -I DOCKER-FORWARD -j DOCKER-INGRESS" });
         QVERIFY(!find(analyse(edited(after, commandsOf(*recommended(*f))), nullptr), "swarm-ingress-order"));
         auto missing = chain;
         const auto missingFindings = analyse(edited(fixture("28.x-b-usernet-portmap"), missing), nullptr);
@@ -302,27 +312,32 @@ private Q_SLOTS:
 
     void dockerUserReturnHidesAppendedRules()
     {
-        const auto all = analyse(edited(fixture("28.x-b-usernet-portmap"),
-                                     { "iptables -A DOCKER-USER -j RETURN", "iptables -A DOCKER-USER -s 192.0.2.0/24 -j DROP" }),
-            nullptr);
+        const auto all
+            = analyse(edited(fixture("28.x-b-usernet-portmap"),
+                          { "iptables -A DOCKER-USER -j RETURN", "iptables -A DOCKER-USER -s 192.0.2.0/24 -j DROP" }),
+                nullptr);
         const Finding* f = find(all, "docker-user-return");
         QVERIFY(f);
         QCOMPARE(f->rules.back().text, std::string("-A DOCKER-USER -s 192.0.2.0/24 -j DROP"));
         const Finding* unreachable = find(all, "unreachable-rules");
         QVERIFY(unreachable);
-        QVERIFY(std::any_of(unreachable->rules.begin(), unreachable->rules.end(),
-            [](const EvidenceRule& r) { return r.text == "-A DOCKER-USER -j RETURN" && r.role == "shadows the rules after it"; }));
-        const auto fine = analyse(edited(fixture("28.x-b-usernet-portmap"), { "iptables -I DOCKER-USER -s 192.0.2.0/24 -j DROP" }), nullptr);
+        QVERIFY(std::any_of(unreachable->rules.begin(), unreachable->rules.end(), [](const EvidenceRule& r) {
+            return r.text == "-A DOCKER-USER -j RETURN" && r.role == "shadows the rules after it";
+        }));
+        const auto fine = analyse(
+            edited(fixture("28.x-b-usernet-portmap"), { "iptables -I DOCKER-USER -s 192.0.2.0/24 -j DROP" }), nullptr);
         QVERIFY(!find(fine, "docker-user-return"));
         QVERIFY(!find(fine, "unreachable-rules"));
     }
 
     void layoutContradictsTheReportedVersion()
     {
-        QVERIFY(find(analyse(fixture("28.x-b-usernet-portmap", Extra { "27.5.1", {}, {}, {} }), nullptr), "downgrade-leftover-chains"));
-        QVERIFY(find(analyse(fixture("27.5.1-b-usernet-portmap", Extra { "28.5.2", {}, {}, {} }), nullptr), "layout-version-mismatch"));
-        for (const auto& [name, version] : { std::pair { "28.x-b-usernet-portmap", "28.5.2" }, { "27.5.1-b-usernet-portmap", "27.5.1" },
-                 { "28.0.0-b-usernet-portmap", "28.0.0" } }) {
+        QVERIFY(find(analyse(fixture("28.x-b-usernet-portmap", Extra { "27.5.1", {}, {}, {} }), nullptr),
+            "downgrade-leftover-chains"));
+        QVERIFY(find(analyse(fixture("27.5.1-b-usernet-portmap", Extra { "28.5.2", {}, {}, {} }), nullptr),
+            "layout-version-mismatch"));
+        for (const auto& [name, version] : { std::pair { "28.x-b-usernet-portmap", "28.5.2" },
+                 { "27.5.1-b-usernet-portmap", "27.5.1" }, { "28.0.0-b-usernet-portmap", "28.0.0" } }) {
             const auto all = analyse(fixture(name, Extra { version, {}, {}, {} }), nullptr);
             QVERIFY2(!find(all, "downgrade-leftover-chains") && !find(all, "layout-version-mismatch"), name);
         }
@@ -331,26 +346,30 @@ private Q_SLOTS:
     void ipv6ForwardDropLeftFrom27()
     {
         const Extra extra { "28.5.2", {}, {}, "net.ipv6.conf.all.forwarding = 1\n" };
-        const Snapshot upgraded = edited(fixture("28.x-c-tailscale", extra), { "ip6tables -P FORWARD DROP" }, Family::IPv6);
+        const Snapshot upgraded
+            = edited(fixture("28.x-c-tailscale", extra), { "ip6tables -P FORWARD DROP" }, Family::IPv6);
         const auto all = analyse(upgraded, nullptr);
         const Finding* f = find(all, "ipv6-forward-policy-drop");
         QVERIFY(f);
         QCOMPARE(f->severity, Severity::Medium);
         QCOMPARE(f->rules.front().family, Family::IPv6);
         QVERIFY(!find(analyse(fixture("28.x-c-tailscale", extra), nullptr), "ipv6-forward-policy-drop"));
-        QVERIFY(!find(analyse(fixture("27.5.1-c-tailscale", Extra { "27.5.1", {}, {}, extra.sysctl }), nullptr), "ipv6-forward-policy-drop"));
+        QVERIFY(!find(analyse(fixture("27.5.1-c-tailscale", Extra { "27.5.1", {}, {}, extra.sysctl }), nullptr),
+            "ipv6-forward-policy-drop"));
     }
 
     void bothBackendsHoldingRules()
     {
         auto snapshotWith = [](bool both) {
             std::vector<SourceRecord> sources;
-            SourceRecord nft = makeSource(SourceKind::IptablesV4, "iptables-nft-save", readFixture("docker-28.x-b-usernet-portmap.rules"));
+            SourceRecord nft = makeSource(
+                SourceKind::IptablesV4, "iptables-nft-save", readFixture("docker-28.x-b-usernet-portmap.rules"));
             nft.variant = "nft";
             sources.push_back(nft);
             if (both) {
                 SourceRecord legacy = makeSource(SourceKind::IptablesV4, "iptables-legacy-save",
-                    "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n-A FORWARD -j REJECT\nCOMMIT\n");
+                    "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n-A FORWARD -j "
+                    "REJECT\nCOMMIT\n");
                 legacy.variant = "legacy";
                 sources.push_back(legacy);
             }
@@ -404,7 +423,8 @@ private Q_SLOTS:
         for (const char* key : { "id", "severity", "title", "explanation", "impact", "evidence", "fixes" })
             QVERIFY2(first.contains(key), key);
         QVERIFY(first.at("evidence").at("rules").is_array() && first.at("evidence").at("flows").is_array());
-        QCOMPARE(first.at("evidence").at("flows").at(0).at("before").at("verdict").get<std::string>(), std::string("ACCEPT"));
+        QCOMPARE(first.at("evidence").at("flows").at(0).at("before").at("verdict").get<std::string>(),
+            std::string("ACCEPT"));
         QVERIFY(first.at("fixes").at(0).at("rules").is_array() && first.at("fixes").at(0).at("manual").is_array());
     }
 };
