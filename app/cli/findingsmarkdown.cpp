@@ -20,8 +20,8 @@ void findingMarkdown(const Finding& f, std::string& out)
     if (!f.rules.empty()) {
         out += "\n| Rule | Written by | Role |\n|---|---|---|\n";
         for (const auto& r : f.rules)
-            out += "| `" + r.table + "/" + r.chain + ": " + r.text + "` | " + model::provenanceName(r.provenance)
-                + " | " + r.role + " |\n";
+            out += "| `" + std::string(r.family == model::Family::IPv6 ? "ip6 " : "") + r.table + "/" + r.chain + ": "
+                + r.text + "` | " + model::provenanceName(r.provenance) + " | " + r.role + " |\n";
     }
     if (!f.flows.empty()) {
         out += "\n| Flow | Before | After |\n|---|---|---|\n";

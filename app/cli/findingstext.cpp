@@ -28,8 +28,9 @@ void rulesText(const Finding& f, std::string& out)
         return;
     out += "  Rules:\n";
     for (const auto& r : f.rules)
-        out += "    " + r.table + "/" + r.chain + (r.index > 0 ? " #" + std::to_string(r.index) : "") + ": " + r.text
-            + "\n      [" + model::provenanceName(r.provenance) + "] " + r.role + "\n";
+        out += "    " + std::string(r.family == model::Family::IPv6 ? "ip6 " : "") + r.table + "/" + r.chain
+            + (r.index > 0 ? " #" + std::to_string(r.index) : "") + ": " + r.text + "\n      ["
+            + model::provenanceName(r.provenance) + "] " + r.role + "\n";
 }
 
 void flowsText(const Finding& f, std::string& out)

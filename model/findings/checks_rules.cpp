@@ -140,7 +140,11 @@ void checkUnreachableRules(const AnalysisContext& ctx, std::vector<Finding>& out
     if (count == 0)
         return;
     x.id = "unreachable-rules";
-    x.severity = Severity::Low;
+    // Docker's own chains that nothing jumps to (IPv6 isolation chains of 27.x) are harmless leftovers.
+    const bool onlyDockerLeftovers = std::all_of(x.rules.begin(), x.rules.end(), [](const EvidenceRule& r) {
+        return r.provenance == Provenance::Docker && r.role.find("is never jumped to") != std::string::npos;
+    });
+    x.severity = onlyDockerLeftovers ? Severity::Info : Severity::Low;
     x.title = std::to_string(count) + " rule(s) can never match: earlier rules or missing jumps shadow them";
     x.explanation = "No packet reaches these rules: an earlier rule in the same chain accepts, drops or returns every "
                     "packet, or nothing jumps to their chain. Whatever they were meant to do does not happen.";
