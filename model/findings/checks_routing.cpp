@@ -22,6 +22,7 @@ struct RouteGroup {
     std::string network;
     std::string bridge;
     std::string bridgeSubnet;
+    bool unpublished = false; // some of its flows go to ports Docker did not publish
 };
 
 std::vector<RouteGroup> groupsOf(const std::vector<const TracedFlow*>& flows)
@@ -29,8 +30,9 @@ std::vector<RouteGroup> groupsOf(const std::vector<const TracedFlow*>& flows)
     std::map<std::tuple<std::string, std::string, std::string>, RouteGroup> groups;
     for (const TracedFlow* t : flows) {
         const FlowProbe& p = t->probe;
-        groups.emplace(std::tuple { p.peerInterface, p.peerSubnet, p.bridge },
-            RouteGroup { p.peerInterface, p.peerSubnet, p.peerName, p.network, p.bridge, p.bridgeSubnet });
+        auto [it, added] = groups.emplace(std::tuple { p.peerInterface, p.peerSubnet, p.bridge },
+            RouteGroup { p.peerInterface, p.peerSubnet, p.peerName, p.network, p.bridge, p.bridgeSubnet, false });
+        it->second.unpublished = it->second.unpublished || !p.publishedPort;
     }
     std::vector<RouteGroup> out;
     for (auto& [key, g] : groups)
@@ -62,17 +64,19 @@ fix::FixOption rawExemption(const std::vector<RouteGroup>& groups)
     o.id = "raw-exemption";
     o.title = "Exempt the routed peers in raw PREROUTING and accept them in DOCKER-USER";
     o.tradeoffs
-        = "Works on every Docker 28 release and needs no restart. Every port of every container on the network "
-          "becomes reachable from that subnet, published or not, as routed access was before 28.0. raw rules do "
-          "not survive a reboot: a systemd unit ordered after docker.service re-applies them (Docker itself never "
-          "flushes raw PREROUTING or DOCKER-USER).";
+        = "Works on every Docker 28 release and needs no restart. The published ports become reachable on the "
+          "container addresses from that subnet; with the DOCKER-USER rule (added where unpublished ports are to "
+          "be reached) every port is, as routed access was before 28.0. raw rules do not survive a reboot: a "
+          "systemd unit ordered after docker.service re-applies them (Docker itself never flushes raw "
+          "PREROUTING or DOCKER-USER).";
     for (const auto& g : groups) {
         o.rules.push_back(
             insertRule("raw", "PREROUTING", { "-i", g.iface, "-s", g.peerSubnet, "-d", g.bridgeSubnet, "-j", "ACCEPT" },
                 "lets " + g.peerName + " packets for " + g.network
                     + " past Docker's per-container DROP, which raw runs before filter"));
-        o.rules.push_back(
-            dockerUserAccept(g, "accepts them in filter before the network's DROP for unpublished ports"));
+        if (g.unpublished) // only where unpublished ports are to be reached: nothing more is opened
+            o.rules.push_back(
+                dockerUserAccept(g, "accepts them in filter before the network's DROP for unpublished ports"));
     }
     o.persistUnit = true;
     o.recommended = true;

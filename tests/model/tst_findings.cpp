@@ -5,6 +5,7 @@
 #include "model/engine/engine.h"
 #include "model/findings/finding.h"
 #include "model/findings/findingsjson.h"
+#include "model/findings/flowcatalogue.h"
 #include "model/provenance.h"
 #include "model/snapshotbuilder.h"
 
@@ -156,12 +157,19 @@ private Q_SLOTS:
         QCOMPARE(f->rules.front().text, std::string("-A PREROUTING -d 172.18.0.2/32 ! -i br-897b3066eb8a -j DROP"));
         QCOMPARE(f->rules.front().provenance, Provenance::Docker);
         QVERIFY(f->impact.find("can no longer reach") != std::string::npos);
-        // The generalised remediation is exactly the one verified on the kernel for this fixture.
+        // Only the published port worked before: the fix exempts the peers in raw and opens nothing more.
+        QCOMPARE(commandsOf(*recommended(*f)),
+            std::vector<std::string> {
+                "iptables -t raw -I PREROUTING -i eth0 -s 10.0.0.0/24 -d 172.18.0.0/16 -j ACCEPT" });
+        // Without a before snapshot (direct routing wanted) it is exactly the pair verified on the kernel for this
+        // fixture.
+        const auto wanted = analyse(after, nullptr);
         const std::vector<std::string> verified {
             "iptables -t raw -I PREROUTING -i eth0 -s 10.0.0.0/24 -d 172.18.0.0/16 -j ACCEPT",
             "iptables -I DOCKER-USER -i eth0 -s 10.0.0.0/24 -o br-897b3066eb8a -j ACCEPT"
         };
-        QCOMPARE(commandsOf(*recommended(*f)), verified);
+        QCOMPARE(commandsOf(*recommended(*find(wanted, "direct-routing-raw-drop"))), verified);
+        QVERIFY(fixFailure(after, *find(wanted, "direct-routing-raw-drop")).isEmpty());
         QVERIFY(recommended(*f)->persistUnit);
         std::vector<std::string> ids;
         for (const auto& o : f->fixes)
@@ -388,6 +396,45 @@ private Q_SLOTS:
         QCOMPARE(f->rules.front().provenance, Provenance::CloudImage);
         QCOMPARE(f->rules.at(1).text, std::string("-A FORWARD -i docker0 -j ACCEPT"));
         QVERIFY(!find(analyse(fixture("28.x-d-oracle-cloud"), nullptr), "unreachable-rules"));
+    }
+
+    void recommendedFixesOpenNothingThatWasClosed_data()
+    {
+        QTest::addColumn<QString>("before");
+        QTest::addColumn<QString>("after");
+        for (const char* scenario : { "b-usernet-portmap", "c-tailscale", "d-oracle-cloud" })
+            for (const char* version : { "28.0.0", "28.x" })
+                QTest::addRow("%s %s", version, scenario)
+                    << QStringLiteral("27.5.1-") + QString::fromLatin1(scenario)
+                    << QString::fromLatin1(version) + QLatin1Char('-') + QString::fromLatin1(scenario);
+    }
+    void recommendedFixesOpenNothingThatWasClosed()
+    {
+        QFETCH(QString, before);
+        QFETCH(QString, after);
+        const Snapshot old = fixture(before.toStdString());
+        const Snapshot now = fixture(after.toStdString());
+        std::vector<std::string> commands;
+        for (const Finding& f : analyse(now, &old))
+            if (const fix::FixOption* o = recommended(f))
+                for (const auto& c : commandsOf(*o))
+                    commands.push_back(c);
+        const auto oldEngine = engine::Engine::fromSnapshot(old);
+        const auto nowEngine = engine::Engine::fromSnapshot(now);
+        const auto fixedEngine = engine::Engine::fromSnapshot(edited(now, commands));
+        int restored = 0;
+        for (const FlowProbe& p : catalogueFlows(now, nowEngine->host(), 28)) {
+            const auto was = oldEngine->traceFlow(p.packet).fate;
+            const auto is = nowEngine->traceFlow(p.packet).fate;
+            const auto fixed = fixedEngine->traceFlow(p.packet).fate;
+            const bool opened
+                = fixed == engine::Fate::Accept && was != engine::Fate::Accept && is != engine::Fate::Accept;
+            QVERIFY2(!opened, p.label.c_str());
+            QVERIFY2(!(was == engine::Fate::Accept && is == engine::Fate::Accept && fixed != engine::Fate::Accept),
+                p.label.c_str());
+            restored += was == engine::Fate::Accept && is != engine::Fate::Accept && fixed == engine::Fate::Accept;
+        }
+        QVERIFY(restored > 0); // every pair lost something the fixes bring back
     }
 
     void explainFlowSaysWhenTheFirewallIsNotTheCause()
