@@ -437,6 +437,53 @@ private Q_SLOTS:
         QVERIFY(restored > 0); // every pair lost something the fixes bring back
     }
 
+    void dnsOfTheEmbeddedResolverThroughOutput()
+    {
+        // 28.x forwards mynet's queries from the host namespace: an OUTPUT rule, not FORWARD, decides them.
+        const Extra extra { "28.5.2", "nameserver 100.100.100.100\n", {}, {} };
+        const Snapshot after
+            = edited(fixture("28.x-c-tailscale", extra), { "iptables -I OUTPUT 1 -p udp --dport 53 -j REJECT" });
+        const auto all = analyse(after, nullptr);
+        const Finding* f = find(all, "dns-unreachable");
+        QVERIFY(f);
+        QVERIFY(hasFlow(*f, "DNS of network mynet: Docker's embedded resolver, from the host"));
+        QCOMPARE(f->rules.front().chain, std::string("OUTPUT"));
+        QVERIFY(f->explanation.find("host's own namespace") != std::string::npos);
+        const QString failure = fixFailure(after, *f);
+        QVERIFY2(failure.isEmpty(), qPrintable(failure));
+        QVERIFY(!find(analyse(fixture("28.x-c-tailscale", extra), nullptr), "dns-unreachable"));
+    }
+
+    void extraFlowsJoinTheChecks()
+    {
+        // A flow class from elsewhere (a WireGuard peer the snapshot knows nothing about) is examined like the rest.
+        FlowProbe wg;
+        wg.label = "WireGuard peer 10.8.0.2 on wg0 -> container web 172.18.0.2:80/tcp on mynet";
+        wg.kind = FlowKind::DirectToContainer;
+        wg.packet.inInterface = "wg0";
+        wg.packet.header.src = *engine::IpAddress::parse("10.8.0.2");
+        wg.packet.header.dst = *engine::IpAddress::parse("172.18.0.2");
+        wg.packet.header.sport = 40000;
+        wg.packet.header.dport = 80;
+        wg.peerInterface = "wg0";
+        wg.peerSubnet = "10.8.0.0/24";
+        wg.peerName = "WireGuard peer";
+        wg.network = "mynet";
+        wg.bridge = "br-897b3066eb8a";
+        wg.bridgeSubnet = "172.18.0.0/16";
+        wg.publishedPort = true;
+        AnalyseOptions options;
+        options.extraFlows.push_back(wg);
+        const auto all = analyse(fixture("28.x-b-usernet-portmap"), nullptr, options);
+        const Finding* f = find(all, "direct-routing-raw-drop");
+        QVERIFY(f);
+        QVERIFY(hasFlow(*f, wg.label));
+        const auto commands = commandsOf(*recommended(*f));
+        QVERIFY(std::find(commands.begin(), commands.end(),
+                    "iptables -t raw -I PREROUTING -i wg0 -s 10.8.0.0/24 -d 172.18.0.0/16 -j ACCEPT")
+            != commands.end());
+    }
+
     void explainFlowSaysWhenTheFirewallIsNotTheCause()
     {
         const Snapshot s = fixture("28.x-c-tailscale");
