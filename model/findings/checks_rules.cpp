@@ -43,6 +43,10 @@ void ipv6ForwardPolicy(const AnalysisContext& ctx, std::vector<Finding>& out)
           "forwarded unfiltered after a reboot"
         : "Nothing today (IPv6 forwarding is off or unknown), but the policy will differ after a reboot";
     x.rules.push_back(policyOf(*v6, *filter, *forward, "drops forwarded IPv6 until the next reboot"));
+    const Ruleset* old = ctx.before() ? ctx.before()->ipv6.get() : nullptr;
+    const Chain* oldForward = old && old->table("filter") ? old->table("filter")->chain("FORWARD") : nullptr;
+    if (oldForward && oldForward->policy == "DROP" && AnalysisContext::dockerMajor(*ctx.before()).value_or(28) < 28)
+        x.title = "The IPv6 FORWARD policy DROP that Docker 27 set survived the upgrade; Docker 28 no longer sets it";
     fix::FixOption keep;
     keep.id = "make-explicit";
     keep.title = "Decide the IPv6 forwarding policy and persist it";

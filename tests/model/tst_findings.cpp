@@ -361,6 +361,11 @@ private Q_SLOTS:
         QVERIFY(f);
         QCOMPARE(f->severity, Severity::Medium);
         QCOMPARE(f->rules.front().family, Family::IPv6);
+        const Snapshot before = fixture("27.5.1-c-tailscale", Extra { "27.5.1", {}, {}, extra.sysctl });
+        const auto againstBefore = analyse(upgraded, &before);
+        QVERIFY(find(againstBefore, "ipv6-forward-policy-drop"));
+        QVERIFY(
+            find(againstBefore, "ipv6-forward-policy-drop")->title.find("survived the upgrade") != std::string::npos);
         QVERIFY(!find(analyse(fixture("28.x-c-tailscale", extra), nullptr), "ipv6-forward-policy-drop"));
         QVERIFY(!find(analyse(fixture("27.5.1-c-tailscale", Extra { "27.5.1", {}, {}, extra.sysctl }), nullptr),
             "ipv6-forward-policy-drop"));
