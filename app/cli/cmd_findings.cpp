@@ -22,7 +22,8 @@ void addOptions(QCommandLineParser& p)
         "depend on, checks the layout of Docker's chains, and reports each problem with its rules, the flows it "
         "breaks and the ways to fix it. With --against, flows are compared with the before snapshot."));
     p.addPositionalArgument(QStringLiteral("snapshot"), QStringLiteral("the snapshot to diagnose (after the upgrade)"));
-    p.addOption({ QStringLiteral("against"), QStringLiteral("the snapshot from before the change"), QStringLiteral("before") });
+    p.addOption(
+        { QStringLiteral("against"), QStringLiteral("the snapshot from before the change"), QStringLiteral("before") });
     p.addOption({ QStringLiteral("format"), QStringLiteral("text (default), json or md"), QStringLiteral("format") });
     p.addHelpOption();
 }
@@ -61,7 +62,8 @@ int findingsCommand(const QStringList& args)
         QTextStream(stdout) << parser.helpText();
         return 0;
     }
-    const QString format = parser.isSet(QStringLiteral("format")) ? parser.value(QStringLiteral("format")) : QStringLiteral("text");
+    const QString format
+        = parser.isSet(QStringLiteral("format")) ? parser.value(QStringLiteral("format")) : QStringLiteral("text");
     if (parser.positionalArguments().size() != 1
         || (format != QLatin1String("text") && format != QLatin1String("json") && format != QLatin1String("md"))) {
         err << "usage: chainsight-cli findings <snapshot> [--against <before>] [--format text|json|md]\n";
@@ -70,16 +72,19 @@ int findingsCommand(const QStringList& args)
     const QString afterPath = parser.positionalArguments().front();
     const model::SnapshotPtr after = load(afterPath, err);
     model::SnapshotPtr before;
-    if (!after || (parser.isSet(QStringLiteral("against")) && !(before = load(parser.value(QStringLiteral("against")), err))))
+    if (!after
+        || (parser.isSet(QStringLiteral("against")) && !(before = load(parser.value(QStringLiteral("against")), err))))
         return 2;
     const auto findings = model::findings::analyse(*after, before.get());
-    FindingsSubject subject { subjectName(afterPath, *after), before ? subjectName(parser.value(QStringLiteral("against")), *before) : std::string() };
+    FindingsSubject subject { subjectName(afterPath, *after),
+        before ? subjectName(parser.value(QStringLiteral("against")), *before) : std::string() };
     if (format == QLatin1String("json")) {
         nlohmann::json names { { "after", subject.after } };
         names["before"] = before ? nlohmann::json(subject.before) : nlohmann::json(nullptr);
         std::cout << model::findings::findingsToJson(findings, names).dump(2) << '\n';
     } else {
-        std::cout << (format == QLatin1String("md") ? findingsMarkdown(findings, subject) : findingsText(findings, subject));
+        std::cout << (format == QLatin1String("md") ? findingsMarkdown(findings, subject)
+                                                    : findingsText(findings, subject));
     }
     return std::cout.good() ? 0 : 2;
 }

@@ -20,13 +20,14 @@ void findingMarkdown(const Finding& f, std::string& out)
     if (!f.rules.empty()) {
         out += "\n| Rule | Written by | Role |\n|---|---|---|\n";
         for (const auto& r : f.rules)
-            out += "| `" + r.table + "/" + r.chain + ": " + r.text + "` | " + model::provenanceName(r.provenance) + " | "
-                + r.role + " |\n";
+            out += "| `" + std::string(r.family == model::Family::IPv6 ? "ip6 " : "") + r.table + "/" + r.chain + ": "
+                + r.text + "` | " + model::provenanceName(r.provenance) + " | " + r.role + " |\n";
     }
     if (!f.flows.empty()) {
         out += "\n| Flow | Before | After |\n|---|---|---|\n";
         for (const auto& fl : f.flows)
-            out += "| " + fl.probe.label + " | " + (fl.before ? fate(*fl.before) : std::string("–")) + " | " + fate(fl.after) + " |\n";
+            out += "| " + fl.probe.label + " | " + (fl.before ? fate(*fl.before) : std::string("–")) + " | "
+                + fate(fl.after) + " |\n";
     }
     for (const auto& o : f.fixes) {
         out += "\n### Fix: " + o.title + (o.recommended ? " (recommended)" : "") + "\n\n" + o.tradeoffs + "\n";
@@ -49,7 +50,8 @@ void findingMarkdown(const Finding& f, std::string& out)
 
 std::string findingsMarkdown(const std::vector<Finding>& findings, const FindingsSubject& subject)
 {
-    std::string out = "# Findings for " + subject.after + (subject.before.empty() ? "" : " against " + subject.before) + "\n";
+    std::string out
+        = "# Findings for " + subject.after + (subject.before.empty() ? "" : " against " + subject.before) + "\n";
     if (findings.empty())
         out += "\nNothing found.\n";
     for (const auto& f : findings)

@@ -17,7 +17,10 @@ std::string upper(std::string s)
     return s;
 }
 
-std::string fateText(const FlowFate& f) { return std::string(model::engine::fateName(f.fate)) + " (" + f.deciding + ")"; }
+std::string fateText(const FlowFate& f)
+{
+    return std::string(model::engine::fateName(f.fate)) + " (" + f.deciding + ")";
+}
 
 void rulesText(const Finding& f, std::string& out)
 {
@@ -25,7 +28,8 @@ void rulesText(const Finding& f, std::string& out)
         return;
     out += "  Rules:\n";
     for (const auto& r : f.rules)
-        out += "    " + r.table + "/" + r.chain + (r.index > 0 ? " #" + std::to_string(r.index) : "") + ": " + r.text + "\n      ["
+        out += "    " + std::string(r.family == model::Family::IPv6 ? "ip6 " : "") + r.table + "/" + r.chain
+            + (r.index > 0 ? " #" + std::to_string(r.index) : "") + ": " + r.text + "\n      ["
             + model::provenanceName(r.provenance) + "] " + r.role + "\n";
 }
 
@@ -61,8 +65,8 @@ void fixesText(const Finding& f, std::string& out)
 
 std::string findingsText(const std::vector<Finding>& findings, const FindingsSubject& subject)
 {
-    std::string out = "Findings for " + subject.after + (subject.before.empty() ? "" : " against " + subject.before) + ": "
-        + std::to_string(findings.size()) + "\n";
+    std::string out = "Findings for " + subject.after + (subject.before.empty() ? "" : " against " + subject.before)
+        + ": " + std::to_string(findings.size()) + "\n";
     for (const auto& f : findings) {
         out += "\n[" + upper(severityName(f.severity)) + "] " + f.id + ": " + f.title + "\n";
         out += "  Impact: " + f.impact + "\n";

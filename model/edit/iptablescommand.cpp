@@ -144,7 +144,8 @@ std::optional<Command> splitCommand(const std::vector<Token>& tokens, std::strin
     Command c;
     std::size_t i = 0;
     while (i < tokens.size() && !tokens[i].quoted
-        && (tokens[i].value == "sudo" || tokens[i].value.find("iptables") != std::string_view::npos))
+        && (tokens[i].value == "sudo" || tokens[i].value.find("iptables") != std::string_view::npos
+            || tokens[i].value.find("ip6tables") != std::string_view::npos))
         ++i;
     for (; i < tokens.size(); ++i) {
         const Token& t = tokens[i];

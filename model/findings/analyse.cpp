@@ -19,7 +19,8 @@ std::vector<Finding> analyse(const Snapshot& after, const Snapshot* before, cons
     checkStaleChains(ctx, out);
     checkIpv6AndBackends(ctx, out);
     checkUnreachableRules(ctx, out);
-    std::stable_sort(out.begin(), out.end(), [](const Finding& a, const Finding& b) { return a.severity < b.severity; });
+    std::stable_sort(
+        out.begin(), out.end(), [](const Finding& a, const Finding& b) { return a.severity < b.severity; });
     return out;
 }
 

@@ -16,22 +16,25 @@ void addDnsRules(fix::FixOption& o, const TracedFlow& t)
     for (const char* proto : { "udp", "tcp" }) {
         std::vector<std::string> spec = hostPath
             ? std::vector<std::string> { "-d", p.nameserver, "-p", proto, "--dport", "53", "-j", "ACCEPT" }
-            : std::vector<std::string> { "-i", p.bridge, "-d", p.nameserver, "-p", proto, "--dport", "53", "-j", "ACCEPT" };
+            : std::vector<std::string> { "-i", p.bridge, "-d", p.nameserver, "-p", proto, "--dport", "53", "-j",
+                  "ACCEPT" };
         fix::RuleChange r = insertRule("filter", hostPath ? "OUTPUT" : "DOCKER-USER", spec,
             std::string("lets ") + (hostPath ? "Docker's embedded resolver" : p.network + "'s containers") + " query "
                 + p.nameserver + " over " + proto);
-        if (std::none_of(o.rules.begin(), o.rules.end(), [&](const fix::RuleChange& x) { return x.spec == r.spec && x.chain == r.chain; }))
+        if (std::none_of(o.rules.begin(), o.rules.end(),
+                [&](const fix::RuleChange& x) { return x.spec == r.spec && x.chain == r.chain; }))
             o.rules.push_back(std::move(r));
         if (!t.after.decidedByReply)
             continue;
         std::vector<std::string> back = hostPath
-            ? std::vector<std::string> { "-s", p.nameserver, "-p", proto, "--sport", "53", "-m", "conntrack", "--ctstate",
-                  "RELATED,ESTABLISHED", "-j", "ACCEPT" }
-            : std::vector<std::string> { "-o", p.bridge, "-s", p.nameserver, "-p", proto, "--sport", "53", "-m", "conntrack",
-                  "--ctstate", "RELATED,ESTABLISHED", "-j", "ACCEPT" };
+            ? std::vector<std::string> { "-s", p.nameserver, "-p", proto, "--sport", "53", "-m", "conntrack",
+                  "--ctstate", "RELATED,ESTABLISHED", "-j", "ACCEPT" }
+            : std::vector<std::string> { "-o", p.bridge, "-s", p.nameserver, "-p", proto, "--sport", "53", "-m",
+                  "conntrack", "--ctstate", "RELATED,ESTABLISHED", "-j", "ACCEPT" };
         fix::RuleChange reply = insertRule("filter", hostPath ? "INPUT" : "DOCKER-USER", back,
             "accepts the nameserver's answers, which the firewall stops now");
-        if (std::none_of(o.rules.begin(), o.rules.end(), [&](const fix::RuleChange& x) { return x.spec == reply.spec; }))
+        if (std::none_of(
+                o.rules.begin(), o.rules.end(), [&](const fix::RuleChange& x) { return x.spec == reply.spec; }))
             o.rules.push_back(std::move(reply));
     }
 }
@@ -47,8 +50,10 @@ void checkDns(const AnalysisContext& ctx, std::vector<Finding>& out)
     if (hit.empty())
         return;
     const bool changed = std::any_of(hit.begin(), hit.end(), [](const TracedFlow* t) { return t->brokeByChange(); });
-    const bool hostPath = std::any_of(hit.begin(), hit.end(), [](const TracedFlow* t) { return t->probe.packet.fromLocalProcess; });
-    const bool forwardPath = std::any_of(hit.begin(), hit.end(), [](const TracedFlow* t) { return !t->probe.packet.fromLocalProcess; });
+    const bool hostPath
+        = std::any_of(hit.begin(), hit.end(), [](const TracedFlow* t) { return t->probe.packet.fromLocalProcess; });
+    const bool forwardPath
+        = std::any_of(hit.begin(), hit.end(), [](const TracedFlow* t) { return !t->probe.packet.fromLocalProcess; });
     const auto networks = distinct(hit, &FlowProbe::network);
     const auto servers = distinct(hit, &FlowProbe::nameserver);
     Finding f;

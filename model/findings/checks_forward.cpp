@@ -2,6 +2,7 @@
 #include "model/findings/checkutil.h"
 
 #include <algorithm>
+#include <cctype>
 
 namespace model::findings {
 
@@ -11,12 +12,14 @@ namespace {
 
 bool isHostProvenance(Provenance p)
 {
-    return p == Provenance::Unknown || p == Provenance::CloudImage || p == Provenance::Ufw || p == Provenance::Firewalld;
+    return p == Provenance::Unknown || p == Provenance::CloudImage || p == Provenance::Ufw
+        || p == Provenance::Firewalld;
 }
 
 bool containerFlow(const FlowProbe& p)
 {
-    return p.kind == FlowKind::ContainerEgress || p.kind == FlowKind::PublishedPort || p.kind == FlowKind::ContainerToPeer;
+    return p.kind == FlowKind::ContainerEgress || p.kind == FlowKind::PublishedPort
+        || p.kind == FlowKind::ContainerToPeer;
 }
 
 std::vector<std::string> dockerBridges(const Snapshot& s)
@@ -75,6 +78,88 @@ fix::FixOption hostRuleFix(const AnalysisContext& ctx, const std::vector<const T
     return o;
 }
 
+// Fixes the user applies by hand: an upgrade past 28.0.0, or moving the host rule back below Docker's.
+void addManualHostFixes(
+    const AnalysisContext& ctx, const RuleRef& hostRule, const EvidenceRule& rule, std::vector<fix::FixOption>& fixes)
+{
+    if (ctx.dockerVersionText() == "28.0.0") {
+        fix::FixOption upgrade;
+        upgrade.id = "upgrade-docker";
+        upgrade.title = "Upgrade Docker to 28.0.1 or later";
+        upgrade.tradeoffs = "Fixes the order for good: 28.0.1 moved Docker's ACCEPTs into DOCKER-FORWARD, jumped to "
+                            "from the top of FORWARD. Needs a package upgrade and a dockerd restart.";
+        upgrade.manual.push_back({ "Upgrade the Docker packages", "Use the distribution's package manager.",
+            { "apt-get install --only-upgrade docker-ce docker-ce-cli   # or dnf upgrade docker-ce" } });
+        fixes.push_back(upgrade);
+    }
+    if (hostRule.chain == "FORWARD") {
+        const std::string spec = joined(specWords(rule.text));
+        fix::FixOption reappend;
+        reappend.id = "reappend-host-rule";
+        reappend.title = "Move the host rule back to the end of FORWARD";
+        reappend.tradeoffs
+            = "Restores the old order, but Docker 28.0.0 appends again whenever it creates a network, so "
+              "it must be repeated after every network creation and dockerd restart.";
+        reappend.manual.push_back({ "Delete and re-append the host rule", "Run after dockerd has created its networks.",
+            { "iptables -D FORWARD " + spec, "iptables -A FORWARD " + spec } });
+        fixes.push_back(reappend);
+    }
+}
+
+std::string hostRuleImpact(const std::vector<const TracedFlow*>& hit)
+{
+    std::vector<std::string> broken;
+    auto has = [&](FlowKind kind) {
+        return std::any_of(hit.begin(), hit.end(), [&](const TracedFlow* t) { return t->probe.kind == kind; });
+    };
+    if (has(FlowKind::ContainerEgress))
+        broken.push_back("containers cannot reach the Internet");
+    if (has(FlowKind::ContainerToPeer))
+        broken.push_back("containers cannot reach hosts on " + joinWords(distinct(hit, &FlowProbe::peerInterface)));
+    if (has(FlowKind::PublishedPort))
+        broken.push_back("connections to published ports time out");
+    std::string impact = joinWords(broken);
+    if (!impact.empty())
+        impact[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(impact[0])));
+    return impact;
+}
+
+std::vector<fix::FixOption> tailscaleFixes(const std::vector<const TracedFlow*>& hit)
+{
+    fix::FixOption mark;
+    mark.id = "ts-forward-mark";
+    mark.title = "Mark container traffic to the tailnet so ts-forward accepts it";
+    mark.tradeoffs = "Works whichever daemon started last. tailscaled rebuilds ts-forward when it restarts, so the "
+                     "rule must be re-applied (systemd unit ordered after tailscaled and docker).";
+    for (const TracedFlow* t : hit)
+        if (t->probe.kind == FlowKind::ContainerToPeer && !t->probe.peerSubnet.empty()) {
+            std::vector<std::string> spec { "-i", t->probe.bridge, "-d", t->probe.peerSubnet, "-j", "MARK",
+                "--set-xmark", "0x40000/0xff0000" };
+            if (std::none_of(
+                    mark.rules.begin(), mark.rules.end(), [&](const fix::RuleChange& r) { return r.spec == spec; }))
+                mark.rules.push_back(insertRule("filter", "ts-forward", spec,
+                    "gives " + t->probe.network
+                        + "'s traffic to the tailnet Tailscale's mark, which ts-forward accepts"));
+        }
+    mark.persistUnit = true;
+    mark.recommended = !mark.rules.empty();
+    fix::FixOption restart;
+    restart.id = "restart-docker";
+    restart.title = "Restart dockerd so its chains come before ts-forward";
+    restart.tradeoffs
+        = "28.0.1 and later put DOCKER-FORWARD above ts-forward when dockerd starts last. Undone the next "
+          "time tailscaled restarts; containers restart unless live-restore is on.";
+    restart.manual.push_back({ "Restart dockerd after tailscaled", "Or order docker.service after tailscaled.service.",
+        { "systemctl restart docker" } });
+    fix::FixOption stateless;
+    stateless.id = "disable-stateful-filtering";
+    stateless.title = "Turn off Tailscale's stateful filtering";
+    stateless.tradeoffs = "Tailnet peers may then open connections to anything this host forwards to.";
+    stateless.manual.push_back({ "Disable stateful filtering", "", { "tailscale set --stateful-filtering=false" } });
+    restart.recommended = !mark.recommended;
+    return { mark, restart, stateless };
+}
+
 } // namespace
 
 void checkHostForwardRule(const AnalysisContext& ctx, std::vector<Finding>& out)
@@ -85,14 +170,16 @@ void checkHostForwardRule(const AnalysisContext& ctx, std::vector<Finding>& out)
         const RuleRef& d = t.after.deciding;
         if (!containerFlow(t.probe) || !t.blockedAfter() || d.table != "filter" || d.index <= 0 || d.isPolicy())
             continue;
-        if (!isHostProvenance(ctx.ruleEvidence(d, t.probe.packet.family, {}).provenance) || (ctx.before() && !t.brokeByChange()))
+        if (!isHostProvenance(ctx.ruleEvidence(d, t.probe.packet.family, {}).provenance)
+            || (ctx.before() && !t.brokeByChange()))
             continue;
         hit.push_back(&t);
         hostRule = hostRule ? hostRule : &d;
     }
     if (hit.empty())
         return;
-    const bool byReply = std::any_of(hit.begin(), hit.end(), [](const TracedFlow* t) { return t->after.decidedByReply; });
+    const bool byReply
+        = std::any_of(hit.begin(), hit.end(), [](const TracedFlow* t) { return t->after.decidedByReply; });
     const EvidenceRule rule = ctx.ruleEvidence(*hostRule, Family::IPv4, {});
     Finding f;
     f.id = "host-forward-rule-before-docker";
@@ -104,34 +191,13 @@ void checkHostForwardRule(const AnalysisContext& ctx, std::vector<Finding>& out)
           "rules to FORWARD instead of inserting them, so a REJECT or DROP the host put at the end of FORWARD now "
           "comes first; 28.0.1 and later accept from DOCKER-FORWARD, jumped to from the top.";
     if (byReply)
-        f.explanation += " For published ports the connection attempt itself gets through; it is the container's reply, "
-                         "leaving through the bridge, that the rule rejects, so the client just times out.";
-    f.impact = "Containers cannot reach the Internet";
-    if (std::any_of(hit.begin(), hit.end(), [](const TracedFlow* t) { return t->probe.kind == FlowKind::PublishedPort; }))
-        f.impact += ", and connections to published ports time out";
+        f.explanation
+            += " For published ports the connection attempt itself gets through; it is the container's reply, "
+               "leaving through the bridge, that the rule rejects, so the client just times out.";
+    f.impact = hostRuleImpact(hit);
     addFlowEvidence(ctx, f, hit, ctx.before() ? "blocks the flow after the upgrade" : "blocks the flow");
     f.fixes.push_back(hostRuleFix(ctx, hit));
-    if (ctx.dockerVersionText() == "28.0.0") {
-        fix::FixOption upgrade;
-        upgrade.id = "upgrade-docker";
-        upgrade.title = "Upgrade Docker to 28.0.1 or later";
-        upgrade.tradeoffs = "Fixes the order for good: 28.0.1 moved Docker's ACCEPTs into DOCKER-FORWARD, jumped to "
-                            "from the top of FORWARD. Needs a package upgrade and a dockerd restart.";
-        upgrade.manual.push_back({ "Upgrade the Docker packages", "Use the distribution's package manager.",
-            { "apt-get install --only-upgrade docker-ce docker-ce-cli   # or dnf upgrade docker-ce" } });
-        f.fixes.push_back(upgrade);
-    }
-    if (hostRule->chain == "FORWARD") {
-        const std::string spec = joined(specWords(rule.text));
-        fix::FixOption reappend;
-        reappend.id = "reappend-host-rule";
-        reappend.title = "Move the host rule back to the end of FORWARD";
-        reappend.tradeoffs = "Restores the old order, but Docker 28.0.0 appends again whenever it creates a network, so "
-                             "it must be repeated after every network creation and dockerd restart.";
-        reappend.manual.push_back({ "Delete and re-append the host rule", "Run after dockerd has created its networks.",
-            { "iptables -D FORWARD " + spec, "iptables -A FORWARD " + spec } });
-        f.fixes.push_back(reappend);
-    }
+    addManualHostFixes(ctx, *hostRule, rule, f.fixes);
     for (const TracedFlow* t : hit)
         f.targets.push_back(targetOf(*t));
     out.push_back(std::move(f));
@@ -142,9 +208,11 @@ void checkTailscaleOrder(const AnalysisContext& ctx, std::vector<Finding>& out)
     std::vector<const TracedFlow*> hit;
     for (const TracedFlow& t : ctx.flows()) {
         const RuleRef& d = t.after.deciding;
-        if (t.probe.peerInterface.rfind("tailscale", 0) != 0 || !t.blockedAfter() || d.table != "filter" || d.index <= 0)
+        if (t.probe.peerInterface.rfind("tailscale", 0) != 0 || !t.blockedAfter() || d.table != "filter"
+            || d.index <= 0)
             continue;
-        if (ctx.ruleEvidence(d, Family::IPv4, {}).provenance != Provenance::Tailscale || (ctx.before() && !t.brokeByChange()))
+        if (ctx.ruleEvidence(d, Family::IPv4, {}).provenance != Provenance::Tailscale
+            || (ctx.before() && !t.brokeByChange()))
             continue;
         hit.push_back(&t);
     }
@@ -163,46 +231,20 @@ void checkTailscaleOrder(const AnalysisContext& ctx, std::vector<Finding>& out)
     f.severity = Severity::High;
     f.title = "Tailscale's ts-forward drops container <-> tailnet traffic before Docker's rules accept it";
     f.explanation = std::string(tailscaleFirst
-        ? "tailscaled started (or restarted) after dockerd: its jump to ts-forward sits above Docker's chains in FORWARD, "
-          "so ts-forward decides first."
-        : "dockerd started after tailscaled, yet a ts-forward rule still decides these flows before one of Docker's "
-          "ACCEPTs (Docker 28.0.0 appends its per-network ACCEPTs after the ts-forward jump).")
+                            ? "tailscaled started (or restarted) after dockerd: its jump to ts-forward sits above "
+                              "Docker's chains in FORWARD, "
+                              "so ts-forward decides first."
+                            : "dockerd started after tailscaled, yet a ts-forward rule still decides these flows "
+                              "before one of Docker's "
+                              "ACCEPTs (Docker 28.0.0 appends its per-network ACCEPTs after the ts-forward jump).")
         + " With stateful filtering on, ts-forward drops new connections from containers to the tailnet. Which daemon "
           "started last decides the order, so the breakage can come and go with restarts.";
     f.impact = "Containers cannot open connections to tailnet peers";
     addFlowEvidence(ctx, f, hit, "drops the flow");
     if (forward && tsAt >= 0)
-        f.rules.push_back(ruleAt(*ctx.after().ipv4, *filter, *forward, tsAt, "sends FORWARD traffic to Tailscale's chain"));
-    fix::FixOption mark;
-    mark.id = "ts-forward-mark";
-    mark.title = "Mark container traffic to the tailnet so ts-forward accepts it";
-    mark.tradeoffs = "Works whichever daemon started last. tailscaled rebuilds ts-forward when it restarts, so the "
-                     "rule must be re-applied (systemd unit ordered after tailscaled and docker).";
-    for (const TracedFlow* t : hit)
-        if (t->probe.kind == FlowKind::ContainerToPeer && !t->probe.peerSubnet.empty()) {
-            std::vector<std::string> spec { "-i", t->probe.bridge, "-d", t->probe.peerSubnet, "-j", "MARK", "--set-xmark",
-                "0x40000/0xff0000" };
-            if (std::none_of(mark.rules.begin(), mark.rules.end(), [&](const fix::RuleChange& r) { return r.spec == spec; }))
-                mark.rules.push_back(insertRule("filter", "ts-forward", spec,
-                    "gives " + t->probe.network + "'s traffic to the tailnet Tailscale's mark, which ts-forward accepts"));
-        }
-    mark.persistUnit = true;
-    mark.recommended = !mark.rules.empty();
-    fix::FixOption restart;
-    restart.id = "restart-docker";
-    restart.title = "Restart dockerd so its chains come before ts-forward";
-    restart.tradeoffs = "28.0.1 and later put DOCKER-FORWARD above ts-forward when dockerd starts last. Undone the next "
-                        "time tailscaled restarts; containers restart unless live-restore is on.";
-    restart.manual.push_back({ "Restart dockerd after tailscaled", "Or order docker.service after tailscaled.service.",
-        { "systemctl restart docker" } });
-    fix::FixOption stateless;
-    stateless.id = "disable-stateful-filtering";
-    stateless.title = "Turn off Tailscale's stateful filtering";
-    stateless.tradeoffs = "Tailnet peers may then open connections to anything this host forwards to.";
-    stateless.manual.push_back({ "Disable stateful filtering", "", { "tailscale set --stateful-filtering=false" } });
-    f.fixes = { mark, restart, stateless };
-    if (!mark.recommended)
-        f.fixes[1].recommended = true;
+        f.rules.push_back(
+            ruleAt(*ctx.after().ipv4, *filter, *forward, tsAt, "sends FORWARD traffic to Tailscale's chain"));
+    f.fixes = tailscaleFixes(hit);
     for (const TracedFlow* t : hit)
         f.targets.push_back(targetOf(*t));
     out.push_back(std::move(f));

@@ -27,8 +27,8 @@ void ipv6ForwardPolicy(const AnalysisContext& ctx, std::vector<Finding>& out)
     if (!forward || forward->policy != "DROP" || major.value_or(0) < 28)
         return;
     // Docker 28 leaves the IPv6 FORWARD policy alone; a DROP there came from 27.x (or the admin).
-    const bool dockerRulesInForward = std::any_of(forward->rules.begin(), forward->rules.end(),
-        [](const Rule& r) { return r.provenance == Provenance::Docker; });
+    const bool dockerRulesInForward = std::any_of(
+        forward->rules.begin(), forward->rules.end(), [](const Rule& r) { return r.provenance == Provenance::Docker; });
     const bool forwarding = ctx.after().sysctl("net.ipv6.conf.all.forwarding").value_or("0") == "1";
     Finding x;
     x.id = "ipv6-forward-policy-drop";
@@ -38,16 +38,23 @@ void ipv6ForwardPolicy(const AnalysisContext& ctx, std::vector<Finding>& out)
                     "in-place upgrade the DROP survives until the next reboot, when it silently becomes ACCEPT."
         + std::string(dockerRulesInForward ? "" : " No Docker rule in the IPv6 FORWARD chain relies on it.");
     x.impact = forwarding
-        ? "IPv6 traffic this host routes (a Tailscale IPv6 subnet route or exit node, a VPN) is dropped now and will be "
+        ? "IPv6 traffic this host routes (a Tailscale IPv6 subnet route or exit node, a VPN) is dropped now and will "
+          "be "
           "forwarded unfiltered after a reboot"
         : "Nothing today (IPv6 forwarding is off or unknown), but the policy will differ after a reboot";
     x.rules.push_back(policyOf(*v6, *filter, *forward, "drops forwarded IPv6 until the next reboot"));
+    const Ruleset* old = ctx.before() ? ctx.before()->ipv6.get() : nullptr;
+    const Chain* oldForward = old && old->table("filter") ? old->table("filter")->chain("FORWARD") : nullptr;
+    if (oldForward && oldForward->policy == "DROP" && AnalysisContext::dockerMajor(*ctx.before()).value_or(28) < 28)
+        x.title = "The IPv6 FORWARD policy DROP that Docker 27 set survived the upgrade; Docker 28 no longer sets it";
     fix::FixOption keep;
     keep.id = "make-explicit";
     keep.title = "Decide the IPv6 forwarding policy and persist it";
     keep.tradeoffs = "Either choice is fine if it is deliberate; what is not fine is a policy that flips at reboot.";
-    keep.manual.push_back({ "Persist the policy you want", "With iptables-persistent or a systemd unit after docker.service.",
-        { "ip6tables -P FORWARD DROP    # keep dropping routed IPv6, or", "ip6tables -P FORWARD ACCEPT  # forward it, as 28.x does after a reboot" } });
+    keep.manual.push_back(
+        { "Persist the policy you want", "With iptables-persistent or a systemd unit after docker.service.",
+            { "ip6tables -P FORWARD DROP    # keep dropping routed IPv6, or",
+                "ip6tables -P FORWARD ACCEPT  # forward it, as 28.x does after a reboot" } });
     keep.recommended = true;
     x.fixes = { keep };
     out.push_back(std::move(x));
@@ -57,7 +64,8 @@ void mixedBackends(const AnalysisContext& ctx, std::vector<Finding>& out)
 {
     std::vector<std::string> holders;
     for (const SourceRecord& r : ctx.after().sources)
-        if ((r.kind == SourceKind::IptablesV4 || r.kind == SourceKind::IptablesV6) && !r.variant.empty() && appendedRules(r.text) > 0)
+        if ((r.kind == SourceKind::IptablesV4 || r.kind == SourceKind::IptablesV6) && !r.variant.empty()
+            && appendedRules(r.text) > 0)
             if (std::find(holders.begin(), holders.end(), r.variant) == holders.end())
                 holders.push_back(r.variant);
     if (holders.size() < 2)
@@ -69,7 +77,7 @@ void mixedBackends(const AnalysisContext& ctx, std::vector<Finding>& out)
     x.explanation = "The kernel runs both rule sets: a packet must get through the legacy tables and the nf_tables "
                     "ones. Tools that use different backends (an old Docker or a firewall script on one, the "
                     "distribution's iptables on the other) each see only half of the firewall. The analysis follows "
-                    + std::string(ctx.after().ipv4 ? backendName(ctx.after().ipv4->backend) : "one") + " only.";
+        + std::string(ctx.after().ipv4 ? backendName(ctx.after().ipv4->backend) : "one") + " only.";
     x.impact = "A rule you add may have no effect, and a DROP you cannot see with `iptables -S` may stop traffic";
     fix::FixOption one;
     one.id = "one-backend";
@@ -136,7 +144,11 @@ void checkUnreachableRules(const AnalysisContext& ctx, std::vector<Finding>& out
     if (count == 0)
         return;
     x.id = "unreachable-rules";
-    x.severity = Severity::Low;
+    // Docker's own chains that nothing jumps to (IPv6 isolation chains of 27.x) are harmless leftovers.
+    const bool onlyDockerLeftovers = std::all_of(x.rules.begin(), x.rules.end(), [](const EvidenceRule& r) {
+        return r.provenance == Provenance::Docker && r.role.find("is never jumped to") != std::string::npos;
+    });
+    x.severity = onlyDockerLeftovers ? Severity::Info : Severity::Low;
     x.title = std::to_string(count) + " rule(s) can never match: earlier rules or missing jumps shadow them";
     x.explanation = "No packet reaches these rules: an earlier rule in the same chain accepts, drops or returns every "
                     "packet, or nothing jumps to their chain. Whatever they were meant to do does not happen.";

@@ -37,7 +37,8 @@ fix::FixOption restartDocker(const std::string& why)
     o.id = "restart-docker";
     o.title = "Restart dockerd so it rewrites its chains";
     o.tradeoffs = why;
-    o.manual.push_back({ "Restart dockerd", "Containers restart unless live-restore is on.", { "systemctl restart docker" } });
+    o.manual.push_back(
+        { "Restart dockerd", "Containers restart unless live-restore is on.", { "systemctl restart docker" } });
     return o;
 }
 
@@ -103,7 +104,8 @@ void orphanedForward(const Filter& f, std::vector<Finding>& out)
     jump.id = "restore-jump";
     jump.title = "Put the jump to DOCKER-FORWARD back after DOCKER-USER";
     const int userAt = jumpIndex(*forward, "DOCKER-USER");
-    fix::RuleChange r = insertRule("filter", "FORWARD", { "-j", "DOCKER-FORWARD" }, "sends forwarded traffic to Docker's chain again");
+    fix::RuleChange r = insertRule(
+        "filter", "FORWARD", { "-j", "DOCKER-FORWARD" }, "sends forwarded traffic to Docker's chain again");
     r.position = userAt >= 0 ? userAt + 2 : 1;
     jump.rules.push_back(r);
     jump.tradeoffs = "Immediate; dockerd restores the same jump when it restarts.";
@@ -162,8 +164,10 @@ void versionLayout(const AnalysisContext& ctx, const Filter& f, std::vector<Find
             + "; they were left behind by a newer version (a downgrade without a reboot). Their rules may still be "
               "jumped to and decide traffic the running daemon does not expect.";
         x.impact = "Container traffic may follow rules no running component maintains";
-        x.fixes = { restartDocker("Does not remove them: flush and delete the chains with dockerd stopped, or reboot.") };
-        x.fixes.front().manual.front().commands = { "systemctl stop docker", "iptables -F DOCKER-FORWARD; iptables -X DOCKER-FORWARD   # and the others listed",
+        x.fixes
+            = { restartDocker("Does not remove them: flush and delete the chains with dockerd stopped, or reboot.") };
+        x.fixes.front().manual.front().commands = { "systemctl stop docker",
+            "iptables -F DOCKER-FORWARD; iptables -X DOCKER-FORWARD   # and the others listed",
             "systemctl start docker" };
     } else if (major >= 28 && version != "28.0.0" && newChains.empty()) {
         x.id = "layout-version-mismatch";
@@ -179,8 +183,8 @@ void versionLayout(const AnalysisContext& ctx, const Filter& f, std::vector<Find
     x.severity = Severity::Medium;
     for (const auto& name : newChains)
         if (const Chain* c = f.chain(name))
-            x.rules.push_back(EvidenceRule { f.rules->family, "filter", name, 0, ":" + name, c->provenance, c->provenanceReason,
-                "chain of the 28.x layout" });
+            x.rules.push_back(EvidenceRule { f.rules->family, "filter", name, 0, ":" + name, c->provenance,
+                c->provenanceReason, "chain of the 28.x layout" });
     x.fixes.front().recommended = true;
     out.push_back(std::move(x));
 }

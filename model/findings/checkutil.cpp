@@ -2,8 +2,8 @@
 
 namespace model::findings {
 
-fix::RuleChange insertRule(std::string table, std::string chain, std::vector<std::string> spec, std::string why,
-    Family family)
+fix::RuleChange insertRule(
+    std::string table, std::string chain, std::vector<std::string> spec, std::string why, Family family)
 {
     fix::RuleChange r;
     r.family = family;
@@ -21,8 +21,8 @@ fix::TargetFlow targetOf(const TracedFlow& flow, engine::Fate wanted)
     return fix::TargetFlow { flow.probe.label, flow.probe.packet, wanted };
 }
 
-void addFlowEvidence(const AnalysisContext& ctx, Finding& f, const std::vector<const TracedFlow*>& flows,
-    const std::string& role)
+void addFlowEvidence(
+    const AnalysisContext& ctx, Finding& f, const std::vector<const TracedFlow*>& flows, const std::string& role)
 {
     std::set<std::string> seen;
     for (const auto& r : f.rules)

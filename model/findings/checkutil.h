@@ -10,13 +10,13 @@
 
 namespace model::findings {
 
-fix::RuleChange insertRule(std::string table, std::string chain, std::vector<std::string> spec, std::string why,
-    Family family = Family::IPv4);
+fix::RuleChange insertRule(
+    std::string table, std::string chain, std::vector<std::string> spec, std::string why, Family family = Family::IPv4);
 fix::TargetFlow targetOf(const TracedFlow& flow, engine::Fate wanted = engine::Fate::Accept);
 
 // Adds the flows as evidence (up to the option's limit) and the deciding rules of their after side, once each.
-void addFlowEvidence(const AnalysisContext& ctx, Finding& f, const std::vector<const TracedFlow*>& flows,
-    const std::string& role);
+void addFlowEvidence(
+    const AnalysisContext& ctx, Finding& f, const std::vector<const TracedFlow*>& flows, const std::string& role);
 
 // "a, b and c".
 std::string joinWords(const std::vector<std::string>& words);

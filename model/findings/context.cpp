@@ -11,24 +11,16 @@ using namespace model::engine;
 const char* severityName(Severity s) noexcept
 {
     switch (s) {
-    case Severity::Critical:
-        return "critical";
-    case Severity::High:
-        return "high";
-    case Severity::Medium:
-        return "medium";
-    case Severity::Low:
-        return "low";
-    case Severity::Info:
-        break;
+    case Severity::Critical: return "critical";
+    case Severity::High: return "high";
+    case Severity::Medium: return "medium";
+    case Severity::Low: return "low";
+    case Severity::Info: break;
     }
     return "info";
 }
 
-bool TracedFlow::brokeByChange() const
-{
-    return before && before->fate == Fate::Accept && after.fate != Fate::Accept;
-}
+bool TracedFlow::brokeByChange() const { return before && before->fate == Fate::Accept && after.fate != Fate::Accept; }
 
 AnalysisContext::AnalysisContext(const Snapshot& after, const Snapshot* before, const AnalyseOptions& options)
     : m_after(after)

@@ -38,7 +38,8 @@ public:
     std::string dockerVersionText() const; // "28.5.2", or "unknown"
 
     // The rule a trace names, with its provenance, from the after (or before) ruleset.
-    EvidenceRule ruleEvidence(const engine::RuleRef& ref, Family family, std::string role, bool beforeSide = false) const;
+    EvidenceRule ruleEvidence(
+        const engine::RuleRef& ref, Family family, std::string role, bool beforeSide = false) const;
     EvidenceFlow flowEvidence(const TracedFlow& flow) const;
     static FlowFate fateOf(const engine::FlowResult& result);
 

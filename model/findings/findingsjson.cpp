@@ -8,7 +8,8 @@ namespace {
 
 json fateToJson(const FlowFate& f)
 {
-    return json { { "verdict", engine::fateName(f.fate) }, { "deciding_rule", f.deciding }, { "decided_by_reply", f.decidedByReply } };
+    return json { { "verdict", engine::fateName(f.fate) }, { "deciding_rule", f.deciding },
+        { "decided_by_reply", f.decidedByReply } };
 }
 
 json ruleToJson(const EvidenceRule& r)
@@ -46,8 +47,9 @@ std::string ruleChangeCommand(const fix::RuleChange& c)
     std::string out = c.family == Family::IPv6 ? "ip6tables" : "iptables";
     if (c.table != "filter")
         out += " -t " + c.table;
-    out += c.where == fix::RuleChange::Where::Insert ? " -I " + c.chain + (c.position != 1 ? " " + std::to_string(c.position) : "")
-                                                     : " -A " + c.chain;
+    out += c.where == fix::RuleChange::Where::Insert
+        ? " -I " + c.chain + (c.position != 1 ? " " + std::to_string(c.position) : "")
+        : " -A " + c.chain;
     for (const auto& w : c.spec)
         out += " " + w;
     return out;
@@ -80,10 +82,11 @@ json findingToJson(const Finding& f)
         fixes.push_back(fixOptionToJson(o));
     json targets = json::array();
     for (const auto& t : f.targets)
-        targets.push_back(json { { "label", t.label }, { "packet", packetToJson(t.packet) }, { "wanted", engine::fateName(t.wanted) } });
+        targets.push_back(json {
+            { "label", t.label }, { "packet", packetToJson(t.packet) }, { "wanted", engine::fateName(t.wanted) } });
     return json { { "id", f.id }, { "severity", severityName(f.severity) }, { "title", f.title },
-        { "explanation", f.explanation }, { "impact", f.impact }, { "evidence", json { { "rules", rules }, { "flows", flows } } },
-        { "fixes", fixes }, { "targets", targets } };
+        { "explanation", f.explanation }, { "impact", f.impact },
+        { "evidence", json { { "rules", rules }, { "flows", flows } } }, { "fixes", fixes }, { "targets", targets } };
 }
 
 json findingsToJson(const std::vector<Finding>& findings, const json& subject)

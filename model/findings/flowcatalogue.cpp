@@ -146,7 +146,8 @@ std::vector<Peer> peers(const Snapshot& s, const HostModel& host)
     }
     for (const HostRoute& r : host.routes())
         if (r.destination.length == 0 && !r.destination.network.isV6() && !r.device.empty()) {
-            out.push_back(Peer { r.device, r.destination, IpAddress::fromV4(0xcb007107u), "Internet", true }); // 203.0.113.7
+            out.push_back(
+                Peer { r.device, r.destination, IpAddress::fromV4(0xcb007107u), "Internet", true }); // 203.0.113.7
             break;
         }
     return out;

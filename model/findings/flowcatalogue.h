@@ -14,6 +14,7 @@
 namespace model::findings {
 
 // dockerMajor: the Docker major version (decides the DNS path of user-defined networks); nullopt = unknown.
-std::vector<FlowProbe> catalogueFlows(const Snapshot& snapshot, const engine::HostModel& host, std::optional<int> dockerMajor);
+std::vector<FlowProbe> catalogueFlows(
+    const Snapshot& snapshot, const engine::HostModel& host, std::optional<int> dockerMajor);
 
 } // namespace model::findings
