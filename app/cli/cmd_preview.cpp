@@ -29,17 +29,24 @@ struct PreviewArgs {
 std::optional<PreviewArgs> readArguments(const QStringList& args, QTextStream& err, bool& helpShown)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Predicts the iptables rules a Docker release writes on the host of a snapshot (fresh boot, or an in-place\n"
-        "upgrade without reboot) and writes them as a predicted snapshot to diff against the snapshot.\n"
-        "Known lines: ")
+    parser.setApplicationDescription(
+        QStringLiteral("Predicts the iptables rules a Docker release writes on the host of a snapshot (fresh boot, or "
+                       "an in-place\n"
+                       "upgrade without reboot) and writes them as a predicted snapshot to diff against the snapshot.\n"
+                       "Known lines: ")
         + QString::fromStdString(model::predict::supportedLinesText()));
-    parser.addPositionalArgument(QStringLiteral("snapshot"), QStringLiteral("a *.chainsight.json (or a raw dump file or folder)"));
-    parser.addOption({ QStringLiteral("to"), QStringLiteral("the Docker release to predict, e.g. 28.5.2"), QStringLiteral("version") });
-    parser.addOption({ QStringLiteral("in-place"), QStringLiteral("upgrade the running daemon without a reboot (default: fresh boot)") });
-    parser.addOption({ { QStringLiteral("o"), QStringLiteral("output") }, QStringLiteral("predicted snapshot to write ('-': standard output)"), QStringLiteral("file") });
-    parser.addOption({ QStringLiteral("format"), QStringLiteral("report on standard output: text (default) or json"), QStringLiteral("format"), QStringLiteral("text") });
-    parser.addOption({ QStringLiteral("commands"), QStringLiteral("list the iptables commands the daemon runs, in order") });
+    parser.addPositionalArgument(
+        QStringLiteral("snapshot"), QStringLiteral("a *.chainsight.json (or a raw dump file or folder)"));
+    parser.addOption({ QStringLiteral("to"), QStringLiteral("the Docker release to predict, e.g. 28.5.2"),
+        QStringLiteral("version") });
+    parser.addOption({ QStringLiteral("in-place"),
+        QStringLiteral("upgrade the running daemon without a reboot (default: fresh boot)") });
+    parser.addOption({ { QStringLiteral("o"), QStringLiteral("output") },
+        QStringLiteral("predicted snapshot to write ('-': standard output)"), QStringLiteral("file") });
+    parser.addOption({ QStringLiteral("format"), QStringLiteral("report on standard output: text (default) or json"),
+        QStringLiteral("format"), QStringLiteral("text") });
+    parser.addOption(
+        { QStringLiteral("commands"), QStringLiteral("list the iptables commands the daemon runs, in order") });
     parser.addHelpOption();
     if (!parser.parse(QStringList { QStringLiteral("chainsight-cli preview") } + args)) {
         err << "chainsight-cli preview: " << parser.errorText() << '\n';
@@ -111,8 +118,9 @@ int previewCommand(const QStringList& args)
         return 2;
     }
     model::predict::PreviewResult details;
-    const auto predicted = model::predict::predictSnapshot(*loaded.value(),
-        model::predict::PreviewRequest { *release, a->inPlace }, QFileInfo(a->input).fileName().toStdString(), &details);
+    const auto predicted
+        = model::predict::predictSnapshot(*loaded.value(), model::predict::PreviewRequest { *release, a->inPlace },
+            QFileInfo(a->input).fileName().toStdString(), &details);
     if (!predicted) {
         err << "chainsight-cli preview: " << QString::fromStdString(predicted.error().toString()) << " ["
             << model::errorCodeName(predicted.error().code) << "]\n";

@@ -30,8 +30,8 @@ public:
     virtual void configure(RuleWriter& w, const DockerSetup& setup) const = 0;
     virtual void setupUserChain(RuleWriter& w) const = 0;
     virtual void createNetwork(RuleWriter& w, const DockerSetup& setup, const NetworkSpec& net) const = 0;
-    virtual void endpoint(RuleWriter& w, const DockerSetup& setup, const NetworkSpec& net, const EndpointSpec& ep) const
-        = 0;
+    virtual void endpoint(
+        RuleWriter& w, const DockerSetup& setup, const NetworkSpec& net, const EndpointSpec& ep) const = 0;
     // 27.5 re-inserts the DOCKER-USER jump whenever a network is created through the controller.
     virtual bool userChainPerNetwork() const = 0;
 
@@ -43,21 +43,21 @@ std::unique_ptr<Dialect> makeDialect(const DockerRelease& release);
 
 // Shared rule shapes.
 namespace shapes {
-    inline constexpr const char* kIso1 = "DOCKER-ISOLATION-STAGE-1";
-    inline constexpr const char* kIso2 = "DOCKER-ISOLATION-STAGE-2";
-    inline constexpr const char* kPreroutingJump = "-m addrtype --dst-type LOCAL -j DOCKER";
-    inline const Family kFamilies[] = { Family::IPv4, Family::IPv6 };
+inline constexpr const char* kIso1 = "DOCKER-ISOLATION-STAGE-1";
+inline constexpr const char* kIso2 = "DOCKER-ISOLATION-STAGE-2";
+inline constexpr const char* kPreroutingJump = "-m addrtype --dst-type LOCAL -j DOCKER";
+inline const Family kFamilies[] = { Family::IPv4, Family::IPv6 };
 
-    std::string outputJump(Family family, bool userlandProxy);
-    std::string hostAddress(Family family, const std::string& address); // "172.18.0.2/32"
-    std::string dnatTarget(Family family, const std::string& address, int port); // "[fd00::2]:80"
-    bool isLoopback(const std::string& address);
-    // The families a port binding applies to on an endpoint.
-    bool portApplies(Family family, const PortSpec& port, const EndpointSpec& ep);
-    std::string portHostIp(Family family, const PortSpec& port, const NetworkSpec& net);
-    void removeNatJumps(RuleWriter& w, Family family);
-    void flushAndDelete(RuleWriter& w, Family family, const char* table, const char* chain);
-    void enableFamilies(RuleWriter& w, const DockerSetup& setup);
+std::string outputJump(Family family, bool userlandProxy);
+std::string hostAddress(Family family, const std::string& address); // "172.18.0.2/32"
+std::string dnatTarget(Family family, const std::string& address, int port); // "[fd00::2]:80"
+bool isLoopback(const std::string& address);
+// The families a port binding applies to on an endpoint.
+bool portApplies(Family family, const PortSpec& port, const EndpointSpec& ep);
+std::string portHostIp(Family family, const PortSpec& port, const NetworkSpec& net);
+void removeNatJumps(RuleWriter& w, Family family);
+void flushAndDelete(RuleWriter& w, Family family, const char* table, const char* chain);
+void enableFamilies(RuleWriter& w, const DockerSetup& setup);
 } // namespace shapes
 
 } // namespace model::predict

@@ -53,7 +53,8 @@ public:
         }
     }
 
-    void endpoint(RuleWriter& w, const DockerSetup& setup, const NetworkSpec& net, const EndpointSpec& ep) const override
+    void endpoint(
+        RuleWriter& w, const DockerSetup& setup, const NetworkSpec& net, const EndpointSpec& ep) const override
     {
         const std::string& b = net.bridge;
         for (const Family f : kFamilies) {
@@ -98,7 +99,8 @@ private:
             if (setup.daemon.userlandProxy)
                 w.rule(f, "nat", "DOCKER", Place::Insert, "-i " + b + " -j RETURN");
             else
-                w.rule(f, "nat", "POSTROUTING", Place::Insert, "-o " + b + " -m addrtype --src-type LOCAL -j MASQUERADE");
+                w.rule(
+                    f, "nat", "POSTROUTING", Place::Insert, "-o " + b + " -m addrtype --src-type LOCAL -j MASQUERADE");
             iccRule(w, net, f);
             w.rule(f, "filter", "FORWARD", Place::Insert, "-i " + b + " ! -o " + b + " -j ACCEPT");
             if (!w.removing()) {
@@ -124,9 +126,6 @@ private:
 
 } // namespace
 
-std::unique_ptr<Dialect> makeDialect27(const DockerRelease& release)
-{
-    return std::make_unique<Dialect27>(release);
-}
+std::unique_ptr<Dialect> makeDialect27(const DockerRelease& release) { return std::make_unique<Dialect27>(release); }
 
 } // namespace model::predict

@@ -69,7 +69,8 @@ public:
         }
     }
 
-    void endpoint(RuleWriter& w, const DockerSetup& setup, const NetworkSpec& net, const EndpointSpec& ep) const override
+    void endpoint(
+        RuleWriter& w, const DockerSetup& setup, const NetworkSpec& net, const EndpointSpec& ep) const override
     {
         for (const Family f : kFamilies) {
             const std::string c = f == Family::IPv4 ? ep.ipv4 : ep.ipv6;
@@ -80,7 +81,8 @@ public:
                 && !(perEndpointRaw() && setup.daemon.allowDirectRouting);
             if (perEndpointRaw() && filterDirect) {
                 for (const auto& t : net.trustedHostInterfaces)
-                    w.rule(f, "raw", "PREROUTING", Place::Append, "-d " + hostAddress(f, c) + " -i " + t + " -j ACCEPT");
+                    w.rule(
+                        f, "raw", "PREROUTING", Place::Append, "-d " + hostAddress(f, c) + " -i " + t + " -j ACCEPT");
                 w.rule(f, "raw", "PREROUTING", Place::Append, "-d " + hostAddress(f, c) + " ! -i " + b + " -j DROP");
             }
             for (const auto& p : ep.ports)
@@ -95,7 +97,10 @@ private:
     bool ipset() const { return release().line == DockerLine::V28_0_0; }
     bool perEndpointRaw() const { return release().line == DockerLine::V28_2; }
     const char* forwardChain() const { return ipset() ? "FORWARD" : "DOCKER-FORWARD"; }
-    static std::string setName(Family f) { return f == Family::IPv4 ? "docker-ext-bridges-v4" : "docker-ext-bridges-v6"; }
+    static std::string setName(Family f)
+    {
+        return f == Family::IPv4 ? "docker-ext-bridges-v4" : "docker-ext-bridges-v6";
+    }
 
     std::vector<const char*> ownChains() const
     {
@@ -114,7 +119,8 @@ private:
         if (net.internal) {
             w.rule(f, "filter", kIso1, Place::Insert, "-i " + b + " ! -d " + net.subnet(f) + " -j DROP");
             w.rule(f, "filter", kIso1, Place::Insert, "-o " + b + " ! -s " + net.subnet(f) + " -j DROP");
-            w.rule(f, "filter", forwardChain(), Place::Append, "-i " + b + " -o " + b + " -j " + (net.icc ? "ACCEPT" : "DROP"));
+            w.rule(f, "filter", forwardChain(), Place::Append,
+                "-i " + b + " -o " + b + " -j " + (net.icc ? "ACCEPT" : "DROP"));
             return;
         }
         if (net.masquerade && mode != "routed")
@@ -137,7 +143,8 @@ private:
         if (ipset()) {
             w.ipsetMember(setName(f), net.subnet(f));
         } else {
-            w.rule(f, "filter", "DOCKER-CT", Place::Append, "-o " + b + " -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT");
+            w.rule(f, "filter", "DOCKER-CT", Place::Append,
+                "-o " + b + " -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT");
             w.rule(f, "filter", "DOCKER-BRIDGE", Place::Append, "-o " + b + " -j DOCKER");
         }
         if (!w.removing())
@@ -163,7 +170,8 @@ private:
         w.rule(f, "filter", kIso2, Place::Insert, "-o " + b + " -j DROP");
         if (net.has(f) && net.gatewayMode(f) == "routed") {
             w.rule(f, "filter", kIso1, Place::Insert, "-o " + b + " -j RETURN");
-            w.rule(f, "filter", kIso1, Place::Insert, "-i " + b + " -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT");
+            w.rule(
+                f, "filter", kIso1, Place::Insert, "-i " + b + " -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT");
         }
     }
 
@@ -176,30 +184,32 @@ private:
         const std::string cport = " --dport " + std::to_string(p.containerPort);
         const std::string hport = " --dport " + std::to_string(p.hostPort);
         if (filterDirect && !perEndpointRaw())
-            w.rule(f, "raw", "PREROUTING", Place::Append, "-d " + hostAddress(f, c) + " ! -i " + b + ' ' + proto + cport + " -j DROP");
+            w.rule(f, "raw", "PREROUTING", Place::Append,
+                "-d " + hostAddress(f, c) + " ! -i " + b + ' ' + proto + cport + " -j DROP");
         if (perEndpointRaw() && !w.removing()) // dropLegacyFilterDirectAccess
-            w.remove(f, "raw", "PREROUTING", "-d " + hostAddress(f, c) + " ! -i " + b + ' ' + proto + cport + " -j DROP");
+            w.remove(
+                f, "raw", "PREROUTING", "-d " + hostAddress(f, c) + " ! -i " + b + ' ' + proto + cport + " -j DROP");
         if (isLoopback(hostIp))
-            w.rule(f, "raw", "PREROUTING", Place::Append, "-d " + hostAddress(f, hostIp) + " ! -i lo " + proto + hport + " -j DROP");
+            w.rule(f, "raw", "PREROUTING", Place::Append,
+                "-d " + hostAddress(f, hostIp) + " ! -i lo " + proto + hport + " -j DROP");
         std::string dnat = hostIp.empty() ? std::string() : "-d " + hostAddress(f, hostIp) + ' ';
         if (f == Family::IPv6 && perEndpointRaw())
             dnat = "! -s fe80::/10 " + dnat;
         if (setup.daemon.userlandProxy)
             dnat += "! -i " + b + ' ';
-        w.rule(f, "nat", "DOCKER", Place::Append, dnat + proto + hport + " -j DNAT --to-destination " + dnatTarget(f, c, p.containerPort));
+        w.rule(f, "nat", "DOCKER", Place::Append,
+            dnat + proto + hport + " -j DNAT --to-destination " + dnatTarget(f, c, p.containerPort));
         if (!setup.daemon.userlandProxy)
             w.rule(f, "nat", "POSTROUTING", Place::Append,
                 "-s " + hostAddress(f, c) + " -d " + hostAddress(f, c) + ' ' + proto + cport + " -j MASQUERADE");
         if (net.gatewayMode(f) != "nat-unprotected")
-            w.rule(f, "filter", "DOCKER", Place::Insert, "-d " + hostAddress(f, c) + " ! -i " + b + " -o " + b + ' ' + proto + cport + " -j ACCEPT");
+            w.rule(f, "filter", "DOCKER", Place::Insert,
+                "-d " + hostAddress(f, c) + " ! -i " + b + " -o " + b + ' ' + proto + cport + " -j ACCEPT");
     }
 };
 
 } // namespace
 
-std::unique_ptr<Dialect> makeDialect28(const DockerRelease& release)
-{
-    return std::make_unique<Dialect28>(release);
-}
+std::unique_ptr<Dialect> makeDialect28(const DockerRelease& release) { return std::make_unique<Dialect28>(release); }
 
 } // namespace model::predict

@@ -42,14 +42,10 @@ bool DockerRelease::flushesBridgeChains() const noexcept
 const char* lineName(DockerLine line) noexcept
 {
     switch (line) {
-    case DockerLine::V27_5:
-        return "27.5.x";
-    case DockerLine::V28_0_0:
-        return "28.0.0";
-    case DockerLine::V28_0_1:
-        return "28.0.1-28.1.x";
-    case DockerLine::V28_2:
-        return "28.2.x-28.5.x";
+    case DockerLine::V27_5: return "27.5.x";
+    case DockerLine::V28_0_0: return "28.0.0";
+    case DockerLine::V28_0_1: return "28.0.1-28.1.x";
+    case DockerLine::V28_2: return "28.2.x-28.5.x";
     }
     return "?";
 }
@@ -93,8 +89,8 @@ Result<DockerRelease> parseDockerRelease(std::string_view text) noexcept
         else if (r.major == 28 && r.minor <= 5)
             r.line = DockerLine::V28_2;
         else
-            return releaseError("Docker " + original + " is not supported by the upgrade preview; supported lines: "
-                + supportedLinesText());
+            return releaseError("Docker " + original
+                + " is not supported by the upgrade preview; supported lines: " + supportedLinesText());
         return r;
     } catch (const std::exception& e) {
         return releaseError(e.what());

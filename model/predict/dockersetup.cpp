@@ -11,10 +11,7 @@ ParseError setupError(std::string message)
     return ParseError { ErrorCode::JsonShape, 0, 0, std::move(message), "snapshot" };
 }
 
-std::string withoutPrefix(std::string_view cidr)
-{
-    return std::string(cidr.substr(0, cidr.find('/')));
-}
+std::string withoutPrefix(std::string_view cidr) { return std::string(cidr.substr(0, cidr.find('/'))); }
 
 bool isDefaultBridge(const DockerNetwork& n)
 {
@@ -149,9 +146,8 @@ const std::string& filterPolicy(const Ruleset* rules, const std::string& fallbac
 void readForwarding(const Snapshot& s, DockerSetup& out)
 {
     static const std::string accept = "ACCEPT";
-    const bool anyV6Network = std::any_of(out.networks.begin(), out.networks.end(), [](const NetworkSpec& n) {
-        return !n.subnet6.empty();
-    });
+    const bool anyV6Network = std::any_of(
+        out.networks.begin(), out.networks.end(), [](const NetworkSpec& n) { return !n.subnet6.empty(); });
     if (out.sourceLine)
         out.ipv4ForwardingWasOn = filterPolicy(s.ipv4.get(), accept) == "ACCEPT";
     else
@@ -159,8 +155,7 @@ void readForwarding(const Snapshot& s, DockerSetup& out)
     if (out.sourceLine && *out.sourceLine != DockerLine::V27_5 && anyV6Network)
         out.ipv6ForwardingWasOn = filterPolicy(s.ipv6.get(), accept) == "ACCEPT";
     else
-        out.ipv6ForwardingWasOn
-            = !anyV6Network && s.sysctl("net.ipv6.conf.all.forwarding").value_or("0") == "1";
+        out.ipv6ForwardingWasOn = !anyV6Network && s.sysctl("net.ipv6.conf.all.forwarding").value_or("0") == "1";
     if (out.sourceLine && !out.ipv4ForwardingWasOn)
         out.notes.push_back("IPv4 FORWARD policy DROP taken as Docker's: IP forwarding was off before dockerd");
 }

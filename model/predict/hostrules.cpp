@@ -33,9 +33,8 @@ int rank(const std::string& name, const auto& order)
 
 bool isEmptyTable(const Table& table)
 {
-    return std::all_of(table.chains.begin(), table.chains.end(), [](const Chain& c) {
-        return c.builtin && c.rules.empty() && (c.policy.empty() || c.policy == "ACCEPT");
-    });
+    return std::all_of(table.chains.begin(), table.chains.end(),
+        [](const Chain& c) { return c.builtin && c.rules.empty() && (c.policy.empty() || c.policy == "ACCEPT"); });
 }
 
 HostRules hostRules(const Ruleset& snapshotRules, bool policyOwnedByDocker)
@@ -47,7 +46,8 @@ HostRules hostRules(const Ruleset& snapshotRules, bool policyOwnedByDocker)
         std::set<std::string> removed;
         for (const auto& c : table.chains) {
             const bool keptUserChain = c.name == "DOCKER-USER"
-                && std::any_of(c.rules.begin(), c.rules.end(), [](const Rule& r) { return r.provenance != Provenance::Docker; });
+                && std::any_of(
+                    c.rules.begin(), c.rules.end(), [](const Rule& r) { return r.provenance != Provenance::Docker; });
             if (!c.builtin && c.provenance == Provenance::Docker && !keptUserChain)
                 removed.insert(c.name);
         }
@@ -79,9 +79,8 @@ void sortLikeIptablesSave(Ruleset& ruleset)
 {
     static const std::array<std::string, 5> tables { "raw", "mangle", "security", "filter", "nat" };
     static const std::array<std::string, 5> builtins { "PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING" };
-    std::stable_sort(ruleset.tables.begin(), ruleset.tables.end(), [](const Table& a, const Table& b) {
-        return rank(a.name, tables) < rank(b.name, tables);
-    });
+    std::stable_sort(ruleset.tables.begin(), ruleset.tables.end(),
+        [](const Table& a, const Table& b) { return rank(a.name, tables) < rank(b.name, tables); });
     for (auto& t : ruleset.tables)
         std::stable_sort(t.chains.begin(), t.chains.end(), [](const Chain& a, const Chain& b) {
             if (a.builtin != b.builtin)
@@ -90,6 +89,16 @@ void sortLikeIptablesSave(Ruleset& ruleset)
                 return rank(a.name, builtins) < rank(b.name, builtins);
             return a.name < b.name;
         });
+}
+
+void resetCounters(Ruleset& ruleset)
+{
+    for (auto& t : ruleset.tables)
+        for (auto& c : t.chains) {
+            c.counters = Counters {};
+            for (auto& r : c.rules)
+                r.counters.reset();
+        }
 }
 
 } // namespace model::predict

@@ -37,4 +37,7 @@ bool isEmptyTable(const Table& table);
 // This is how iptables-save prints a ruleset, so a predicted ruleset compares and reads like a captured one.
 void sortLikeIptablesSave(Ruleset& ruleset);
 
+// A prediction has no packet counters: every chain gets [0:0] and no rule keeps the snapshot's counts.
+void resetCounters(Ruleset& ruleset);
+
 } // namespace model::predict

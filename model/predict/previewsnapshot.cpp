@@ -50,8 +50,8 @@ std::string predictedOrigin(const PreviewRequest& request)
 
 } // namespace
 
-Result<SnapshotPtr> predictSnapshot(const Snapshot& snapshot, const PreviewRequest& request, std::string_view sourceName,
-    PreviewResult* details) noexcept
+Result<SnapshotPtr> predictSnapshot(const Snapshot& snapshot, const PreviewRequest& request,
+    std::string_view sourceName, PreviewResult* details) noexcept
 {
     try {
         auto predicted = predictRulesets(snapshot, request);
@@ -60,18 +60,20 @@ Result<SnapshotPtr> predictSnapshot(const Snapshot& snapshot, const PreviewReque
         const std::string origin = predictedOrigin(request);
         std::vector<SourceRecord> sources;
         for (const auto& src : snapshot.sources) {
-            if (src.kind == SourceKind::IptablesV4 || src.kind == SourceKind::IptablesV6 || src.kind == SourceKind::IpsetSave)
+            if (src.kind == SourceKind::IptablesV4 || src.kind == SourceKind::IptablesV6
+                || src.kind == SourceKind::IpsetSave)
                 continue;
             SourceRecord copy = src;
             if (src.kind == SourceKind::DockerVersion || src.kind == SourceKind::DockerInfo) {
-                copy = makeSource(src.kind, origin + " (from " + src.origin + ')', withServerVersion(src, request.target.text()),
-                    src.exitStatus);
+                copy = makeSource(src.kind, origin + " (from " + src.origin + ')',
+                    withServerVersion(src, request.target.text()), src.exitStatus);
             }
             sources.push_back(std::move(copy));
         }
         sources.push_back(makeSource(SourceKind::IptablesV4, origin, parse::printIptablesSave(predicted->ipv4), 0));
         if (predicted->ipv6)
-            sources.push_back(makeSource(SourceKind::IptablesV6, origin, parse::printIptablesSave(*predicted->ipv6), 0));
+            sources.push_back(
+                makeSource(SourceKind::IptablesV6, origin, parse::printIptablesSave(*predicted->ipv6), 0));
         if (!predicted->ipsets.empty())
             sources.push_back(makeSource(SourceKind::IpsetSave, origin, ipsetSaveText(predicted->ipsets), 0));
         SnapshotMeta meta = snapshot.meta;
@@ -79,7 +81,8 @@ Result<SnapshotPtr> predictSnapshot(const Snapshot& snapshot, const PreviewReque
         meta.takenFrom = "predicted from " + std::string(sourceName) + " for Docker " + request.target.text();
         meta.chainsightVersion = CHAINSIGHT_VERSION;
         meta.predicted = true;
-        meta.label = "predicted: Docker " + request.target.text() + (request.inPlace ? " (in-place upgrade)" : " (fresh boot)");
+        meta.label = "predicted: Docker " + request.target.text()
+            + (request.inPlace ? " (in-place upgrade)" : " (fresh boot)");
         auto built = snapshotFromSources(std::move(meta), std::move(sources));
         if (!built)
             return built.error();

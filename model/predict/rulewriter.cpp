@@ -57,7 +57,9 @@ void RuleWriter::rule(Family family, std::string_view table, std::string_view ch
     }
     if (hasRule(family, table, chain, spec))
         return;
-    run(family, prefix(family, table) + (place == Place::Append ? "-A " : "-I ") + std::string(chain) + ' ' + std::string(spec));
+    run(family,
+        prefix(family, table) + (place == Place::Append ? "-A " : "-I ") + std::string(chain) + ' '
+            + std::string(spec));
 }
 
 void RuleWriter::remove(Family family, std::string_view table, std::string_view chain, std::string_view spec)
@@ -109,15 +111,13 @@ void RuleWriter::policy(Family family, std::string_view chain, std::string_view 
         run(family, prefix(family, "filter") + "-P " + std::string(chain) + ' ' + std::string(policy));
 }
 
-void RuleWriter::event(std::string text)
-{
-    m_commands.push_back("# " + std::move(text));
-}
+void RuleWriter::event(std::string text) { m_commands.push_back("# " + std::move(text)); }
 
 void RuleWriter::ipsetCreate(const std::string& name, const std::string& family)
 {
     std::erase_if(m_ipsets, [&](const IpSet& set) { return set.name == name; });
-    m_ipsets.push_back(IpSet { name, "hash:net", family, { "family", family, "hashsize", "1024", "maxelem", "65536" }, {} });
+    m_ipsets.push_back(
+        IpSet { name, "hash:net", family, { "family", family, "hashsize", "1024", "maxelem", "65536" }, {} });
     m_commands.push_back("ipset create " + name + " hash:net family " + family + " (replace) ; ipset flush " + name);
 }
 

@@ -87,9 +87,8 @@ bool ipv6PolicyOwnedByDocker(const DockerSetup& setup)
         return false;
     if (*setup.sourceLine == DockerLine::V27_5)
         return true;
-    const bool anyV6 = std::any_of(setup.networks.begin(), setup.networks.end(), [](const NetworkSpec& n) {
-        return !n.subnet6.empty();
-    });
+    const bool anyV6 = std::any_of(
+        setup.networks.begin(), setup.networks.end(), [](const NetworkSpec& n) { return !n.subnet6.empty(); });
     return anyV6 && !setup.ipv6ForwardingWasOn;
 }
 
@@ -97,7 +96,8 @@ PreviewResult freshBoot(const Snapshot& s, const DockerSetup& setup, const Diale
 {
     const bool v4Owned = setup.sourceLine.has_value() && !setup.ipv4ForwardingWasOn;
     HostRules v4 = hostRules(*s.ipv4, v4Owned);
-    HostRules v6 = s.ipv6 ? hostRules(*s.ipv6, ipv6PolicyOwnedByDocker(setup)) : HostRules { emptyRuleset(Family::IPv6), {} };
+    HostRules v6
+        = s.ipv6 ? hostRules(*s.ipv6, ipv6PolicyOwnedByDocker(setup)) : HostRules { emptyRuleset(Family::IPv6), {} };
     RuleWriter w(std::move(v4.ruleset), std::move(v6.ruleset));
     shapes::enableFamilies(w, setup);
     firstStart(w, target, setup);
@@ -177,8 +177,11 @@ Result<PreviewResult> predictRulesets(const Snapshot& snapshot, const PreviewReq
             out = freshBoot(snapshot, *setup, *target);
         }
         sortLikeIptablesSave(out.ipv4);
-        if (out.ipv6)
+        resetCounters(out.ipv4);
+        if (out.ipv6) {
             sortLikeIptablesSave(*out.ipv6);
+            resetCounters(*out.ipv6);
+        }
         out.notes.insert(out.notes.begin(), setup->notes.begin(), setup->notes.end());
         return out;
     } catch (const std::exception& e) {

@@ -43,7 +43,7 @@ Result<PreviewResult> predictRulesets(const Snapshot& snapshot, const PreviewReq
 // The predicted snapshot: the snapshot's sources with the rulesets (and ipsets) replaced by the prediction,
 // meta.predicted set, takenFrom "predicted from <sourceName> for Docker <version>". details, when given,
 // receives the prediction itself (command log, notes).
-Result<SnapshotPtr> predictSnapshot(const Snapshot& snapshot, const PreviewRequest& request, std::string_view sourceName,
-    PreviewResult* details = nullptr) noexcept;
+Result<SnapshotPtr> predictSnapshot(const Snapshot& snapshot, const PreviewRequest& request,
+    std::string_view sourceName, PreviewResult* details = nullptr) noexcept;
 
 } // namespace model::predict

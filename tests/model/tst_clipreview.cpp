@@ -70,7 +70,8 @@ private Q_SLOTS:
         QVERIFY2(predicted.ok(), predicted.ok() ? "" : predicted.error().toString().c_str());
         const auto& p = *predicted.value();
         QVERIFY(p.meta.predicted);
-        QCOMPARE(QString::fromStdString(p.meta.takenFrom), QStringLiteral("predicted from before.chainsight.json for Docker 28.5.2"));
+        QCOMPARE(QString::fromStdString(p.meta.takenFrom),
+            QStringLiteral("predicted from before.chainsight.json for Docker 28.5.2"));
         QVERIFY(p.docker && p.docker->version);
         QCOMPARE(QString::fromStdString(*p.docker->version), QStringLiteral("28.5.2"));
         const auto after = model::loadSnapshotFile(demo("after.chainsight.json"));
@@ -92,12 +93,13 @@ private Q_SLOTS:
         QFETCH(QString, version);
         QTemporaryDir dir;
         const QString out = dir.filePath(QStringLiteral("p.chainsight.json"));
-        const Run run = cli({ QStringLiteral("preview"), demo("before.chainsight.json"), QStringLiteral("--to"), version,
-            QStringLiteral("-o"), out });
+        const Run run = cli({ QStringLiteral("preview"), demo("before.chainsight.json"), QStringLiteral("--to"),
+            version, QStringLiteral("-o"), out });
         QCOMPARE(run.exitCode, 2);
         QVERIFY2(run.err.contains(version.toUtf8()), run.err.constData());
         if (version.startsWith(QLatin1Char('2')))
-            QVERIFY2(run.err.contains("supported lines: 27.5.x, 28.0.0, 28.0.1-28.1.x, 28.2.x-28.5.x"), run.err.constData());
+            QVERIFY2(
+                run.err.contains("supported lines: 27.5.x, 28.0.0, 28.0.1-28.1.x, 28.2.x-28.5.x"), run.err.constData());
         QVERIFY(!QFile::exists(out));
     }
 };

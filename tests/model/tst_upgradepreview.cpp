@@ -25,7 +25,8 @@ std::string readFixture(const QString& name)
 SnapshotPtr fixtureSnapshot(const QString& version, const QString& scenario)
 {
     const QString base = QStringLiteral("docker-") + version + QLatin1Char('-') + scenario;
-    const QString host = scenario.startsWith(QLatin1Char('c')) ? QStringLiteral("host-tailscale") : QStringLiteral("host");
+    const QString host
+        = scenario.startsWith(QLatin1Char('c')) ? QStringLiteral("host-tailscale") : QStringLiteral("host");
     std::vector<SourceRecord> sources {
         makeSource(SourceKind::IptablesV4, "fixture", readFixture(base + QStringLiteral(".rules"))),
         makeSource(SourceKind::IptablesV6, "fixture", readFixture(base + QStringLiteral(".ip6.rules"))),
@@ -48,9 +49,8 @@ QString canonical(const Ruleset& rs)
         tables.push_back(&t);
     std::sort(tables.begin(), tables.end(), [](const Table* a, const Table* b) { return a->name < b->name; });
     for (const Table* t : tables) {
-        const bool empty = std::all_of(t->chains.begin(), t->chains.end(), [](const Chain& c) {
-            return c.builtin && c.rules.empty() && c.policy == "ACCEPT";
-        });
+        const bool empty = std::all_of(t->chains.begin(), t->chains.end(),
+            [](const Chain& c) { return c.builtin && c.rules.empty() && c.policy == "ACCEPT"; });
         if (empty)
             continue;
         lines << QStringLiteral("*") + QString::fromStdString(t->name);

@@ -66,9 +66,10 @@ json networkJson(const Net& n, const std::vector<Box>& boxes, int order)
                 { "IPv6Address", b.ipv6.empty() ? "" : b.ipv6 + "/64" } };
     json options = n.options;
     options["com.docker.network.bridge.name"] = "br-" + n.name;
-    return { { "Name", n.name }, { "Id", n.name + "0123456789abcdef" }, { "Created", "2025-03-0" + std::to_string(order) + "T10:00:00Z" },
-        { "Scope", "local" }, { "Driver", "bridge" }, { "EnableIPv6", !n.subnet6.empty() }, { "Internal", n.internal },
-        { "IPAM", { { "Config", config } } }, { "Options", options }, { "Containers", containers } };
+    return { { "Name", n.name }, { "Id", n.name + "0123456789abcdef" },
+        { "Created", "2025-03-0" + std::to_string(order) + "T10:00:00Z" }, { "Scope", "local" }, { "Driver", "bridge" },
+        { "EnableIPv6", !n.subnet6.empty() }, { "Internal", n.internal }, { "IPAM", { { "Config", config } } },
+        { "Options", options }, { "Containers", containers } };
 }
 
 json containerJson(const Box& b)
@@ -82,7 +83,8 @@ SnapshotPtr host(const std::vector<Net>& nets, const std::vector<Box>& boxes, co
     const std::string& rules = kHostRules)
 {
     json networks = json::array();
-    networks.push_back(networkJson(Net { "bridge", "172.17.0.0/16", "", { { "com.docker.network.bridge.default_bridge", "true" } } }, {}, 0));
+    networks.push_back(networkJson(
+        Net { "bridge", "172.17.0.0/16", "", { { "com.docker.network.bridge.default_bridge", "true" } } }, {}, 0));
     networks.back()["Options"]["com.docker.network.bridge.name"] = "docker0";
     for (std::size_t i = 0; i < nets.size(); ++i)
         networks.push_back(networkJson(nets[i], boxes, static_cast<int>(i) + 1));
@@ -90,7 +92,8 @@ SnapshotPtr host(const std::vector<Net>& nets, const std::vector<Box>& boxes, co
     for (const auto& b : boxes)
         containers.push_back(containerJson(b));
     std::vector<SourceRecord> sources { makeSource(SourceKind::IptablesV4, "test", rules),
-        makeSource(SourceKind::IptablesV6, "test", "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n"),
+        makeSource(SourceKind::IptablesV6, "test",
+            "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n"),
         makeSource(SourceKind::DockerNetworks, "test", networks.dump()),
         makeSource(SourceKind::DockerContainers, "test", containers.dump()),
         makeSource(SourceKind::DaemonJson, "test", daemon.dump()) };
@@ -152,7 +155,8 @@ std::string readFixture(const QString& name)
 
 SnapshotPtr fixture(const QString& base)
 {
-    std::vector<SourceRecord> sources { makeSource(SourceKind::IptablesV4, "fixture", readFixture(base + QStringLiteral(".rules"))),
+    std::vector<SourceRecord> sources { makeSource(SourceKind::IptablesV4, "fixture",
+                                            readFixture(base + QStringLiteral(".rules"))),
         makeSource(SourceKind::IptablesV6, "fixture", readFixture(base + QStringLiteral(".ip6.rules"))),
         makeSource(SourceKind::DockerNetworks, "fixture", readFixture(base + QStringLiteral(".networks.json"))) };
     auto built = snapshotFromSources(SnapshotMeta {}, std::move(sources), BuildOptions { true });
@@ -186,7 +190,8 @@ void TestUpgradePreviewScenarios::severalNetworksInternalAndIccOff()
 {
     const auto s = host({ Net { "front", "172.20.0.0/16", "", { { "com.docker.network.bridge.enable_icc", "false" } } },
                             Net { "back", "172.21.0.0/16", "", json::object(), true } },
-        { Box { "web", "front", "172.20.0.2", "", { { "80/tcp", { { { "HostIp", "" }, { "HostPort", "8080" } } } } } } });
+        { Box {
+            "web", "front", "172.20.0.2", "", { { "80/tcp", { { { "HostIp", "" }, { "HostPort", "8080" } } } } } } });
     const auto p28 = predicted(s, "28.5.2");
     const QStringList fwd = rules(p28.ipv4, "filter", "DOCKER-FORWARD");
     HAS(fwd, "-A DOCKER-FORWARD -i br-front -o br-front -j DROP");
@@ -200,7 +205,8 @@ void TestUpgradePreviewScenarios::severalNetworksInternalAndIccOff()
     HAS(rules(p28.ipv4, "filter", "DOCKER"), "-A DOCKER ! -i br-front -o br-front -j DROP");
     HAS(rules(p28.ipv4, "raw", "PREROUTING"), "-A PREROUTING -d 172.20.0.2/32 ! -i br-front -j DROP");
     // The networks' rules follow creation order; the host's own INPUT rule stays.
-    QCOMPARE(rules(p28.ipv4, "filter", "INPUT"), QStringList { QStringLiteral("-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT") });
+    QCOMPARE(rules(p28.ipv4, "filter", "INPUT"),
+        QStringList { QStringLiteral("-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT") });
 
     const auto p27 = predicted(s, "27.5.1");
     const QStringList forward = rules(p27.ipv4, "filter", "FORWARD");
@@ -209,52 +215,66 @@ void TestUpgradePreviewScenarios::severalNetworksInternalAndIccOff()
     LACKS(forward, "-A FORWARD -o br-back -j DOCKER");
     QCOMPARE(forward.first(), QStringLiteral("-A FORWARD -j DOCKER-USER"));
     LACKS(all(p27.ipv4), "-A DOCKER ! -i br-front -o br-front -j DROP"); // no unpublished-port DROP before 28
-    HAS(rules(p27.ipv4, "filter", "DOCKER"), "-A DOCKER -d 172.20.0.2/32 ! -i br-front -o br-front -p tcp -m tcp --dport 80 -j ACCEPT");
+    HAS(rules(p27.ipv4, "filter", "DOCKER"),
+        "-A DOCKER -d 172.20.0.2/32 ! -i br-front -o br-front -p tcp -m tcp --dport 80 -j ACCEPT");
     QVERIFY(!p27.ipv4.table("raw"));
 }
 
 void TestUpgradePreviewScenarios::ipv6Network()
 {
     const auto s = host({ Net { "v6", "172.22.0.0/16", "fd00:22::/64" } },
-        { Box { "app", "v6", "172.22.0.2", "fd00:22::2", { { "80/tcp", { { { "HostIp", "" }, { "HostPort", "8080" } } } } } } });
+        { Box { "app", "v6", "172.22.0.2", "fd00:22::2",
+            { { "80/tcp", { { { "HostIp", "" }, { "HostPort", "8080" } } } } } } });
     const auto p = predicted(s, "28.5.2");
     QVERIFY(p.ipv6);
     const Ruleset& v6 = *p.ipv6;
     HAS(rules(v6, "nat", "POSTROUTING"), "-A POSTROUTING -s fd00:22::/64 ! -o br-v6 -j MASQUERADE");
-    HAS(rules(v6, "nat", "DOCKER"), "-A DOCKER ! -s fe80::/10 ! -i br-v6 -p tcp -m tcp --dport 8080 -j DNAT --to-destination [fd00:22::2]:80");
+    HAS(rules(v6, "nat", "DOCKER"),
+        "-A DOCKER ! -s fe80::/10 ! -i br-v6 -p tcp -m tcp --dport 8080 -j DNAT --to-destination [fd00:22::2]:80");
     HAS(rules(v6, "raw", "PREROUTING"), "-A PREROUTING -d fd00:22::2/128 ! -i br-v6 -j DROP");
     HAS(rules(v6, "filter", "DOCKER-FORWARD"), "-A DOCKER-FORWARD -i br-v6 -j ACCEPT");
-    HAS(rules(v6, "filter", "DOCKER-ISOLATION-STAGE-1"), "-A DOCKER-ISOLATION-STAGE-1 -i br-v6 ! -o br-v6 -j DOCKER-ISOLATION-STAGE-2");
-    LACKS(rules(v6, "filter", "DOCKER-ISOLATION-STAGE-1"), "-A DOCKER-ISOLATION-STAGE-1 -i docker0 ! -o docker0 -j DOCKER-ISOLATION-STAGE-2");
+    HAS(rules(v6, "filter", "DOCKER-ISOLATION-STAGE-1"),
+        "-A DOCKER-ISOLATION-STAGE-1 -i br-v6 ! -o br-v6 -j DOCKER-ISOLATION-STAGE-2");
+    LACKS(rules(v6, "filter", "DOCKER-ISOLATION-STAGE-1"),
+        "-A DOCKER-ISOLATION-STAGE-1 -i docker0 ! -o docker0 -j DOCKER-ISOLATION-STAGE-2");
     QCOMPARE(policy(v6, "FORWARD"), QStringLiteral("DROP")); // Docker switched IPv6 forwarding on
 
     const auto p27 = predicted(s, "27.5.1");
-    HAS(rules(*p27.ipv6, "nat", "DOCKER"), "-A DOCKER ! -i br-v6 -p tcp -m tcp --dport 8080 -j DNAT --to-destination [fd00:22::2]:80");
+    HAS(rules(*p27.ipv6, "nat", "DOCKER"),
+        "-A DOCKER ! -i br-v6 -p tcp -m tcp --dport 8080 -j DNAT --to-destination [fd00:22::2]:80");
     HAS(rules(*p27.ipv6, "filter", "FORWARD"), "-A FORWARD -o br-v6 -j DOCKER");
-    HAS(rules(*p27.ipv6, "filter", "DOCKER-ISOLATION-STAGE-1"), "-A DOCKER-ISOLATION-STAGE-1 -i docker0 ! -o docker0 -j DOCKER-ISOLATION-STAGE-2");
+    HAS(rules(*p27.ipv6, "filter", "DOCKER-ISOLATION-STAGE-1"),
+        "-A DOCKER-ISOLATION-STAGE-1 -i docker0 ! -o docker0 -j DOCKER-ISOLATION-STAGE-2");
 }
 
 void TestUpgradePreviewScenarios::portOnLoopback()
 {
     const auto s = host({ Net { "db", "172.23.0.0/16", "" } },
-        { Box { "pg", "db", "172.23.0.2", "", { { "5432/tcp", { { { "HostIp", "127.0.0.1" }, { "HostPort", "15432" } } } } } } });
+        { Box { "pg", "db", "172.23.0.2", "",
+            { { "5432/tcp", { { { "HostIp", "127.0.0.1" }, { "HostPort", "15432" } } } } } } });
     for (const char* version : { "28.0.0", "28.1.1", "28.5.2" }) {
         const auto p = predicted(s, version);
-        HAS(rules(p.ipv4, "raw", "PREROUTING"), "-A PREROUTING -d 127.0.0.1/32 ! -i lo -p tcp -m tcp --dport 15432 -j DROP");
-        HAS(rules(p.ipv4, "nat", "DOCKER"), "-A DOCKER -d 127.0.0.1/32 ! -i br-db -p tcp -m tcp --dport 15432 -j DNAT --to-destination 172.23.0.2:5432");
+        HAS(rules(p.ipv4, "raw", "PREROUTING"),
+            "-A PREROUTING -d 127.0.0.1/32 ! -i lo -p tcp -m tcp --dport 15432 -j DROP");
+        HAS(rules(p.ipv4, "nat", "DOCKER"),
+            "-A DOCKER -d 127.0.0.1/32 ! -i br-db -p tcp -m tcp --dport 15432 -j DNAT --to-destination "
+            "172.23.0.2:5432");
     }
     const auto p28 = predicted(s, "28.1.1");
-    HAS(rules(p28.ipv4, "raw", "PREROUTING"), "-A PREROUTING -d 172.23.0.2/32 ! -i br-db -p tcp -m tcp --dport 5432 -j DROP");
+    HAS(rules(p28.ipv4, "raw", "PREROUTING"),
+        "-A PREROUTING -d 172.23.0.2/32 ! -i br-db -p tcp -m tcp --dport 5432 -j DROP");
     const auto p27 = predicted(s, "27.5.1");
     QVERIFY(!p27.ipv4.table("raw")); // 27.5.1 leaves loopback-bound ports open to neighbours
-    HAS(rules(p27.ipv4, "nat", "DOCKER"), "-A DOCKER -d 127.0.0.1/32 ! -i br-db -p tcp -m tcp --dport 15432 -j DNAT --to-destination 172.23.0.2:5432");
+    HAS(rules(p27.ipv4, "nat", "DOCKER"),
+        "-A DOCKER -d 127.0.0.1/32 ! -i br-db -p tcp -m tcp --dport 15432 -j DNAT --to-destination 172.23.0.2:5432");
 }
 
 void TestUpgradePreviewScenarios::natUnprotectedAndRouted()
 {
     const json http { { "80/tcp", { { { "HostIp", "" }, { "HostPort", "8080" } } } } };
-    const auto s = host({ Net { "open", "172.24.0.0/16", "", { { "com.docker.network.bridge.gateway_mode_ipv4", "nat-unprotected" } } },
-                            Net { "direct", "172.25.0.0/16", "", { { "com.docker.network.bridge.gateway_mode_ipv4", "routed" } } } },
+    const auto s = host(
+        { Net { "open", "172.24.0.0/16", "", { { "com.docker.network.bridge.gateway_mode_ipv4", "nat-unprotected" } } },
+            Net { "direct", "172.25.0.0/16", "", { { "com.docker.network.bridge.gateway_mode_ipv4", "routed" } } } },
         { Box { "a", "open", "172.24.0.2", "", http }, Box { "b", "direct", "172.25.0.2", "", http } });
     const auto p = predicted(s, "28.5.2");
     const QStringList docker = rules(p.ipv4, "filter", "DOCKER");
@@ -272,19 +292,23 @@ void TestUpgradePreviewScenarios::natUnprotectedAndRouted()
 
 void TestUpgradePreviewScenarios::trustedInterfacesAndDirectRouting()
 {
-    const auto s = host({ Net { "ts", "172.26.0.0/16", "", { { "com.docker.network.bridge.trusted_host_interfaces", "tailscale0:wg0" } } } },
+    const auto s = host({ Net { "ts", "172.26.0.0/16", "",
+                            { { "com.docker.network.bridge.trusted_host_interfaces", "tailscale0:wg0" } } } },
         { Box { "c", "ts", "172.26.0.2", "" } });
     const QStringList raw = rules(predicted(s, "28.5.2").ipv4, "raw", "PREROUTING");
-    QCOMPARE(raw, (QStringList { QStringLiteral("-A PREROUTING -d 172.26.0.2/32 -i tailscale0 -j ACCEPT"),
-                      QStringLiteral("-A PREROUTING -d 172.26.0.2/32 -i wg0 -j ACCEPT"),
-                      QStringLiteral("-A PREROUTING -d 172.26.0.2/32 ! -i br-ts -j DROP") }));
-    QVERIFY(rules(predicted(s, "28.1.1").ipv4, "raw", "PREROUTING").isEmpty()); // per port before 28.2, and c publishes none
+    QCOMPARE(raw,
+        (QStringList { QStringLiteral("-A PREROUTING -d 172.26.0.2/32 -i tailscale0 -j ACCEPT"),
+            QStringLiteral("-A PREROUTING -d 172.26.0.2/32 -i wg0 -j ACCEPT"),
+            QStringLiteral("-A PREROUTING -d 172.26.0.2/32 ! -i br-ts -j DROP") }));
+    QVERIFY(rules(predicted(s, "28.1.1").ipv4, "raw", "PREROUTING")
+                .isEmpty()); // per port before 28.2, and c publishes none
 
     const auto allowed = host({ Net { "ts", "172.26.0.0/16", "" } },
         { Box { "c", "ts", "172.26.0.2", "", { { "80/tcp", { { { "HostIp", "" }, { "HostPort", "80" } } } } } } },
         json { { "allow-direct-routing", true } });
     QVERIFY(rules(predicted(allowed, "28.5.2").ipv4, "raw", "PREROUTING").isEmpty());
-    HAS(rules(predicted(allowed, "28.1.1").ipv4, "raw", "PREROUTING"), "-A PREROUTING -d 172.26.0.2/32 ! -i br-ts -p tcp -m tcp --dport 80 -j DROP");
+    HAS(rules(predicted(allowed, "28.1.1").ipv4, "raw", "PREROUTING"),
+        "-A PREROUTING -d 172.26.0.2/32 ! -i br-ts -p tcp -m tcp --dport 80 -j DROP");
 }
 
 void TestUpgradePreviewScenarios::userlandProxyOff()
@@ -305,13 +329,16 @@ void TestUpgradePreviewScenarios::userlandProxyOff()
     // With the proxy on, 28 drops the per-port hairpin MASQUERADE that 27.5.1 always wrote.
     const auto proxied = host({ Net { "hp", "172.27.0.0/16", "" } },
         { Box { "web", "hp", "172.27.0.2", "", { { "80/tcp", { { { "HostIp", "" }, { "HostPort", "8080" } } } } } } });
-    LACKS(rules(predicted(proxied, "28.5.2").ipv4, "nat", "POSTROUTING"), "-A POSTROUTING -s 172.27.0.2/32 -d 172.27.0.2/32 -p tcp -m tcp --dport 80 -j MASQUERADE");
-    HAS(rules(predicted(proxied, "27.5.1").ipv4, "nat", "POSTROUTING"), "-A POSTROUTING -s 172.27.0.2/32 -d 172.27.0.2/32 -p tcp -m tcp --dport 80 -j MASQUERADE");
+    LACKS(rules(predicted(proxied, "28.5.2").ipv4, "nat", "POSTROUTING"),
+        "-A POSTROUTING -s 172.27.0.2/32 -d 172.27.0.2/32 -p tcp -m tcp --dport 80 -j MASQUERADE");
+    HAS(rules(predicted(proxied, "27.5.1").ipv4, "nat", "POSTROUTING"),
+        "-A POSTROUTING -s 172.27.0.2/32 -d 172.27.0.2/32 -p tcp -m tcp --dport 80 -j MASQUERADE");
 }
 
 void TestUpgradePreviewScenarios::iptablesOff()
 {
-    const auto s = host({ Net { "x", "172.28.0.0/16", "" } }, { Box { "c", "x", "172.28.0.2", "" } }, json { { "iptables", false } });
+    const auto s = host(
+        { Net { "x", "172.28.0.0/16", "" } }, { Box { "c", "x", "172.28.0.2", "" } }, json { { "iptables", false } });
     for (const char* version : { "27.5.1", "28.0.0", "28.5.2" }) {
         const auto p = predicted(s, version);
         QCOMPARE(all(p.ipv4), QStringList { QStringLiteral("-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT") });
@@ -324,18 +351,22 @@ void TestUpgradePreviewScenarios::release280AppendsAfterForeignRules()
 {
     const std::string oracle = "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
                                "-A FORWARD -j REJECT --reject-with icmp-host-prohibited\nCOMMIT\n";
-    const auto s = host({ Net { "one", "172.29.0.0/16", "" }, Net { "two", "172.30.0.0/16", "" } }, {}, json::object(), oracle);
+    const auto s
+        = host({ Net { "one", "172.29.0.0/16", "" }, Net { "two", "172.30.0.0/16", "" } }, {}, json::object(), oracle);
     const QStringList f280 = rules(predicted(s, "28.0.0").ipv4, "filter", "FORWARD");
     const auto reject = f280.indexOf(QStringLiteral("-A FORWARD -j REJECT --reject-with icmp-host-prohibited"));
     QVERIFY(reject > 0);
-    QCOMPARE(f280.mid(reject + 1), (QStringList { QStringLiteral("-A FORWARD -i docker0 -j ACCEPT"),
-                                       QStringLiteral("-A FORWARD -i br-one -j ACCEPT"), QStringLiteral("-A FORWARD -i br-two -j ACCEPT") }));
+    QCOMPARE(f280.mid(reject + 1),
+        (QStringList { QStringLiteral("-A FORWARD -i docker0 -j ACCEPT"),
+            QStringLiteral("-A FORWARD -i br-one -j ACCEPT"), QStringLiteral("-A FORWARD -i br-two -j ACCEPT") }));
     const QStringList f28x = rules(predicted(s, "28.5.2").ipv4, "filter", "FORWARD");
-    QCOMPARE(f28x, (QStringList { QStringLiteral("-A FORWARD -j DOCKER-USER"), QStringLiteral("-A FORWARD -j DOCKER-FORWARD"),
-                       QStringLiteral("-A FORWARD -j REJECT --reject-with icmp-host-prohibited") }));
+    QCOMPARE(f28x,
+        (QStringList { QStringLiteral("-A FORWARD -j DOCKER-USER"), QStringLiteral("-A FORWARD -j DOCKER-FORWARD"),
+            QStringLiteral("-A FORWARD -j REJECT --reject-with icmp-host-prohibited") }));
     const QStringList f27 = rules(predicted(s, "27.5.1").ipv4, "filter", "FORWARD");
     QCOMPARE(f27.last(), QStringLiteral("-A FORWARD -j REJECT --reject-with icmp-host-prohibited"));
-    QCOMPARE(f27.mid(2, 4).first(), QStringLiteral("-A FORWARD -o br-two -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT"));
+    QCOMPARE(f27.mid(2, 4).first(),
+        QStringLiteral("-A FORWARD -o br-two -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT"));
 }
 
 void TestUpgradePreviewScenarios::inPlaceFrom27LeavesLeftovers()
@@ -353,8 +384,9 @@ void TestUpgradePreviewScenarios::inPlaceFrom27LeavesLeftovers()
     QCOMPARE(rules(b.ipv4, "filter", "DOCKER").size(), 3);
 
     const auto c = predicted(fixture(QStringLiteral("docker-27.5.1-c-tailscale")), "28.5.2", true);
-    QCOMPARE(rules(c.ipv4, "filter", "FORWARD"), (QStringList { QStringLiteral("-A FORWARD -j DOCKER-USER"),
-                                                    QStringLiteral("-A FORWARD -j DOCKER-FORWARD"), QStringLiteral("-A FORWARD -j ts-forward") }));
+    QCOMPARE(rules(c.ipv4, "filter", "FORWARD"),
+        (QStringList { QStringLiteral("-A FORWARD -j DOCKER-USER"), QStringLiteral("-A FORWARD -j DOCKER-FORWARD"),
+            QStringLiteral("-A FORWARD -j ts-forward") }));
     QCOMPARE(policy(c.ipv4, "FORWARD"), QStringLiteral("ACCEPT"));
     QCOMPARE(policy(*c.ipv6, "FORWARD"), QStringLiteral("DROP"));
 
