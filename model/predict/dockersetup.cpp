@@ -1,5 +1,7 @@
 #include "model/predict/dockersetup.h"
 
+#include "model/parse/iptables.h"
+
 #include <algorithm>
 
 namespace model::predict {
@@ -136,6 +138,30 @@ void portsFromContainers(const std::vector<DockerContainer>& containers, std::ve
     }
 }
 
+std::vector<std::string> chainSpecs(const Ruleset& rules, const char* table, const char* chain, bool& found)
+{
+    std::vector<std::string> out;
+    const Table* t = rules.table(table);
+    const Chain* c = t ? t->chain(chain) : nullptr;
+    if (!c)
+        return out;
+    found = true;
+    const std::string head = std::string("-A ") + chain + ' ';
+    for (const auto& r : c->rules) {
+        const std::string text = parse::ruleText(r, chain);
+        out.push_back(text.starts_with(head) ? text.substr(head.size()) : text);
+    }
+    return out;
+}
+
+std::optional<IngressSpec> ingressFrom(const Ruleset& rules)
+{
+    bool found = false;
+    IngressSpec spec { chainSpecs(rules, "filter", "DOCKER-INGRESS", found),
+        chainSpecs(rules, "nat", "DOCKER-INGRESS", found) };
+    return found ? std::optional<IngressSpec>(std::move(spec)) : std::nullopt;
+}
+
 const std::string& filterPolicy(const Ruleset* rules, const std::string& fallback)
 {
     const Table* filter = rules ? rules->table("filter") : nullptr;
@@ -208,8 +234,6 @@ Result<DockerSetup> dockerSetupFromSnapshot(const Snapshot& s) noexcept
         for (const auto& n : *s.docker->networks) {
             if (n.driver == "bridge" && !n.bridgeName.empty())
                 nets.push_back(n);
-            else if (n.driver == "overlay" || n.ingress)
-                out.notes.push_back("Swarm network " + n.name + " is not predicted (DOCKER-INGRESS is not covered)");
         }
         std::stable_sort(nets.begin(), nets.end(), [](const DockerNetwork& a, const DockerNetwork& b) {
             if (isDefaultBridge(a) != isDefaultBridge(b))
@@ -231,6 +255,9 @@ Result<DockerSetup> dockerSetupFromSnapshot(const Snapshot& s) noexcept
                 out.sourceLine = r->line;
         if (!out.sourceLine)
             out.sourceLine = lineFromRules(*s.ipv4);
+        out.ingress = ingressFrom(*s.ipv4);
+        if (out.ingress)
+            out.notes.push_back("Swarm ingress: the DOCKER-INGRESS rules are carried over from the snapshot");
         readForwarding(s, out);
         return out;
     } catch (const std::exception& e) {

@@ -58,11 +58,19 @@ struct DaemonSpec {
     bool ipForwardNoDrop = false;
 };
 
+// Swarm's routing mesh: the DOCKER-INGRESS chains' rules, which every line writes alike (REPORT.md §12), as
+// rule specifications in their order. Only where the jumps to them sit differs between lines.
+struct IngressSpec {
+    std::vector<std::string> filterRules;
+    std::vector<std::string> natRules;
+};
+
 struct DockerSetup {
     DaemonSpec daemon;
     std::vector<NetworkSpec> networks; // the default bridge first, then in creation order
     bool ipv4ForwardingWasOn = false; // before dockerd started (decides the FORWARD policy)
     bool ipv6ForwardingWasOn = false;
+    std::optional<IngressSpec> ingress; // from the snapshot's DOCKER-INGRESS chains
     std::optional<DockerLine> sourceLine; // the line whose rules the snapshot holds, when recognisable
     std::vector<std::string> notes; // assumptions made while reading the snapshot
 };

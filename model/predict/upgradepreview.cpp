@@ -36,6 +36,33 @@ void createThroughController(RuleWriter& w, const Dialect& d, const DockerSetup&
         d.setupUserChain(w);
 }
 
+// programIngress (REPORT.md §12): chains and rules alike in every line; the filter jump is inserted into
+// FORWARD (with DOCKER-USER put back above it) before 28.0.1, and is DOCKER-FORWARD's first rule since.
+void programIngress(RuleWriter& w, const Dialect& d, const DockerSetup& setup)
+{
+    if (!setup.ingress || !w.enabled(Family::IPv4))
+        return;
+    constexpr Family v4 = Family::IPv4;
+    w.event("dockerd " + d.release().text() + ": Swarm ingress");
+    w.newChain(v4, "nat", "DOCKER-INGRESS");
+    for (const char* chain : { "PREROUTING", "OUTPUT" })
+        w.rule(v4, "nat", chain, Place::Insert, "-m addrtype --dst-type LOCAL -j DOCKER-INGRESS");
+    for (const auto& spec : setup.ingress->natRules)
+        w.rule(v4, "nat", "DOCKER-INGRESS", Place::Append, spec);
+    w.rule(v4, "nat", "POSTROUTING", Place::Insert, "-o docker_gwbridge -m addrtype --src-type LOCAL -j MASQUERADE");
+    w.newChain(v4, "filter", "DOCKER-INGRESS");
+    for (const auto& spec : setup.ingress->filterRules)
+        w.rule(v4, "filter", "DOCKER-INGRESS", Place::Append, spec);
+    const DockerLine line = d.release().line;
+    if (line == DockerLine::V27_5 || line == DockerLine::V28_0_0) {
+        w.rule(v4, "filter", "FORWARD", Place::Insert, "-j DOCKER-INGRESS");
+        d.setupUserChain(w);
+        return;
+    }
+    w.remove(v4, "filter", "FORWARD", "-j DOCKER-INGRESS");
+    w.rule(v4, "filter", "DOCKER-FORWARD", Place::Insert, "-j DOCKER-INGRESS");
+}
+
 // The daemon's first start, then `docker network create` and `docker run` in creation order.
 void firstStart(RuleWriter& w, const Dialect& d, const DockerSetup& setup)
 {
@@ -44,6 +71,7 @@ void firstStart(RuleWriter& w, const Dialect& d, const DockerSetup& setup)
     d.setupUserChain(w);
     for (const auto& net : setup.networks)
         createThroughController(w, d, setup, net);
+    programIngress(w, d, setup);
     startEndpoints(w, d, setup);
 }
 
@@ -71,6 +99,7 @@ void restart(RuleWriter& w, const Dialect& old, const Dialect& now, const Docker
         w.setRemoving(false);
         createThroughController(w, now, setup, *bridge);
     }
+    programIngress(w, now, setup);
     startEndpoints(w, now, setup);
 }
 

@@ -65,7 +65,8 @@ json networkJson(const Net& n, const std::vector<Box>& boxes, int order)
             containers[b.name + "-id"] = { { "Name", b.name }, { "IPv4Address", b.ipv4.empty() ? "" : b.ipv4 + "/16" },
                 { "IPv6Address", b.ipv6.empty() ? "" : b.ipv6 + "/64" } };
     json options = n.options;
-    options["com.docker.network.bridge.name"] = "br-" + n.name;
+    if (!options.contains("com.docker.network.bridge.name"))
+        options["com.docker.network.bridge.name"] = "br-" + n.name;
     return { { "Name", n.name }, { "Id", n.name + "0123456789abcdef" },
         { "Created", "2025-03-0" + std::to_string(order) + "T10:00:00Z" }, { "Scope", "local" }, { "Driver", "bridge" },
         { "EnableIPv6", !n.subnet6.empty() }, { "Internal", n.internal }, { "IPAM", { { "Config", config } } },
@@ -183,6 +184,7 @@ private Q_SLOTS:
     void release280AppendsAfterForeignRules();
     void inPlaceFrom27LeavesLeftovers();
     void inPlaceTo2800();
+    void swarmIngressJumpMoves();
     void unknownReleasesAreRefused();
 };
 
@@ -407,6 +409,56 @@ void TestUpgradePreviewScenarios::inPlaceTo2800()
     QVERIFY(reject > 0);
     HAS(forward.mid(reject), "-A FORWARD -i br-897b3066eb8a -j ACCEPT");
     QCOMPARE(rules(d.ipv4, "filter", "DOCKER-USER"), QStringList { QStringLiteral("-A DOCKER-USER -j RETURN") });
+}
+
+void TestUpgradePreviewScenarios::swarmIngressJumpMoves()
+{
+    const std::string swarm27
+        = "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n:DOCKER - [0:0]\n"
+          ":DOCKER-INGRESS - [0:0]\n:DOCKER-USER - [0:0]\n-A FORWARD -j DOCKER-USER\n-A FORWARD -j DOCKER-INGRESS\n"
+          "-A DOCKER-INGRESS -p tcp -m tcp --dport 8000 -j ACCEPT\n"
+          "-A DOCKER-INGRESS -p tcp -m state --state RELATED,ESTABLISHED -m tcp --sport 8000 -j ACCEPT\n"
+          "-A DOCKER-INGRESS -j RETURN\n-A DOCKER-USER -j RETURN\nCOMMIT\n"
+          "*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n"
+          ":DOCKER - [0:0]\n:DOCKER-INGRESS - [0:0]\n"
+          "-A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER-INGRESS\n"
+          "-A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER\n"
+          "-A OUTPUT -m addrtype --dst-type LOCAL -j DOCKER-INGRESS\n"
+          "-A OUTPUT ! -d 127.0.0.0/8 -m addrtype --dst-type LOCAL -j DOCKER\n"
+          "-A POSTROUTING -o docker_gwbridge -m addrtype --src-type LOCAL -j MASQUERADE\n"
+          "-A DOCKER-INGRESS -p tcp -m tcp --dport 8000 -j DNAT --to-destination 172.18.0.2:8000\n"
+          "-A DOCKER-INGRESS -j RETURN\nCOMMIT\n";
+    const auto s = host({ Net { "docker_gwbridge", "172.18.0.0/16", "",
+                            { { "com.docker.network.bridge.name", "docker_gwbridge" },
+                                { "com.docker.network.bridge.enable_icc", "false" } } } },
+        {}, json::object(), swarm27);
+    const QStringList ingress { QStringLiteral("-A DOCKER-INGRESS -p tcp -m tcp --dport 8000 -j ACCEPT"),
+        QStringLiteral("-A DOCKER-INGRESS -p tcp -m state --state RELATED,ESTABLISHED -m tcp --sport 8000 -j ACCEPT"),
+        QStringLiteral("-A DOCKER-INGRESS -j RETURN") };
+
+    const auto p28 = predicted(s, "28.5.2");
+    QCOMPARE(rules(p28.ipv4, "filter", "FORWARD"),
+        (QStringList { QStringLiteral("-A FORWARD -j DOCKER-USER"), QStringLiteral("-A FORWARD -j DOCKER-FORWARD") }));
+    QCOMPARE(
+        rules(p28.ipv4, "filter", "DOCKER-FORWARD").first(), QStringLiteral("-A DOCKER-FORWARD -j DOCKER-INGRESS"));
+    HAS(rules(p28.ipv4, "filter", "DOCKER-FORWARD"), "-A DOCKER-FORWARD -i docker_gwbridge -o docker_gwbridge -j DROP");
+    QCOMPARE(rules(p28.ipv4, "filter", "DOCKER-INGRESS"), ingress);
+    QCOMPARE(rules(p28.ipv4, "nat", "PREROUTING").first(),
+        QStringLiteral("-A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER-INGRESS"));
+    HAS(rules(p28.ipv4, "nat", "DOCKER-INGRESS"),
+        "-A DOCKER-INGRESS -p tcp -m tcp --dport 8000 -j DNAT --to-destination 172.18.0.2:8000");
+    HAS(rules(p28.ipv4, "nat", "POSTROUTING"),
+        "-A POSTROUTING -o docker_gwbridge -m addrtype --src-type LOCAL -j MASQUERADE");
+
+    const auto p27 = predicted(s, "27.5.1");
+    QCOMPARE(rules(p27.ipv4, "filter", "FORWARD").mid(0, 2),
+        (QStringList { QStringLiteral("-A FORWARD -j DOCKER-USER"), QStringLiteral("-A FORWARD -j DOCKER-INGRESS") }));
+    QCOMPARE(rules(p27.ipv4, "filter", "DOCKER-INGRESS"), ingress);
+
+    const auto inPlace = predicted(s, "28.5.2", true);
+    LACKS(rules(inPlace.ipv4, "filter", "FORWARD"), "-A FORWARD -j DOCKER-INGRESS");
+    QCOMPARE(
+        rules(inPlace.ipv4, "filter", "DOCKER-FORWARD").first(), QStringLiteral("-A DOCKER-FORWARD -j DOCKER-INGRESS"));
 }
 
 void TestUpgradePreviewScenarios::unknownReleasesAreRefused()
