@@ -120,10 +120,11 @@ void portsFromDnatRules(const Ruleset& rules, std::vector<NetworkSpec>& networks
 void portsFromContainers(const std::vector<DockerContainer>& containers, std::vector<NetworkSpec>& networks)
 {
     for (const auto& c : containers) {
-        if (!c.running || c.networkAddresses.empty())
+        const auto& addresses = c.networkAddresses.empty() ? c.networkAddressesV6 : c.networkAddresses;
+        if (!c.running || addresses.empty())
             continue;
         // Ports are published on the container's first network (by name) that Docker reports an address for.
-        EndpointSpec* e = endpointByAddress(networks, c.networkAddresses.begin()->second);
+        EndpointSpec* e = endpointByAddress(networks, addresses.begin()->second);
         if (!e)
             continue;
         for (const auto& p : c.ports) {
