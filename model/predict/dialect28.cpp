@@ -19,7 +19,8 @@ public:
             removeNatJumps(w, f);
             flushAndDelete(w, f, "nat", "DOCKER");
             for (const char* chain : ownChains())
-                flushAndDelete(w, f, "filter", chain);
+                if (release().flushesBridgeChains() || !isBridgeChain(chain))
+                    flushAndDelete(w, f, "filter", chain);
             flushAndDelete(w, f, "filter", "DOCKER-ISOLATION");
             if (ipset() && w.enabled(f))
                 w.ipsetCreate(setName(f), f == Family::IPv4 ? "inet" : "inet6");
@@ -97,6 +98,8 @@ private:
     bool ipset() const { return release().line == DockerLine::V28_0_0; }
     bool perEndpointRaw() const { return release().line == DockerLine::V28_2; }
     const char* forwardChain() const { return ipset() ? "FORWARD" : "DOCKER-FORWARD"; }
+    // 28.0.1 left DOCKER-BRIDGE and DOCKER-CT alone at start; 28.0.2 flushes them too.
+    static bool isBridgeChain(std::string_view chain) { return chain == "DOCKER-BRIDGE" || chain == "DOCKER-CT"; }
     static std::string setName(Family f)
     {
         return f == Family::IPv4 ? "docker-ext-bridges-v4" : "docker-ext-bridges-v6";
