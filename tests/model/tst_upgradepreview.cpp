@@ -77,6 +77,19 @@ QString firstDifference(const QString& actual, const QString& expected)
     return {};
 }
 
+// The ipset members a 28.0.0 fixture lists in its "#   add <set> <member>" comment lines, sorted.
+QStringList fixtureIpsetMembers(const QString& base)
+{
+    QStringList out;
+    for (const char* suffix : { ".rules", ".ip6.rules" })
+        for (const auto& line :
+            QString::fromStdString(readFixture(base + QLatin1String(suffix))).split(QLatin1Char('\n')))
+            if (line.startsWith(QLatin1String("#   add ")) && !out.contains(line.mid(8)))
+                out << line.mid(8);
+    out.sort();
+    return out;
+}
+
 QString fixtureVersion(const QString& release)
 {
     return release == QLatin1String("28.5.2") ? QStringLiteral("28.x") : release;
@@ -118,6 +131,14 @@ private Q_SLOTS:
         QVERIFY(predicted->ipv6.has_value());
         const QString v6 = firstDifference(canonical(*predicted->ipv6), canonical(*expected->ipv6));
         QVERIFY2(v6.isEmpty(), qPrintable(QStringLiteral("IPv6 ") + v6));
+        if (to == QLatin1String("28.0.0")) {
+            QStringList members;
+            for (const auto& set : predicted->ipsets)
+                for (const auto& m : set.members)
+                    members << QString::fromStdString(set.name + ' ' + m);
+            members.sort();
+            QCOMPARE(members, fixtureIpsetMembers(QStringLiteral("docker-28.0.0-") + scenario));
+        }
         for (const auto& note : predicted->notes)
             QVERIFY2(!note.starts_with("command not applied"), note.c_str());
     }
