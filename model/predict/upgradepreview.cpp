@@ -32,7 +32,10 @@ void createThroughController(RuleWriter& w, const Dialect& d, const DockerSetup&
 {
     w.event("dockerd " + d.release().text() + ": createNetwork " + net.name + " (" + net.bridge + ")");
     d.createNetwork(w, setup, net);
-    if (d.userChainPerNetwork())
+    if (!d.userChainPerNetwork())
+        return;
+    d.setupUserChain(w);
+    if (net.isDefault) // 27.5: the daemon sets the chain up once more after configuring its default bridge
         d.setupUserChain(w);
 }
 
@@ -69,6 +72,8 @@ void firstStart(RuleWriter& w, const Dialect& d, const DockerSetup& setup)
     w.event("dockerd " + d.release().text() + ": start");
     d.configure(w, setup);
     d.setupUserChain(w);
+    if (d.userChainPerNetwork()) // 27.5 sets it up twice at start
+        d.setupUserChain(w);
     for (const auto& net : setup.networks)
         createThroughController(w, d, setup, net);
     programIngress(w, d, setup);
@@ -91,7 +96,8 @@ void restart(RuleWriter& w, const Dialect& old, const Dialect& now, const Docker
         w.event("dockerd " + now.release().text() + ": restore network " + net.name + " (" + net.bridge + ")");
         now.createNetwork(w, setup, net);
     }
-    now.setupUserChain(w);
+    if (!now.userChainPerNetwork()) // 27.5 only sets it up again with the default bridge below
+        now.setupUserChain(w);
     if (const NetworkSpec* bridge = defaultBridge(setup)) {
         w.event("dockerd " + now.release().text() + ": deleteNetwork " + bridge->name);
         w.setRemoving(true);

@@ -1,6 +1,7 @@
 // The Docker rule generator against the shared fixtures: from each scenario's snapshot, the fresh-boot ruleset
 // predicted for 27.5.1, 28.0.0 and 28.5.2 equals that version's fixture rule for rule, whichever version's
 // snapshot it starts from. The fixtures were made by replaying each version's exact commands.
+#include "model/edit/iptablescommand.h"
 #include "model/parse/iptables.h"
 #include "model/predict/upgradepreview.h"
 #include "model/snapshotbuilder.h"
@@ -90,6 +91,50 @@ QStringList fixtureIpsetMembers(const QString& base)
     return out;
 }
 
+// One state-changing command in a comparable form: the rule of -A/-I/-D in iptables-save's canonical text, so
+// that Docker's own argument order ("-p tcp -d 0/0 --dport 8080 -j DNAT ... ! -i br0") does not matter.
+QString normalCommand(const QString& line)
+{
+    if (line.startsWith(QLatin1String("ipset")))
+        return line;
+    QStringList words = line.split(QLatin1Char(' '), Qt::SkipEmptyParts);
+    const QString binary = words.takeFirst();
+    QString table = QStringLiteral("filter");
+    if (words.size() > 1 && words.front() == QLatin1String("-t")) {
+        table = words[1];
+        words = words.mid(2);
+    }
+    if (words.size() < 2)
+        return line;
+    const QString verb = words.takeFirst();
+    const QString chain = words.takeFirst();
+    QString rest = words.join(QLatin1Char(' '));
+    if (verb == QLatin1String("-A") || verb == QLatin1String("-I") || verb == QLatin1String("-D")) {
+        const auto family = binary == QLatin1String("ip6tables") ? Family::IPv6 : Family::IPv4;
+        rest = rest.replace(QLatin1String("-d 0/0 "), QString()).replace(QLatin1String("--dst "), QLatin1String("-d "));
+        const auto rule = edit::parseRuleSpec(rest.toStdString(), chain.toStdString(), family);
+        if (rule)
+            return binary + QLatin1Char(' ') + table + QLatin1Char(' ') + verb + QLatin1Char(' ')
+                + QString::fromStdString(parse::ruleText(*rule, chain.toStdString()))
+                      .mid(3); // "-A CHAIN ..." -> "CHAIN ..."
+    }
+    return QStringList { binary, table, verb, chain, rest }.join(QLatin1Char(' '));
+}
+
+// The commands of a trace file that changed state (neither events nor the ignored failures of start-up).
+QStringList traceCommands(const QString& name)
+{
+    QFile f(QStringLiteral(CHAINSIGHT_FIXTURES_DIR "/../traces/") + name);
+    if (!f.open(QIODevice::ReadOnly))
+        qFatal("cannot read trace %s", qPrintable(name));
+    QStringList out;
+    for (const auto& line : QString::fromUtf8(f.readAll()).split(QLatin1Char('\n')))
+        if (!line.isEmpty() && !line.startsWith(QLatin1Char('#')) && !line.contains(QLatin1String("(ignored/expected)"))
+            && !line.startsWith(QLatin1String("iptables-restore"))) // the host's own rules, restored at boot
+            out << normalCommand(line);
+    return out;
+}
+
 QString fixtureVersion(const QString& release)
 {
     return release == QLatin1String("28.5.2") ? QStringLiteral("28.x") : release;
@@ -141,6 +186,35 @@ private Q_SLOTS:
         }
         for (const auto& note : predicted->notes)
             QVERIFY2(!note.starts_with("command not applied"), note.c_str());
+    }
+
+    // The commands themselves, in the order each version runs them, for the fresh-boot scenarios (c restarts
+    // Docker after Tailscale, whose own commands the preview does not replay).
+    void commandsFollowTheTrace_data()
+    {
+        QTest::addColumn<QString>("scenario");
+        QTest::addColumn<QString>("to");
+        for (const char* scenario : { "a-default-bridge", "b-usernet-portmap", "d-oracle-cloud" })
+            for (const char* to : { "27.5.1", "28.0.0", "28.5.2" })
+                QTest::newRow(qPrintable(QLatin1String(scenario) + QStringLiteral(" -> ") + QLatin1String(to)))
+                    << QString::fromLatin1(scenario) << QString::fromLatin1(to);
+    }
+    void commandsFollowTheTrace()
+    {
+        QFETCH(QString, scenario);
+        QFETCH(QString, to);
+        const auto release = parseDockerRelease(to.toStdString());
+        const auto predicted
+            = predictRulesets(*fixtureSnapshot(QStringLiteral("27.5.1"), scenario), PreviewRequest { *release, false });
+        QVERIFY(predicted.ok());
+        QStringList commands;
+        for (const auto& c : predicted->commands)
+            if (!c.starts_with('#'))
+                commands << normalCommand(QString::fromStdString(c));
+        const QStringList trace = traceCommands(
+            QStringLiteral("docker-") + fixtureVersion(to) + QLatin1Char('-') + scenario + QStringLiteral(".trace"));
+        const QString difference = firstDifference(commands.join(QLatin1Char('\n')), trace.join(QLatin1Char('\n')));
+        QVERIFY2(difference.isEmpty(), qPrintable(difference));
     }
 };
 
