@@ -13,7 +13,7 @@ class Dialect27 final : public Dialect {
 public:
     using Dialect::Dialect;
 
-    void configure(RuleWriter& w, const DockerSetup& setup) const override
+    void configure(RuleWriter& w, const DockerSetup&) const override
     {
         for (const Family f : kFamilies) {
             removeNatJumps(w, f);
@@ -27,8 +27,10 @@ public:
             w.rule(f, "filter", kIso2, Place::Append, "-j RETURN");
         }
         // setupIPForwarding: IPv4 only when the daemon had to switch forwarding on; IPv6 always.
-        if (!setup.ipv4ForwardingWasOn)
+        if (!w.forwarding(Family::IPv4)) {
+            w.setForwarding(Family::IPv4, true);
             w.policy(Family::IPv4, "FORWARD", "DROP");
+        }
         w.policy(Family::IPv6, "FORWARD", "DROP");
     }
 

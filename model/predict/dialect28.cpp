@@ -77,18 +77,17 @@ public:
             const std::string c = f == Family::IPv4 ? ep.ipv4 : ep.ipv6;
             if (c.empty() || !net.has(f))
                 continue;
-            const std::string& b = net.bridge;
             const bool filterDirect = net.gatewayMode(f) == "nat" && !net.internal
                 && !(perEndpointRaw() && setup.daemon.allowDirectRouting);
-            if (perEndpointRaw() && filterDirect) {
-                for (const auto& t : net.trustedHostInterfaces)
-                    w.rule(
-                        f, "raw", "PREROUTING", Place::Append, "-d " + hostAddress(f, c) + " -i " + t + " -j ACCEPT");
-                w.rule(f, "raw", "PREROUTING", Place::Append, "-d " + hostAddress(f, c) + " ! -i " + b + " -j DROP");
-            }
+            // 28.2+ filters direct access when the endpoint is created and stops after its ports are released.
+            const bool endpointRaw = perEndpointRaw() && filterDirect;
+            if (endpointRaw && !w.removing())
+                directAccessRules(w, net, f, c);
             for (const auto& p : ep.ports)
                 if (portApplies(f, p, ep))
                     portRules(w, setup, net, f, c, p, filterDirect);
+            if (endpointRaw && w.removing())
+                directAccessRules(w, net, f, c);
         }
     }
 
@@ -116,9 +115,11 @@ private:
     {
         const std::string& b = net.bridge;
         const std::string& mode = net.gatewayMode(f);
-        const bool forwardingWasOn = f == Family::IPv4 ? setup.ipv4ForwardingWasOn : setup.ipv6ForwardingWasOn;
-        if (!forwardingWasOn && !setup.daemon.ipForwardNoDrop)
-            w.policy(f, "FORWARD", "DROP");
+        if (!w.forwarding(f) && !w.removing()) {
+            w.setForwarding(f, true);
+            if (!setup.daemon.ipForwardNoDrop)
+                w.policy(f, "FORWARD", "DROP");
+        }
         if (net.internal) {
             w.rule(f, "filter", kIso1, Place::Insert, "-i " + b + " ! -d " + net.subnet(f) + " -j DROP");
             w.rule(f, "filter", kIso1, Place::Insert, "-o " + b + " ! -s " + net.subnet(f) + " -j DROP");
@@ -164,6 +165,13 @@ private:
         w.remove(f, "filter", "FORWARD", "-i " + b + " -o " + b + " -j DROP");
         if (!ipset())
             w.remove(f, "filter", "FORWARD", "-i " + b + " -j ACCEPT");
+    }
+
+    static void directAccessRules(RuleWriter& w, const NetworkSpec& net, Family f, const std::string& c)
+    {
+        for (const auto& t : net.trustedHostInterfaces)
+            w.rule(f, "raw", "PREROUTING", Place::Append, "-d " + hostAddress(f, c) + " -i " + t + " -j ACCEPT");
+        w.rule(f, "raw", "PREROUTING", Place::Append, "-d " + hostAddress(f, c) + " ! -i " + net.bridge + " -j DROP");
     }
 
     void isolationRules(RuleWriter& w, const NetworkSpec& net, Family f) const

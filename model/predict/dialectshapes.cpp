@@ -69,6 +69,8 @@ void enableFamilies(RuleWriter& w, const DockerSetup& setup)
 {
     w.setFamilyEnabled(Family::IPv4, setup.daemon.iptables);
     w.setFamilyEnabled(Family::IPv6, setup.daemon.iptables && setup.daemon.ip6tables);
+    w.setForwarding(Family::IPv4, setup.ipv4ForwardingWasOn);
+    w.setForwarding(Family::IPv6, setup.ipv6ForwardingWasOn);
 }
 
 } // namespace shapes

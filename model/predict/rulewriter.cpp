@@ -86,7 +86,7 @@ void RuleWriter::flushChain(Family family, std::string_view table, std::string_v
 {
     const Table* t = m_rulesets[index(family)].table(table);
     const Chain* c = t ? t->chain(chain) : nullptr;
-    if (enabled(family) && c && !c->rules.empty())
+    if (enabled(family) && c)
         run(family, prefix(family, table) + "-F " + std::string(chain));
 }
 
@@ -105,9 +105,7 @@ void RuleWriter::deleteChain(Family family, std::string_view table, std::string_
 
 void RuleWriter::policy(Family family, std::string_view chain, std::string_view policy)
 {
-    const Table* t = m_rulesets[index(family)].table("filter");
-    const Chain* c = t ? t->chain(chain) : nullptr;
-    if (enabled(family) && !m_removing && (!c || c->policy != policy))
+    if (enabled(family) && !m_removing)
         run(family, prefix(family, "filter") + "-P " + std::string(chain) + ' ' + std::string(policy));
 }
 

@@ -37,13 +37,17 @@ public:
     void flushChain(Family family, std::string_view table, std::string_view chain);
     // -X when the chain exists, is empty and no rule jumps to it (iptables refuses otherwise).
     void deleteChain(Family family, std::string_view table, std::string_view chain);
-    void policy(Family family, std::string_view chain, std::string_view policy);
+    void policy(Family family, std::string_view chain, std::string_view policy); // nothing in removing mode
     // A line of the log that is not a command: "# dockerd 28.5.2: createNetwork mynet".
     void event(std::string text);
     // ipset create (replacing and flushing an existing set), add (del in removing mode).
     void ipsetCreate(const std::string& name, const std::string& family);
     void ipsetMember(const std::string& name, const std::string& member);
     const std::vector<IpSet>& ipsets() const { return m_ipsets; }
+
+    // Whether IP forwarding is on for a family: Docker sets the FORWARD policy only when it switches it on.
+    bool forwarding(Family family) const { return m_forwarding[index(family)]; }
+    void setForwarding(Family family, bool on) { m_forwarding[index(family)] = on; }
 
     bool hasRule(Family family, std::string_view table, std::string_view chain, std::string_view spec) const;
     bool hasChain(Family family, std::string_view table, std::string_view chain) const;
@@ -61,6 +65,7 @@ private:
     Ruleset m_rulesets[2];
     bool m_enabled[2] = { true, true };
     bool m_removing = false;
+    bool m_forwarding[2] = { false, false };
     std::vector<std::string> m_commands;
     std::vector<std::string> m_failures;
     std::vector<IpSet> m_ipsets;

@@ -116,15 +116,19 @@ Ruleset emptyRuleset(Family family)
     return r;
 }
 
+bool anyIPv6Network(const DockerSetup& setup)
+{
+    return std::any_of(
+        setup.networks.begin(), setup.networks.end(), [](const NetworkSpec& n) { return !n.subnet6.empty(); });
+}
+
 bool ipv6PolicyOwnedByDocker(const DockerSetup& setup)
 {
     if (!setup.sourceLine || !setup.daemon.ip6tables)
         return false;
     if (*setup.sourceLine == DockerLine::V27_5)
         return true;
-    const bool anyV6 = std::any_of(
-        setup.networks.begin(), setup.networks.end(), [](const NetworkSpec& n) { return !n.subnet6.empty(); });
-    return anyV6 && !setup.ipv6ForwardingWasOn;
+    return anyIPv6Network(setup) && !setup.ipv6ForwardingWasOn;
 }
 
 PreviewResult freshBoot(const Snapshot& s, const DockerSetup& setup, const Dialect& target)
@@ -171,6 +175,9 @@ PreviewResult inPlace(const Snapshot& s, const DockerSetup& setup, const Dialect
 {
     RuleWriter w(*s.ipv4, s.ipv6 ? *s.ipv6 : emptyRuleset(Family::IPv6));
     shapes::enableFamilies(w, setup);
+    // The old daemon switched forwarding on for the families of its networks; it stays on until reboot.
+    w.setForwarding(Family::IPv4, true);
+    w.setForwarding(Family::IPv6, setup.ipv6ForwardingWasOn || anyIPv6Network(setup));
     restart(w, old, target, setup);
     PreviewResult out;
     out.ipv4 = w.ruleset(Family::IPv4);
