@@ -79,6 +79,7 @@ struct DockerNetwork {
     std::string name;
     std::string driver; // bridge, overlay, host, null, macvlan
     std::string scope; // local, swarm
+    std::string created; // ISO 8601 as Docker reports it; orders network creation
     std::string bridgeName; // docker0, br-<id12>, or com.docker.network.bridge.name
     std::vector<DockerSubnet> subnets;
     bool internal = false;

@@ -14,6 +14,5 @@ int notAvailable(const char* name)
 }
 
 int diffCommand(const QStringList&) { return notAvailable("diff"); }
-int previewCommand(const QStringList&) { return notAvailable("preview"); }
 
 } // namespace cli

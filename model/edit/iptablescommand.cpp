@@ -61,17 +61,22 @@ std::vector<Token> withImplicitMatches(const std::vector<Token>& tokens, Family 
     std::vector<Token> out;
     std::string_view protocol;
     bool inModule = false;
+    bool inTarget = false; // options after -j/-g belong to the target (--to-destination, --reject-with)
     for (std::size_t i = 0; i < tokens.size(); ++i) {
         const Token& t = tokens[i];
         const bool longOption = !t.quoted && t.value.size() > 2 && t.value.substr(0, 2) == "--";
         const bool isCore = std::find(core.begin(), core.end(), t.value) != core.end();
         if (t.is("-p") && i + 1 < tokens.size())
             protocol = tokens[i + 1].value;
+        if (t.is("-j") || t.is("-g") || t.is("--jump") || t.is("--goto"))
+            inTarget = true;
+        else if (isCore || (!longOption && t.value.size() == 2 && t.value[0] == '-'))
+            inTarget = false;
         if (t.is("-m") || t.is("--match"))
             inModule = true;
         else if (t.is("-j") || t.is("-g") || isCore || (t.value.size() == 2 && t.value[0] == '-'))
             inModule = false;
-        if (longOption && !isCore && !inModule && !protocol.empty()) {
+        if (longOption && !isCore && !inModule && !inTarget && !protocol.empty()) {
             static const std::string icmp6 = "icmp6";
             const bool v6icmp = protocol == "icmpv6" || protocol == "ipv6-icmp" || protocol == "icmp6";
             out.push_back(Token { "-m", 0, false });

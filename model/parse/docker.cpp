@@ -63,6 +63,7 @@ DockerNetwork readNetwork(const JsonView& n)
     net.name = n["Name"].string();
     net.driver = n["Driver"].string();
     net.scope = n["Scope"].string();
+    net.created = n["Created"].string();
     net.internal = n["Internal"].boolean(false);
     net.enableIPv4 = n["EnableIPv4"].boolean(true); // absent before Docker 28: IPv4 was always on
     net.enableIPv6 = n["EnableIPv6"].boolean(false);
