@@ -416,7 +416,9 @@ void Prober::observe(QVector<Pending>& pending)
                 break;
             const SeenPacket seen = parse(buffer, n);
             Pending* p = seen.valid ? byId.value(seen.id) : nullptr;
-            if (p && !p->done && sameShape(seen.header, p->spec.header) && !seen.errorFor) {
+            // An ICMP error about a probe of this batch is that probe's rejection, never a delivery.
+            if (p && !p->done && sameShape(seen.header, p->spec.header)
+                && !(seen.errorFor && byId.contains(*seen.errorFor))) {
                 p->done = true;
                 p->result.fate = KernelFate::Accept;
                 p->result.deliveredTo = QStringLiteral("host");
