@@ -16,9 +16,23 @@ namespace me = model::engine;
 namespace {
 
 constexpr int kGeneratedPerFixture = 200;
+constexpr int kGeneratedPerOverlay = 60;
+
+// ip6tables rules a user adds (DOCKER-USER, INPUT): REJECT with every IPv6 type, icmpv6 type matches, v6
+// prefixes with `!`. None of the fixtures' .ip6.rules has a REJECT or an icmpv6 match of its own.
+const char* const kOverlay[] = {
+    "ip6tables -I DOCKER-USER -p ipv6-icmp -m icmp6 --icmpv6-type 128 -s 2001:db8:203::/48 -j REJECT "
+    "--reject-with icmp6-adm-prohibited",
+    "ip6tables -I DOCKER-USER -p tcp -m tcp --dport 22 ! -s 2001:db8:10::/64 -j REJECT --reject-with tcp-reset",
+    "ip6tables -I INPUT -p udp -m udp --dport 53 -j REJECT --reject-with icmp6-port-unreachable",
+    "ip6tables -I INPUT -p tcp -m tcp --dport 8080 -j REJECT",
+    "ip6tables -I INPUT -i eth0 -p ipv6-icmp -m icmp6 --icmpv6-type echo-request -j DROP",
+    "ip6tables -A DOCKER-USER -d fd00:18::/64 ! -i br-897b3066eb8a -p udp -j REJECT --reject-with icmp6-addr-unreachable",
+};
 constexpr int kBatch = 120;
 
 struct Tally {
+    QMap<QString, int> fates; // "REJECT tcp-reset" -> probes
     int probes = 0;
     int agree = 0;
     QStringList disagreements;
@@ -77,12 +91,19 @@ QString compare(const QString& what, const ProbeSpec& probe, const KernelResult&
 {
     ++tally.probes;
     const QString kernelFate = kernelFateName(kernel.fate);
+    ++tally.fates[kernelFate + (kernel.fate == KernelFate::Reject ? QLatin1Char(' ') + kernel.rejectHow : QString())];
     const QString engineFate = engineFateName(engine.fate);
     const QString kernelRule = ruleKey(kernel.deciding);
     const QString engineRule = ruleKey(engine.deciding);
-    if (kernelFate == engineFate && kernelRule == engineRule) {
+    const QString engineHow = QString::fromStdString(engine.primary().rejectWith);
+    const bool sameReject = kernel.fate != KernelFate::Reject || kernel.rejectHow == engineHow;
+    if (kernelFate == engineFate && kernelRule == engineRule && sameReject) {
         ++tally.agree;
         return {};
+    }
+    if (!sameReject) {
+        return QStringLiteral("%1: %2\n  kernel rejects with %3, the engine with %4 (%5)")
+            .arg(what, probe.describe(), kernel.rejectHow, engineHow, kernelRule);
     }
     return QStringLiteral("%1: %2\n  kernel %3 %4 (delivered to %5)\n      -> %6\n  engine %7 %8\n      -> %9")
         .arg(what, probe.describe(), kernelFate, kernelRule,
@@ -123,7 +144,16 @@ private Q_SLOTS:
         Tally tally;
         for (const QString& fixture : fixtures) {
             if (only.isEmpty() || fixture.contains(only))
-                runFixture(Backend(backend), fixture, tally);
+                runFixture(Backend(backend), fixture, {}, kGeneratedPerFixture, tally);
+            if (QTest::currentTestFailed())
+                return;
+        }
+        QStringList overlay;
+        for (const char* command : kOverlay)
+            overlay << QString::fromLatin1(command);
+        for (const char* fixture : { "docker-27.5.1-b-usernet-portmap.ip6.rules", "docker-28.x-b-usernet-portmap.ip6.rules" }) {
+            if (only.isEmpty() || QString::fromLatin1(fixture).contains(only))
+                runFixture(Backend(backend), QString::fromLatin1(fixture), overlay, kGeneratedPerOverlay, tally);
             if (QTest::currentTestFailed())
                 return;
         }
@@ -131,14 +161,19 @@ private Q_SLOTS:
             qWarning("%s", qPrintable(d));
         qInfo("IPv6 %s: %d probes, %d agree, %d disagree (%lld s)", qPrintable(backendName(Backend(backend))),
             tally.probes, tally.agree, int(tally.disagreements.size()), timer.elapsed() / 1000);
+        QStringList mix;
+        for (auto it = tally.fates.cbegin(); it != tally.fates.cend(); ++it)
+            mix << QStringLiteral("%1 %2").arg(it.key()).arg(it.value());
+        qInfo("IPv6 %s: %s", qPrintable(backendName(Backend(backend))), qPrintable(mix.join(QStringLiteral(", "))));
         QVERIFY2(!only.isEmpty() || tally.probes >= 12 * kGeneratedPerFixture, "fewer probes than asked for");
         QVERIFY2(tally.disagreements.isEmpty(), "the engine disagreed with the kernel");
     }
 
 private:
-    void runFixture(Backend backend, const QString& fixture, Tally& tally)
+    void runFixture(Backend backend, const QString& fixture, const QStringList& overlay, int generated, Tally& tally)
     {
-        const QString label = fixture + QStringLiteral(" [") + backendName(backend) + QLatin1Char(']');
+        const QString label = fixture + (overlay.isEmpty() ? QString() : QStringLiteral(" +overlay")) + QStringLiteral(" [")
+            + backendName(backend) + QLatin1Char(']');
         const bool tailscale = fixture.contains(QLatin1String("-c-"));
         const QByteArray rules = withIpsets(readFixture(fixture));
         QString networksName = fixture;
@@ -149,6 +184,7 @@ private:
         Topology topology({ backend, tailscale, Family::V6 });
         QVERIFY2(topology.build(), qPrintable(label + QStringLiteral(": ") + topology.error()));
         QVERIFY2(topology.load(rules), qPrintable(label + QStringLiteral(": ") + topology.error()));
+        QVERIFY2(topology.applyCommands(overlay), qPrintable(label + QStringLiteral(": ") + topology.error()));
         QVERIFY2(topology.armTracing(), qPrintable(label + QStringLiteral(": ") + topology.error()));
         TraceReader traces(topology.host(), backend, Family::V6);
         QString error;
@@ -160,7 +196,8 @@ private:
         QVERIFY2(engine, qPrintable(label + QStringLiteral(": ") + error));
 
         QVector<ProbeSpec> probes = namedFlows6(tailscale);
-        probes += generateProbes6(collectMaterial6(rules), tailscale, kGeneratedPerFixture, quint32(qHash(fixture)));
+        probes += generateProbes6(collectMaterial6(rules + overlay.join(QLatin1Char('\n')).toUtf8()), tailscale,
+            generated, quint32(qHash(fixture + (overlay.isEmpty() ? QString() : QStringLiteral(" +overlay")))));
         for (qsizetype start = 0; start < probes.size(); start += kBatch) {
             const QVector<ConnectionResult> results = runConnections(prober, probes.mid(start, kBatch));
             QVERIFY2(traces.problem().isEmpty(), qPrintable(label + QStringLiteral(": ") + traces.problem()));
