@@ -33,6 +33,7 @@ constexpr int kBatch = 120;
 
 struct Tally {
     QMap<QString, int> fates; // "REJECT tcp-reset" -> probes
+    int relatedDelivered = 0; // RELATED ICMPv6 errors the kernel let through
     int probes = 0;
     int agree = 0;
     QStringList disagreements;
@@ -164,7 +165,8 @@ private Q_SLOTS:
         QStringList mix;
         for (auto it = tally.fates.cbegin(); it != tally.fates.cend(); ++it)
             mix << QStringLiteral("%1 %2").arg(it.key()).arg(it.value());
-        qInfo("IPv6 %s: %s", qPrintable(backendName(Backend(backend))), qPrintable(mix.join(QStringLiteral(", "))));
+        qInfo("IPv6 %s: %s; %d RELATED ICMPv6 errors delivered", qPrintable(backendName(Backend(backend))),
+            qPrintable(mix.join(QStringLiteral(", "))), tally.relatedDelivered);
         QVERIFY2(!only.isEmpty() || tally.probes >= 12 * kGeneratedPerFixture, "fewer probes than asked for");
         QVERIFY2(tally.disagreements.isEmpty(), "the engine disagreed with the kernel");
     }
@@ -212,6 +214,75 @@ private:
                         tally.disagreements << d;
                 }
             }
+        }
+        if (overlay.isEmpty())
+            runStates(*engine, prober, label, tailscale, tally);
+    }
+
+    // INVALID TCP flag sets, and ICMPv6 errors about tracked flows (RELATED) and about none (INVALID).
+    static void runStates(const me::Engine& engine, Prober& prober, const QString& label, bool tailscale, Tally& tally)
+    {
+        using namespace v6;
+        QVector<ProbeSpec> invalid { probe6(Ingress::Lan, kLanClient, kHost, 6, 22),
+            probe6(Ingress::Lan, kInternetClient, kWeb, 6, 80), probe6(Ingress::Lan, kLanClient, "2001:db8:ff::99", 6, 443),
+            probe6(Ingress::Web, kWeb, kServer, 6, 443) };
+        const quint8 flags[] = { 0x03, 0x06, 0x00, 0x03 }; // SYN+FIN, SYN+RST, none
+        for (int i = 0; i < int(invalid.size()); ++i)
+            invalid[i].header.tcpFlags = flags[i];
+        QVector<ProbeSpec> seeds { probe6(Ingress::Web, kWeb, kServer, 17, 53), probe6(Ingress::Local, kHost, kServer, 17, 53) };
+        if (tailscale)
+            seeds << probe6(Ingress::Tailnet, kTsPeer, kLanClient, 17, 53);
+        QVector<ProbeSpec> errors;
+        QVector<me::Packet> packets;
+        for (const ConnectionResult& r : runConnections(prober, invalid + seeds)) {
+            me::Packet p = toPacket(r.probe);
+            const bool isSeed = r.probe.header.proto == 17;
+            p.state = isSeed ? me::CtState::New : me::CtState::Invalid;
+            const me::TraceResult traced = isSeed ? engine.traceFlow(p).original : engine.trace(p);
+            const QString d = compare(label + (isSeed ? QStringLiteral(" seed") : QStringLiteral(" invalid")), r.probe,
+                r.first, traced, tally);
+            if (!d.isEmpty())
+                tally.disagreements << d;
+            if (!isSeed || r.first.fate != KernelFate::Accept || r.first.deliveredTo == QLatin1String("host"))
+                continue;
+            ProbeSpec e;
+            e.from = r.first.deliveredTo == QLatin1String("ts") ? Ingress::Tailnet
+                : r.first.deliveredTo == QLatin1String("web")   ? Ingress::Web
+                                                                : Ingress::Lan;
+            e.header.proto = kIcmpv6;
+            e.header.icmpType = 1;
+            e.header.icmpCode = 4;
+            e.header.src = r.first.delivered.dst;
+            e.header.dst = r.first.delivered.src;
+            e.header.quoted = probePacket(r.first.delivered, r.first.sentId).left(48);
+            me::Packet related = toPacket(e);
+            related.state = me::CtState::Related;
+            related.direction = me::CtDirection::Reply;
+            related.binding = traced.primary().binding;
+            errors << e;
+            packets << related;
+        }
+        ProbeHeader never = probe6(Ingress::Lan, kHost, kServer, 17, 53).header;
+        never.sport = prober.freshPort();
+        ProbeSpec stray;
+        stray.header.proto = kIcmpv6;
+        stray.header.icmpType = 1;
+        stray.header.icmpCode = 4;
+        stray.header.src = QLatin1String(kServer);
+        stray.header.dst = QLatin1String(kHost);
+        stray.header.quoted = probePacket(never, 4242).left(48);
+        me::Packet strayPacket = toPacket(stray);
+        strayPacket.state = me::CtState::Invalid;
+        errors << stray;
+        packets << strayPacket;
+        const QVector<KernelResult> results = prober.run(errors);
+        for (qsizetype i = 0; i < results.size(); ++i) {
+            const QString d = compare(label + QStringLiteral(" icmpv6 error"), errors.at(i), results.at(i),
+                engine.trace(packets.at(i)), tally);
+            if (!d.isEmpty())
+                tally.disagreements << d;
+            if (d.isEmpty() && packets.at(i).state == me::CtState::Related && results.at(i).fate == KernelFate::Accept)
+                ++tally.relatedDelivered;
         }
     }
 };

@@ -172,7 +172,8 @@ void TraceReader::parseNftTrace(const QByteArray& datagram)
                     step.kind = TraceStep::Kind::Policy;
                     step.verdict = be32(attrs.value(NFTA_TRACE_POLICY)) == 1 ? QStringLiteral("ACCEPT")
                                                                              : QStringLiteral("DROP");
-                } else if (type == NFT_TRACETYPE_RETURN) {
+                } else if (type == NFT_TRACETYPE_RETURN || !attrs.contains(NFTA_TRACE_RULE_HANDLE)) {
+                    // The end of a user chain: reported without a rule handle.
                     step.kind = TraceStep::Kind::Return;
                     step.verdict = QStringLiteral("RETURN");
                 } else {

@@ -385,7 +385,9 @@ void Prober::observe(QVector<Pending>& pending)
                 }
                 continue;
             }
-            if (seen.header.proto == kTcp && (seen.header.tcpFlags & kRst)) {
+            Pending* own = byId.value(seen.id);
+            const bool probeItself = own && !own->done && sameShape(seen.header, own->spec.header);
+            if (seen.header.proto == kTcp && (seen.header.tcpFlags & kRst) && !probeItself) {
                 for (Pending& p : pending) {
                     if (!p.done && p.spec.header.proto == kTcp
                         && seen.header.dport == p.spec.header.sport && seen.header.sport == p.spec.header.dport
@@ -454,11 +456,16 @@ void Prober::observeLocal6(QVector<Pending>& pending)
             char text[INET6_ADDRSTRLEN] = {};
             ::inet_ntop(AF_INET6, &from.sin6_addr, text, sizeof text);
             const SeenPacket seen = parseTransport6(protos[i], buffer, n, QString::fromLatin1(text));
-            if (!seen.valid || seen.errorFor)
+            if (!seen.valid)
                 continue;
+            // An ICMPv6 error probe is recognised by what it quotes; an error about a probe is its rejection.
+            const QByteArray quoted = seen.errorFor ? QByteArray(reinterpret_cast<const char*>(buffer) + 8, int(n) - 8)
+                                                    : QByteArray();
             for (Pending& p : pending) {
-                if (!p.done && p.spec.header.sport == seen.header.sport && sameShape(seen.header, p.spec.header)
-                    && (protos[i] == kIcmpv6 || p.spec.header.dport == seen.header.dport)) {
+                const bool same = seen.errorFor ? !p.spec.header.quoted.isEmpty() && quoted.startsWith(p.spec.header.quoted)
+                                                : p.spec.header.sport == seen.header.sport
+                        && (protos[i] == kIcmpv6 || p.spec.header.dport == seen.header.dport);
+                if (!p.done && same && sameShape(seen.header, p.spec.header)) {
                     p.done = true;
                     p.result.fate = KernelFate::Accept;
                     p.result.deliveredTo = QStringLiteral("host");
