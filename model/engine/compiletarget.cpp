@@ -151,7 +151,7 @@ bool isContinueTarget(const std::string& n)
 
 } // namespace
 
-CompiledTarget compileTarget(const Target& t, Family, std::vector<std::string>& warnings)
+CompiledTarget compileTarget(const Target& t, Family family, std::vector<std::string>& warnings)
 {
     CompiledTarget c;
     c.name = t.name;
@@ -165,7 +165,9 @@ CompiledTarget compileTarget(const Target& t, Family, std::vector<std::string>& 
     } else if (n == "REJECT") {
         c.action = Action::Reject;
         const Option* with = t.option("--reject-with");
-        c.rejectWith = with ? firstArg(with) : std::string("icmp-port-unreachable");
+        // ip6t_REJECT's default is the ICMPv6 port unreachable, ipt_REJECT's the ICMP one.
+        c.rejectWith = with ? firstArg(with)
+                            : std::string(family == Family::IPv6 ? "icmp6-port-unreachable" : "icmp-port-unreachable");
     } else if (n == "RETURN") {
         c.action = Action::Return;
     } else if (n == "MARK") {

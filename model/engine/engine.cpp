@@ -84,7 +84,9 @@ TraceResult Engine::traceWith(const Packet& input, PathRecorder* recorder) const
     if (!rules.source)
         result.assumptions.push_back(std::string("no ") + familyName(result.packet.family)
             + " ruleset captured: every chain is treated as empty with policy ACCEPT");
-    if (input.state != CtState::New && input.direction == CtDirection::Original && !input.binding) {
+    // Only a tracked connection has a translation: INVALID and UNTRACKED packets are never NATed.
+    const bool tracked = input.state == CtState::Established || input.state == CtState::Related;
+    if (tracked && input.direction == CtDirection::Original && !input.binding) {
         Packet first = input;
         first.state = CtState::New;
         const TraceResult firstTrace = traceWith(first, recorder);

@@ -147,6 +147,19 @@ private Q_SLOTS:
         QVERIFY(std::any_of(later.hops().begin(), later.hops().end(), [](const Hop& h) { return h.kind == Hop::Kind::StoredNat; }));
     }
 
+    void invalidPacketIsNeverTranslated()
+    {
+        // A lone ACK with nf_conntrack_tcp_loose=0 (or SYN+RST) opens no connection: no DNAT, so it stays local.
+        const char* rules = "*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n"
+                            "-A PREROUTING -d 10.0.0.10/32 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 172.18.0.2:80\nCOMMIT\n"
+                            "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n";
+        const auto r = engineFor(rules)->trace(tcp("eth0", "10.0.0.50", "10.0.0.10", 8080, CtState::Invalid));
+        QCOMPARE(r.fate, Fate::Accept);
+        QCOMPARE(r.primary().delivery.kind, Delivery::Kind::LocalSocket);
+        QCOMPARE(r.primary().finalHeader.dst.toString(), std::string("10.0.0.10"));
+        QCOMPARE(r.deciding.qualified(), std::string("filter/INPUT policy ACCEPT"));
+    }
+
     void rawSeesEveryPacketAsInvalid()
     {
         auto e = engineFor("*raw\n:PREROUTING ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"

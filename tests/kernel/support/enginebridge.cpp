@@ -47,7 +47,9 @@ std::shared_ptr<const Engine> engineForHost(const Topology& topology, const QByt
     const QByteArray& networksJson, QString* error)
 {
     const Namespace& host = topology.host();
-    auto rules = model::parse::parseIptablesSave(topology.savedRules().toStdString(), model::Family::IPv4);
+    const bool v6 = topology.options().family == Family::V6;
+    auto rules = model::parse::parseIptablesSave(
+        topology.savedRules().toStdString(), v6 ? model::Family::IPv6 : model::Family::IPv4);
     if (!rules) {
         *error = QStringLiteral("saved rules: ") + QString::fromStdString(rules.error().toString());
         return nullptr;
@@ -56,6 +58,20 @@ std::shared_ptr<const Engine> engineForHost(const Topology& topology, const QByt
     const CommandResult route = host.run({ QStringLiteral("ip"), QStringLiteral("-j"), QStringLiteral("route") });
     auto interfaces = model::parse::parseIpAddr(addr.out.toStdString());
     auto routes = model::parse::parseIpRoute(route.out.toStdString());
+    if (v6 && routes) {
+        // `ip -j route` lists the IPv4 table only; a snapshot captures both.
+        const CommandResult route6 = host.run({ QStringLiteral("ip"), QStringLiteral("-j"), QStringLiteral("-6"),
+            QStringLiteral("route") });
+        auto routes6 = model::parse::parseIpRoute(route6.out.toStdString(), true);
+        if (!routes6) {
+            routes = std::move(routes6);
+        } else {
+            std::vector<model::Route> both = std::move(routes).value();
+            for (const model::Route& r : routes6.value())
+                both.push_back(r);
+            routes = std::move(both);
+        }
+    }
     auto networks = model::parse::parseDockerNetworks(networksJson.toStdString());
     if (!interfaces || !routes || !networks) {
         *error = QStringLiteral("host facts: ip addr %1, ip route %2, networks %3")
@@ -65,7 +81,7 @@ std::shared_ptr<const Engine> engineForHost(const Topology& topology, const QByt
         return nullptr;
     }
     model::Snapshot snapshot;
-    snapshot.ipv4 = std::make_shared<const model::Ruleset>(std::move(rules).value());
+    (v6 ? snapshot.ipv6 : snapshot.ipv4) = std::make_shared<const model::Ruleset>(std::move(rules).value());
     snapshot.interfaces = std::move(interfaces).value();
     snapshot.routes = std::move(routes).value();
     model::DockerState docker;
@@ -75,13 +91,19 @@ std::shared_ptr<const Engine> engineForHost(const Topology& topology, const QByt
     snapshot.sysctls["net.ipv4.ip_forward"] = sysctlValue(host, "/proc/sys/net/ipv4/ip_forward").toStdString();
     snapshot.sysctls["net.bridge.bridge-nf-call-iptables"]
         = sysctlValue(host, "/proc/sys/net/bridge/bridge-nf-call-iptables").toStdString();
+    if (v6) {
+        snapshot.sysctls["net.ipv6.conf.all.forwarding"]
+            = sysctlValue(host, "/proc/sys/net/ipv6/conf/all/forwarding").toStdString();
+        snapshot.sysctls["net.bridge.bridge-nf-call-ip6tables"]
+            = sysctlValue(host, "/proc/sys/net/bridge/bridge-nf-call-ip6tables").toStdString();
+    }
     return Engine::fromSnapshot(snapshot);
 }
 
 Packet toPacket(const ProbeSpec& probe)
 {
     Packet p;
-    p.family = model::Family::IPv4;
+    p.family = probe.header.dst.contains(QLatin1Char(':')) ? model::Family::IPv6 : model::Family::IPv4;
     p.inInterface = Topology::ingressInterface(probe.from).toStdString();
     if (probe.from == Ingress::Local) {
         // Sent by this test process, which runs as root.
@@ -89,16 +111,16 @@ Packet toPacket(const ProbeSpec& probe)
         p.uid = 0;
         p.gid = 0;
     }
-    if (probe.from == Ingress::Web)
-        p.inBridgePort = Topology::webPort().toStdString();
+    p.inBridgePort = Topology::bridgePort(probe.from).toStdString();
     p.header.src = *IpAddress::parse(probe.header.src.toStdString());
     p.header.dst = *IpAddress::parse(probe.header.dst.toStdString());
     p.header.protocol = probe.header.proto;
     p.header.sport = probe.header.sport;
     p.header.dport = probe.header.dport;
     p.header.tcpFlags = probe.header.proto == Proto::Tcp ? probe.header.tcpFlags : 0;
-    p.header.icmpType = probe.header.proto == Proto::Icmp ? probe.header.icmpType : -1;
-    p.header.icmpCode = probe.header.proto == Proto::Icmp ? probe.header.icmpCode : 0;
+    const bool icmp = probe.header.proto == Proto::Icmp || probe.header.proto == Proto::Icmpv6;
+    p.header.icmpType = icmp ? probe.header.icmpType : -1;
+    p.header.icmpCode = icmp ? probe.header.icmpCode : 0;
     return p;
 }
 

@@ -147,9 +147,10 @@ QString RulesetIndex::verdictOf(const QString& table, const QString& chain, int 
     return QStringLiteral("CONTINUE");
 }
 
-TraceReader::TraceReader(const Namespace& host, Backend backend)
+TraceReader::TraceReader(const Namespace& host, Backend backend, Family family)
     : m_host(host)
     , m_backend(backend)
+    , m_family(family)
 {
 }
 
@@ -165,6 +166,8 @@ TraceReader::~TraceReader()
 
 bool TraceReader::start(QString* error)
 {
+    if (m_backend == Backend::Nft && m_family == Family::V6)
+        return startNftNetlink(error);
     if (m_backend == Backend::Nft) {
         m_monitor = std::make_unique<QProcess>();
         m_monitor->setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
@@ -178,9 +181,11 @@ bool TraceReader::start(QString* error)
         }
         return true;
     }
-    // Legacy TRACE goes to the namespace's IPv4 logger; make that nfnetlink_log and read group 0.
-    if (!m_host.setSysctl(QStringLiteral("net.netfilter.nf_log.2"), QStringLiteral("nfnetlink_log"))) {
-        *error = QStringLiteral("cannot bind nfnetlink_log as the IPv4 logger");
+    // Legacy TRACE goes to the namespace's logger of the family; make that nfnetlink_log and read group 0.
+    const bool v6 = m_family == Family::V6;
+    if (!m_host.setSysctl(v6 ? QStringLiteral("net.netfilter.nf_log.10") : QStringLiteral("net.netfilter.nf_log.2"),
+            QStringLiteral("nfnetlink_log"))) {
+        *error = QStringLiteral("cannot bind nfnetlink_log as the logger of the family");
         return false;
     }
     m_nflog = m_host.openSocket(AF_NETLINK, SOCK_RAW, NETLINK_NETFILTER);
@@ -197,7 +202,7 @@ bool TraceReader::start(QString* error)
     nfulnl_msg_config_mode mode {};
     mode.copy_range = htonl(128);
     mode.copy_mode = NFULNL_COPY_PACKET;
-    if (!nflogConfig(m_nflog, AF_INET, attribute(NFULA_CFG_CMD, QByteArray(&bind, 1)))
+    if (!nflogConfig(m_nflog, v6 ? AF_INET6 : AF_INET, attribute(NFULA_CFG_CMD, QByteArray(&bind, 1)))
         || !nflogConfig(m_nflog, AF_UNSPEC,
             attribute(NFULA_CFG_MODE, QByteArray(reinterpret_cast<const char*>(&mode), sizeof mode)))) {
         *error = QStringLiteral("nfnetlink_log configuration refused");
@@ -231,7 +236,10 @@ void TraceReader::poll(int waitMs)
         const ssize_t n = ::recv(m_nflog, buffer, sizeof buffer, flags);
         if (n <= 0)
             break;
-        parseNflog(QByteArray(buffer, int(n)));
+        if (m_nftNetlink)
+            parseNftTrace(QByteArray(buffer, int(n)));
+        else
+            parseNflog(QByteArray(buffer, int(n)));
         flags = MSG_DONTWAIT;
     }
 }
@@ -255,9 +263,10 @@ void TraceReader::parseMonitorLine(const QByteArray& rawLine)
         static const QHash<QString, int> flagBits { { QStringLiteral("FIN"), 0x01 }, { QStringLiteral("SYN"), 0x02 },
             { QStringLiteral("RST"), 0x04 }, { QStringLiteral("PSH"), 0x08 }, { QStringLiteral("ACK"), 0x10 },
             { QStringLiteral("URG"), 0x20 } };
+        const QLatin1String idKey = m_family == Family::V6 ? QLatin1String("FLOWLBL=") : QLatin1String("ID=");
         for (const QString& w : words) {
-            if (w.startsWith(QLatin1String("ID="))) {
-                ipId = quint16(w.mid(3).toUInt());
+            if (w.startsWith(idKey)) {
+                ipId = quint16(w.mid(idKey.size()).toUInt());
                 hasId = true;
             } else if (w.startsWith(QLatin1String("SPORT="))) {
                 ports = true;
@@ -337,15 +346,18 @@ void TraceReader::parseNflog(const QByteArray& datagram)
             }
             // "TRACE: table:chain:type:N "
             const QList<QByteArray> words = prefix.trimmed().split(' ');
-            if (words.size() >= 2 && words.first() == "TRACE:" && payload.size() >= 20) {
+            const bool v6 = m_family == Family::V6;
+            if (words.size() >= 2 && words.first() == "TRACE:" && payload.size() >= (v6 ? 40 : 20)) {
                 const QList<QByteArray> spec = words.at(1).split(':');
-                const quint16 ipId = quint16((quint8(payload.at(4)) << 8) | quint8(payload.at(5)));
-                const quint8 proto = quint8(payload.at(9));
-                const int ihl = (quint8(payload.at(0)) & 15) * 4;
+                // IPv4: the IP ID; IPv6: the low 16 bits of the flow label.
+                const int idAt = v6 ? 2 : 4;
+                const quint16 ipId = quint16((quint8(payload.at(idAt)) << 8) | quint8(payload.at(idAt + 1)));
+                const quint8 proto = quint8(payload.at(v6 ? 6 : 9));
+                const int ihl = v6 ? 40 : (quint8(payload.at(0)) & 15) * 4;
                 int shape = -1;
                 if (proto == 6 && payload.size() > ihl + 13)
                     shape = quint8(payload.at(ihl + 13));
-                else if (proto == 1 && payload.size() > ihl)
+                else if ((proto == 1 || proto == 58) && payload.size() > ihl)
                     shape = quint8(payload.at(ihl));
                 const auto expected = m_expected.constFind(ipId);
                 const bool ours = expected != m_expected.constEnd() && expected->first == proto

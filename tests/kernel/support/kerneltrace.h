@@ -17,7 +17,7 @@ class QProcess;
 //  - nf_tables backend: `xtables-monitor --trace` in the host namespace;
 //  - legacy backend: the "TRACE: table:chain:type:N" records over nfnetlink_log, read from a netlink
 //    socket opened inside the host namespace.
-// Events are keyed by the probe's IP ID, so many probes can be in flight at once.
+// Events are keyed by the probe's IP ID (IPv6: its flow label), so many probes can be in flight at once.
 namespace ktest {
 
 struct TraceStep {
@@ -52,7 +52,7 @@ private:
 
 class TraceReader final {
 public:
-    TraceReader(const Namespace& host, Backend backend);
+    TraceReader(const Namespace& host, Backend backend, Family family = Family::V4);
     ~TraceReader();
     TraceReader(const TraceReader&) = delete;
     TraceReader& operator=(const TraceReader&) = delete;
@@ -74,13 +74,22 @@ public:
 private:
     void parseMonitorLine(const QByteArray& line);
     void parseNflog(const QByteArray& datagram);
+    // nf_tables over IPv6: xtables-monitor 1.8.9 exits on ip6 rules with port matches, so the trace
+    // events are read from netlink directly and rule handles mapped to rule numbers (nfttrace.cpp).
+    bool startNftNetlink(QString* error);
+    void parseNftTrace(const QByteArray& datagram);
+    bool ours(quint16 ipId, quint8 proto, int shape) const;
     void addStep(quint16 ipId, TraceStep step);
 
     const Namespace& m_host;
     Backend m_backend;
+    Family m_family;
     std::unique_ptr<QProcess> m_monitor;
     QByteArray m_pending;
-    int m_nflog = -1;
+    int m_nflog = -1; // the nfnetlink_log socket, or the nf_tables trace socket (m_nftNetlink)
+    bool m_nftNetlink = false;
+    QHash<QString, int> m_handles; // "table/chain/handle" -> 1-based rule number
+    QHash<quint32, quint16> m_nftIds; // nf_tables trace id -> IP ID (flow label) of its packet
     QHash<QByteArray, quint16> m_traceIds; // xtables-monitor trace id -> IP ID of its packet
     QHash<quint16, QPair<quint8, int>> m_expected; // IP ID -> protocol and shape
     QHash<quint16, QVector<TraceStep>> m_steps;

@@ -91,7 +91,10 @@ namespace {
         case Ingress::Lan:
             return !lanLocal(d);
         case Ingress::Web:
+        case Ingress::Web2:
             return !inPrefix(d, "172.18.0.0", 16) || d == toHost(QStringLiteral("172.18.0.1"));
+        case Ingress::App:
+            return !inPrefix(d, "172.17.0.0", 16) || d == toHost(QStringLiteral("172.17.0.1"));
         case Ingress::Tailnet:
             return !inPrefix(d, "100.64.0.0", 10) || d == toHost(QStringLiteral("100.101.102.103"));
         case Ingress::Local:

@@ -1,5 +1,7 @@
 #include "support/prober.h"
 
+#include "support/packet6.h"
+
 #include <QElapsedTimer>
 #include <QRandomGenerator>
 
@@ -91,11 +93,11 @@ namespace {
             put16(l4, 2, h.dport);
             put16(l4, 4, quint16(l4.size()));
         } else {
-            l4 = QByteArray(8, '\0') + QByteArray("chainsight");
+            l4 = QByteArray(8, '\0') + (h.quoted.isEmpty() ? QByteArray("chainsight") : h.quoted);
             l4[0] = char(h.icmpType);
             l4[1] = char(h.icmpCode);
             put16(l4, 4, h.sport); // echo identifier
-            put16(l4, 6, 1);
+            put16(l4, 6, h.quoted.isEmpty() ? 1 : 0);
         }
         const quint32 src = addr(h.src);
         const quint32 dst = addr(h.dst);
@@ -115,17 +117,9 @@ namespace {
         return ip + l4;
     }
 
-    struct Parsed {
-        bool valid = false;
-        quint16 id = 0;
-        ProbeHeader header;
-        // For an ICMP error: the IP ID of the packet it refers to.
-        std::optional<quint16> errorFor;
-    };
-
-    Parsed parse(const uchar* p, ssize_t n)
+    SeenPacket parse4(const uchar* p, ssize_t n)
     {
-        Parsed out;
+        SeenPacket out;
         if (n < 20 || (p[0] >> 4) != 4)
             return out;
         const int ihl = (p[0] & 15) * 4;
@@ -155,6 +149,11 @@ namespace {
         return out;
     }
 
+    SeenPacket parse(const uchar* p, ssize_t n)
+    {
+        return n > 0 && (p[0] >> 4) == 6 ? parsePacket6(p, n) : parse4(p, n);
+    }
+
     QString icmpErrorName(int type, int code)
     {
         if (type == 3) {
@@ -175,7 +174,7 @@ namespace {
             return false;
         if (seen.proto == kTcp)
             return seen.tcpFlags == sent.tcpFlags;
-        if (seen.proto == kIcmp)
+        if (seen.proto == kIcmp || seen.proto == kIcmpv6)
             return seen.icmpType == sent.icmpType;
         return true;
     }
@@ -193,10 +192,17 @@ namespace {
 
 } // namespace
 
+QByteArray probePacket(const ProbeHeader& header, quint16 id)
+{
+    return isV6Address(header.dst) ? buildPacket6(header, id) : buildPacket(header, id);
+}
+
 QString ProbeHeader::describe() const
 {
-    if (proto == kIcmp)
-        return QStringLiteral("icmp %1 -> %2 type %3").arg(src, dst).arg(icmpType);
+    if (proto == kIcmp || proto == kIcmpv6)
+        return QStringLiteral("%1 %2 -> %3 type %4")
+            .arg(proto == kIcmp ? QStringLiteral("icmp") : QStringLiteral("icmpv6"), src, dst)
+            .arg(icmpType);
     const QString name = proto == kTcp ? QStringLiteral("tcp") : QStringLiteral("udp");
     QString text = QStringLiteral("%1 %2:%3 -> %4:%5").arg(name, src).arg(sport).arg(dst).arg(dport);
     if (proto == kTcp)
@@ -249,6 +255,7 @@ struct Prober::Pending {
 Prober::Prober(const Topology& topology, TraceReader& traces)
     : m_topology(topology)
     , m_traces(traces)
+    , m_family(topology.options().family)
 {
 }
 
@@ -258,11 +265,13 @@ Prober::~Prober()
         if (fd >= 0)
             ::close(fd);
     }
-    for (int* set : { m_observers, m_hostLocal }) {
-        for (int i = 0; i < 3; ++i) {
-            if (set[i] >= 0)
-                ::close(set[i]);
-        }
+    for (int fd : m_observers) {
+        if (fd >= 0)
+            ::close(fd);
+    }
+    for (int fd : m_hostLocal) {
+        if (fd >= 0)
+            ::close(fd);
     }
 }
 
@@ -275,23 +284,25 @@ quint16 Prober::freshPort()
 
 bool Prober::open(QString* error)
 {
-    const Ingress all[] = { Ingress::Lan, Ingress::Web, Ingress::Tailnet };
+    const bool v6 = m_family == Family::V6;
+    const int domain = v6 ? AF_INET6 : AF_INET;
+    const Ingress all[] = { Ingress::Lan, Ingress::Web, Ingress::Tailnet, Ingress::Web2, Ingress::App };
     for (Ingress in : all) {
-        if (in == Ingress::Tailnet && !m_topology.options().tailscale)
+        if (!m_topology.has(in))
             continue;
         const Namespace& ns = m_topology.peer(in);
         const int i = int(in);
-        m_senders[i] = ns.openSocket(AF_INET, SOCK_RAW, IPPROTO_RAW);
-        m_observers[i] = ns.openSocket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK, htons(ETH_P_IP));
+        m_senders[i] = ns.openSocket(domain, SOCK_RAW, IPPROTO_RAW);
+        m_observers[i] = ns.openSocket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK, htons(v6 ? ETH_P_IPV6 : ETH_P_IP));
         if (m_senders[i] < 0 || m_observers[i] < 0) {
             *error = QStringLiteral("sockets in %1: %2").arg(ns.name(), QString::fromLocal8Bit(std::strerror(errno)));
             return false;
         }
     }
-    m_senders[int(Ingress::Local)] = m_topology.host().openSocket(AF_INET, SOCK_RAW, IPPROTO_RAW);
-    const int protos[] = { IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP };
+    m_senders[int(Ingress::Local)] = m_topology.host().openSocket(domain, SOCK_RAW, IPPROTO_RAW);
+    const int protos[] = { IPPROTO_TCP, IPPROTO_UDP, v6 ? int(IPPROTO_ICMPV6) : int(IPPROTO_ICMP) };
     for (int i = 0; i < 3; ++i) {
-        m_hostLocal[i] = m_topology.host().openSocket(AF_INET, SOCK_RAW | SOCK_NONBLOCK, protos[i]);
+        m_hostLocal[i] = m_topology.host().openSocket(domain, SOCK_RAW | SOCK_NONBLOCK, protos[i]);
         if (m_hostLocal[i] < 0) {
             *error = QStringLiteral("raw socket in host: ") + QString::fromLocal8Bit(std::strerror(errno));
             return false;
@@ -299,7 +310,10 @@ bool Prober::open(QString* error)
     }
     // The trace reader subscribes asynchronously: wait until a packet's events come through.
     ProbeSpec warm;
-    warm.header = { QStringLiteral("10.0.0.50"), QStringLiteral("10.0.0.10"), kTcp, freshPort(), 9, kSyn };
+    warm.header.src = v6 ? QLatin1String(v6::kLanClient) : QStringLiteral("10.0.0.50");
+    warm.header.dst = v6 ? QLatin1String(v6::kHost) : QStringLiteral("10.0.0.10");
+    warm.header.sport = freshPort();
+    warm.header.dport = 9;
     QElapsedTimer timer;
     timer.start();
     while (timer.elapsed() < 5000) {
@@ -320,12 +334,21 @@ bool Prober::open(QString* error)
 bool Prober::send(const ProbeSpec& probe, quint16 ipId)
 {
     const ProbeHeader& h = probe.header;
-    m_traces.expect(ipId, h.proto, h.proto == kTcp ? h.tcpFlags : h.proto == kIcmp ? h.icmpType : -1);
+    const bool icmp = h.proto == kIcmp || h.proto == kIcmpv6;
+    m_traces.expect(ipId, h.proto, h.proto == kTcp ? h.tcpFlags : icmp ? h.icmpType : -1);
+    const int fd = m_senders[int(probe.from)];
+    if (m_family == Family::V6) {
+        const QByteArray packet = buildPacket6(probe.header, ipId);
+        sockaddr_in6 to {};
+        to.sin6_family = AF_INET6;
+        ::inet_pton(AF_INET6, h.dst.toLatin1().constData(), &to.sin6_addr);
+        return ::sendto(fd, packet.constData(), size_t(packet.size()), 0, reinterpret_cast<sockaddr*>(&to), sizeof to)
+            == packet.size();
+    }
     const QByteArray packet = buildPacket(probe.header, ipId);
     sockaddr_in to {};
     to.sin_family = AF_INET;
     to.sin_addr.s_addr = addr(probe.header.dst);
-    const int fd = m_senders[int(probe.from)];
     return ::sendto(fd, packet.constData(), size_t(packet.size()), 0, reinterpret_cast<sockaddr*>(&to), sizeof to)
         == packet.size();
 }
@@ -336,7 +359,7 @@ void Prober::observe(QVector<Pending>& pending)
     for (Pending& p : pending)
         byId.insert(p.id, &p);
     uchar buffer[2048];
-    for (int in = 0; in < 3; ++in) {
+    for (int in = 0; in < kIngressCount; ++in) {
         if (m_observers[in] < 0)
             continue;
         for (;;) {
@@ -348,19 +371,23 @@ void Prober::observe(QVector<Pending>& pending)
                 break;
             if (from.sll_pkttype == PACKET_OUTGOING)
                 continue;
-            const Parsed seen = parse(buffer, n);
+            const SeenPacket seen = parse(buffer, n);
             if (!seen.valid)
                 continue;
-            if (seen.errorFor) {
+            if (seen.errorFor && byId.contains(*seen.errorFor)) {
                 Pending* p = byId.value(*seen.errorFor);
                 // The error goes to the probe's source, which may live in another namespace than the sender.
-                if (p && !p->done) {
+                if (!p->done) {
                     p->result.fate = KernelFate::Reject;
-                    p->result.rejectHow = icmpErrorName(seen.header.icmpType, seen.header.icmpCode);
+                    p->result.rejectHow = seen.header.proto == kIcmpv6
+                        ? icmp6ErrorName(seen.header.icmpType, seen.header.icmpCode)
+                        : icmpErrorName(seen.header.icmpType, seen.header.icmpCode);
                 }
                 continue;
             }
-            if (seen.header.proto == kTcp && (seen.header.tcpFlags & kRst)) {
+            Pending* own = byId.value(seen.id);
+            const bool probeItself = own && !own->done && sameShape(seen.header, own->spec.header);
+            if (seen.header.proto == kTcp && (seen.header.tcpFlags & kRst) && !probeItself) {
                 for (Pending& p : pending) {
                     if (!p.done && p.spec.header.proto == kTcp
                         && seen.header.dport == p.spec.header.sport && seen.header.sport == p.spec.header.dport
@@ -380,14 +407,20 @@ void Prober::observe(QVector<Pending>& pending)
             }
         }
     }
+    if (m_family == Family::V6) {
+        observeLocal6(pending);
+        return markRejects(pending);
+    }
     for (int fd : m_hostLocal) {
         for (;;) {
             const ssize_t n = ::recv(fd, buffer, sizeof buffer, MSG_DONTWAIT);
             if (n <= 0)
                 break;
-            const Parsed seen = parse(buffer, n);
+            const SeenPacket seen = parse(buffer, n);
             Pending* p = seen.valid ? byId.value(seen.id) : nullptr;
-            if (p && !p->done && sameShape(seen.header, p->spec.header) && !seen.errorFor) {
+            // An ICMP error about a probe of this batch is that probe's rejection, never a delivery.
+            if (p && !p->done && sameShape(seen.header, p->spec.header)
+                && !(seen.errorFor && byId.contains(*seen.errorFor))) {
                 p->done = true;
                 p->result.fate = KernelFate::Accept;
                 p->result.deliveredTo = QStringLiteral("host");
@@ -395,10 +428,52 @@ void Prober::observe(QVector<Pending>& pending)
             }
         }
     }
-    // A reject is final once it is seen; a delivery seen later would win above.
+    markRejects(pending);
+}
+
+void Prober::markRejects(QVector<Pending>& pending)
+{
+    // A reject is final once it is seen; a delivery seen later would win in observe().
     for (Pending& p : pending) {
         if (p.result.fate == KernelFate::Reject)
             p.done = true;
+    }
+}
+
+void Prober::observeLocal6(QVector<Pending>& pending)
+{
+    // IPv6 raw sockets get no IP header, so no flow label: the fresh source port (echo id) tells probes apart.
+    uchar buffer[2048];
+    const quint8 protos[] = { kTcp, kUdp, kIcmpv6 };
+    for (int i = 0; i < 3; ++i) {
+        for (;;) {
+            sockaddr_in6 from {};
+            socklen_t len = sizeof from;
+            const ssize_t n = ::recvfrom(m_hostLocal[i], buffer, sizeof buffer, MSG_DONTWAIT,
+                reinterpret_cast<sockaddr*>(&from), &len);
+            if (n <= 0)
+                break;
+            char text[INET6_ADDRSTRLEN] = {};
+            ::inet_ntop(AF_INET6, &from.sin6_addr, text, sizeof text);
+            const SeenPacket seen = parseTransport6(protos[i], buffer, n, QString::fromLatin1(text));
+            if (!seen.valid)
+                continue;
+            // An ICMPv6 error probe is recognised by what it quotes; an error about a probe is its rejection.
+            const QByteArray quoted = seen.errorFor ? QByteArray(reinterpret_cast<const char*>(buffer) + 8, int(n) - 8)
+                                                    : QByteArray();
+            for (Pending& p : pending) {
+                const bool same = seen.errorFor ? !p.spec.header.quoted.isEmpty() && quoted.startsWith(p.spec.header.quoted)
+                                                : p.spec.header.sport == seen.header.sport
+                        && (protos[i] == kIcmpv6 || p.spec.header.dport == seen.header.dport);
+                if (!p.done && same && sameShape(seen.header, p.spec.header)) {
+                    p.done = true;
+                    p.result.fate = KernelFate::Accept;
+                    p.result.deliveredTo = QStringLiteral("host");
+                    p.result.delivered = seen.header;
+                    p.result.delivered.dst = p.spec.header.dst;
+                }
+            }
+        }
     }
 }
 
@@ -439,6 +514,7 @@ QVector<KernelResult> Prober::run(const QVector<ProbeSpec>& batch, int timeoutMs
     QVector<KernelResult> results;
     results.reserve(pending.size());
     for (Pending& p : pending) {
+        p.result.sentId = p.id;
         p.result.steps = m_traces.take(p.id);
         if (const TraceStep* d = decidingStep(p.result.steps, p.result.fate == KernelFate::Accept))
             p.result.deciding = *d;
@@ -455,9 +531,11 @@ std::optional<ProbeSpec> Prober::replyTo(const ProbeSpec& probe, const KernelRes
     if (probe.header.proto == kTcp && probe.header.tcpFlags != kSyn)
         return std::nullopt;
     ProbeSpec reply;
-    reply.from = result.deliveredTo == QLatin1String("web") ? Ingress::Web
-        : result.deliveredTo == QLatin1String("ts")         ? Ingress::Tailnet
-                                                            : Ingress::Lan;
+    reply.from = Ingress::Lan;
+    for (Ingress in : { Ingress::Web, Ingress::Tailnet, Ingress::Web2, Ingress::App }) {
+        if (result.deliveredTo == Topology::ingressName(in))
+            reply.from = in;
+    }
     // A probe routed back out of the namespace it came from: its "reply" would never leave that namespace.
     if (reply.from == probe.from)
         return std::nullopt;
@@ -468,10 +546,11 @@ std::optional<ProbeSpec> Prober::replyTo(const ProbeSpec& probe, const KernelRes
     reply.header.proto = seen.proto;
     reply.header.src = seen.dst;
     reply.header.dst = seen.src;
-    if (seen.proto == kIcmp) {
-        if (probe.header.icmpType != 8)
+    if (seen.proto == kIcmp || seen.proto == kIcmpv6) {
+        const bool v6 = seen.proto == kIcmpv6;
+        if (probe.header.icmpType != (v6 ? 128 : 8))
             return std::nullopt;
-        reply.header.icmpType = 0;
+        reply.header.icmpType = v6 ? 129 : 0;
         reply.header.sport = seen.sport;
     } else {
         reply.header.sport = seen.dport;

@@ -7,6 +7,8 @@ namespace ktest {
 namespace {
 
     const QString kWebPort = QStringLiteral("veth9a1e7c1");
+    const QString kWeb2Port = QStringLiteral("veth2b7d4e0");
+    const QString kAppPort = QStringLiteral("veth5c3f1a9");
 
     QStringList split(const QString& command)
     {
@@ -43,6 +45,10 @@ QString Topology::ingressInterface(Ingress ingress)
         return QStringLiteral("br-897b3066eb8a");
     case Ingress::Tailnet:
         return QStringLiteral("tailscale0");
+    case Ingress::Web2:
+        return QStringLiteral("br-897b3066eb8a");
+    case Ingress::App:
+        return QStringLiteral("docker0");
     case Ingress::Local:
         break;
     }
@@ -60,6 +66,10 @@ QString Topology::ingressName(Ingress ingress)
         return QStringLiteral("ts");
     case Ingress::Local:
         return QStringLiteral("host");
+    case Ingress::Web2:
+        return QStringLiteral("web2");
+    case Ingress::App:
+        return QStringLiteral("app");
     }
     return {};
 }
@@ -67,6 +77,51 @@ QString Topology::ingressName(Ingress ingress)
 QString Topology::webPort()
 {
     return kWebPort;
+}
+
+QString Topology::bridgePort(Ingress ingress)
+{
+    switch (ingress) {
+    case Ingress::Web:
+        return kWebPort;
+    case Ingress::Web2:
+        return kWeb2Port;
+    case Ingress::App:
+        return kAppPort;
+    case Ingress::Lan:
+    case Ingress::Tailnet:
+    case Ingress::Local:
+        break;
+    }
+    return {};
+}
+
+bool Topology::has(Ingress ingress) const
+{
+    switch (ingress) {
+    case Ingress::Tailnet:
+        return m_ts != nullptr;
+    case Ingress::Web2:
+        return m_web2 != nullptr;
+    case Ingress::App:
+        return m_app != nullptr;
+    case Ingress::Lan:
+    case Ingress::Web:
+    case Ingress::Local:
+        break;
+    }
+    return true;
+}
+
+bool Topology::setBridgeNetfilter(bool on)
+{
+    const QString value = on ? QStringLiteral("1") : QStringLiteral("0");
+    bool ok = m_host->setSysctl(QStringLiteral("net.bridge.bridge-nf-call-iptables"), value);
+    if (m_options.family == Family::V6)
+        ok = m_host->setSysctl(QStringLiteral("net.bridge.bridge-nf-call-ip6tables"), value) && ok;
+    if (!ok)
+        m_error = QStringLiteral("cannot set bridge-nf-call-iptables in the host namespace");
+    return ok;
 }
 
 const Namespace& Topology::peer(Ingress ingress) const
@@ -78,6 +133,10 @@ const Namespace& Topology::peer(Ingress ingress) const
         return m_ts ? *m_ts : *m_lan;
     case Ingress::Local:
         return *m_host;
+    case Ingress::Web2:
+        return m_web2 ? *m_web2 : *m_lan;
+    case Ingress::App:
+        return m_app ? *m_app : *m_lan;
     case Ingress::Lan:
         break;
     }
@@ -97,7 +156,11 @@ bool Topology::build()
     m_web = std::make_unique<Namespace>(QStringLiteral("web"));
     if (m_options.tailscale)
         m_ts = std::make_unique<Namespace>(QStringLiteral("ts"));
-    for (const Namespace* ns : { m_host.get(), m_lan.get(), m_web.get(), m_ts.get() }) {
+    if (m_options.containers) {
+        m_web2 = std::make_unique<Namespace>(QStringLiteral("web2"));
+        m_app = std::make_unique<Namespace>(QStringLiteral("app"));
+    }
+    for (const Namespace* ns : { m_host.get(), m_lan.get(), m_web.get(), m_ts.get(), m_web2.get(), m_app.get() }) {
         if (ns && !ns->isValid()) {
             m_error = ns->error();
             return false;
@@ -108,12 +171,13 @@ bool Topology::build()
 
 bool Topology::configureSysctls()
 {
-    // IPv4 only: no router solicitations or MLD reports crossing the host while probes run.
-    for (const Namespace* ns : { m_host.get(), m_lan.get(), m_web.get(), m_ts.get() }) {
+    // IPv4 only unless the ruleset is an IPv6 one: no router solicitations or MLD reports crossing the host.
+    const bool v6 = m_options.family == Family::V6;
+    for (const Namespace* ns : { m_host.get(), m_lan.get(), m_web.get(), m_ts.get(), m_web2.get(), m_app.get() }) {
         if (!ns)
             continue;
         for (const char* key : { "net.ipv6.conf.all.disable_ipv6", "net.ipv6.conf.default.disable_ipv6" })
-            ns->setSysctl(QString::fromLatin1(key), QStringLiteral("1"));
+            ns->setSysctl(QString::fromLatin1(key), v6 ? QStringLiteral("0") : QStringLiteral("1"));
         // rp_filter values are inherited from the initial namespace; spoofed probe sources need it off.
         for (const char* key : { "net.ipv4.conf.all.rp_filter", "net.ipv4.conf.default.rp_filter" }) {
             if (!ns->setSysctl(QString::fromLatin1(key), QStringLiteral("0"))) {
@@ -136,6 +200,31 @@ bool Topology::configureSysctls()
     // Bridged traffic must traverse iptables as on a Docker host (needs br_netfilter).
     if (!host.setSysctl(QStringLiteral("net.bridge.bridge-nf-call-iptables"), QStringLiteral("1"))) {
         m_error = QStringLiteral("net.bridge.bridge-nf-call-iptables missing: modprobe br_netfilter");
+        return false;
+    }
+    return !v6 || configureSysctls6();
+}
+
+bool Topology::configureSysctls6()
+{
+    // No duplicate address detection (addresses usable at once), no autoconfiguration, and flow labels
+    // only where the prober sets them: they carry the probe's id, as the IP ID does for IPv4.
+    for (const Namespace* ns : { m_host.get(), m_lan.get(), m_web.get(), m_ts.get(), m_web2.get(), m_app.get() }) {
+        if (!ns)
+            continue;
+        for (const char* key : { "net.ipv6.conf.all.accept_dad", "net.ipv6.conf.default.accept_dad",
+                 "net.ipv6.conf.all.accept_ra", "net.ipv6.conf.default.accept_ra",
+                 "net.ipv6.conf.default.router_solicitations", "net.ipv6.auto_flowlabels" })
+            ns->setSysctl(QString::fromLatin1(key), QStringLiteral("0"));
+    }
+    const Namespace& host = *m_host;
+    host.setSysctl(QStringLiteral("net.ipv6.icmp.ratelimit"), QStringLiteral("0"));
+    if (!host.setSysctl(QStringLiteral("net.ipv6.conf.all.forwarding"), QStringLiteral("1"))) {
+        m_error = QStringLiteral("cannot enable IPv6 forwarding in the host namespace");
+        return false;
+    }
+    if (!host.setSysctl(QStringLiteral("net.bridge.bridge-nf-call-ip6tables"), QStringLiteral("1"))) {
+        m_error = QStringLiteral("net.bridge.bridge-nf-call-ip6tables missing: modprobe br_netfilter");
         return false;
     }
     return true;
@@ -187,13 +276,67 @@ bool Topology::wire()
         m_host->setSysctl(QStringLiteral("net.ipv4.conf.%1.rp_filter").arg(dev), QStringLiteral("0"));
         m_host->setSysctl(QStringLiteral("net.ipv4.conf.%1.send_redirects").arg(dev), QStringLiteral("0"));
     }
+    return (m_options.family == Family::V4 || wire6()) && (!m_options.containers || wireContainers());
+}
+
+bool Topology::wireContainers()
+{
+    const QString script = QStringLiteral(
+        "ip link add %3 netns %1 type veth peer name eth0 netns %2\n"
+        "ip -n %1 link set %3 master br-897b3066eb8a\n"
+        "ip -n %1 link set %3 up\n"
+        "ip -n %2 addr add 172.18.0.3/16 dev eth0\n"
+        "ip -n %2 link set eth0 up\n"
+        "ip -n %2 route add default via 172.18.0.1\n"
+        "ip link add %5 netns %1 type veth peer name eth0 netns %4\n"
+        "ip -n %1 link set %5 master docker0\n"
+        "ip -n %1 link set %5 up\n"
+        "ip -n %4 addr add 172.17.0.2/16 dev eth0\n"
+        "ip -n %4 link set eth0 up\n"
+        "ip -n %4 route add default via 172.17.0.1\n")
+                               .arg(m_host->name(), m_web2->name(), kWeb2Port, m_app->name(), kAppPort);
+    const CommandResult wired = runProgram({ QStringLiteral("sh"), QStringLiteral("-ec"), script });
+    if (!wired.ok())
+        return fail(QStringLiteral("wiring the second containers"), wired);
+    return true;
+}
+
+bool Topology::wire6()
+{
+    QString script = QStringLiteral(
+        "ip -n %1 link set br-897b3066eb8a type bridge mcast_snooping 0\n"
+        "ip -n %1 addr add %4/64 dev eth0 nodad\n"
+        "ip -n %1 addr add %5/64 dev br-897b3066eb8a nodad\n"
+        "ip -n %1 -6 route add default via %6 dev eth0\n"
+        "ip -n %2 addr add %7/64 dev eth0 nodad\n"
+        "ip -n %2 addr add %6/64 dev eth0 nodad\n"
+        "ip -n %2 addr add %8/128 dev eth0 nodad\n"
+        "ip -n %2 addr add %9/128 dev eth0 nodad\n"
+        "ip -n %2 -6 route add default via %4 dev eth0\n"
+        "ip -n %3 addr add %10/64 dev eth0 nodad\n"
+        "ip -n %3 -6 route add default via %5 dev eth0\n")
+                         .arg(m_host->name(), m_lan->name(), m_web->name(), QLatin1String(v6::kHost),
+                             QLatin1String(v6::kBridge), QLatin1String(v6::kLanGateway), QLatin1String(v6::kLanClient),
+                             QLatin1String(v6::kInternetClient), QLatin1String(v6::kServer))
+                         .arg(QLatin1String(v6::kWeb));
+    if (m_ts) {
+        script += QStringLiteral(
+            "ip -n %1 addr add %3/128 dev tailscale0 nodad\n"
+            "ip -n %1 -6 route add fd7a:115c:a1e0::/48 dev tailscale0\n"
+            "ip -n %2 addr add %4/48 dev eth0 nodad\n"
+            "ip -n %2 -6 route add default via %3 dev eth0\n")
+                      .arg(m_host->name(), m_ts->name(), QLatin1String(v6::kTailscale), QLatin1String(v6::kTsPeer));
+    }
+    const CommandResult wired = runProgram({ QStringLiteral("sh"), QStringLiteral("-ec"), script });
+    if (!wired.ok())
+        return fail(QStringLiteral("wiring the IPv6 topology"), wired);
     return true;
 }
 
 bool Topology::installHelpers()
 {
     // Peers: a packet socket sees each probe first; raw PREROUTING then drops it so no stack answers.
-    for (const Namespace* ns : { m_lan.get(), m_web.get(), m_ts.get() }) {
+    for (const Namespace* ns : { m_lan.get(), m_web.get(), m_ts.get(), m_web2.get(), m_app.get() }) {
         if (!ns)
             continue;
         ns->setSysctl(QStringLiteral("net.ipv4.conf.eth0.rp_filter"), QStringLiteral("0"));
@@ -202,6 +345,15 @@ bool Topology::installHelpers()
             QStringLiteral("-j"), QStringLiteral("DROP") });
         if (!r.ok())
             return fail(QStringLiteral("peer drop rule in ") + ns->name(), r);
+        if (m_options.family == Family::V4)
+            continue;
+        // Neighbour discovery must still work, or the host could never hand a probe to this peer.
+        const CommandResult r6 = ns->sh(QStringLiteral(
+            "ip6tables-legacy -w -t raw -A PREROUTING -p ipv6-icmp --icmpv6-type neighbour-solicitation -j ACCEPT\n"
+            "ip6tables-legacy -w -t raw -A PREROUTING -p ipv6-icmp --icmpv6-type neighbour-advertisement -j ACCEPT\n"
+            "ip6tables-legacy -w -t raw -A PREROUTING -j DROP\n"));
+        if (!r6.ok())
+            return fail(QStringLiteral("peer IPv6 drop rules in ") + ns->name(), r6);
     }
     return true;
 }
@@ -212,7 +364,7 @@ bool Topology::armTracing()
     // as loaded; registered after them, it runs first at the same priority.
     const Backend helper = m_options.backend == Backend::Nft ? Backend::Legacy : Backend::Nft;
     for (const char* chain : { "PREROUTING", "OUTPUT" }) {
-        const CommandResult r = m_host->run({ iptablesProgram(helper, Family::V4), QStringLiteral("-w"),
+        const CommandResult r = m_host->run({ iptablesProgram(helper, m_options.family), QStringLiteral("-w"),
             QStringLiteral("-t"), QStringLiteral("raw"), QStringLiteral("-A"), QString::fromLatin1(chain),
             QStringLiteral("-j"), QStringLiteral("TRACE") });
         if (!r.ok())
@@ -236,9 +388,9 @@ bool Topology::load(const QByteArray& rulesText)
         if (!r.ok())
             return fail(QStringLiteral("ipset restore"), r);
     }
-    const CommandResult r = m_host->restore(rulesText, m_options.backend);
+    const CommandResult r = m_host->restore(rulesText, m_options.backend, m_options.family);
     if (!r.ok())
-        return fail(QStringLiteral("iptables-%1-restore").arg(backendName(m_options.backend)), r);
+        return fail(iptablesProgram(m_options.backend, m_options.family, QStringLiteral("-restore")), r);
     return true;
 }
 
@@ -246,11 +398,12 @@ bool Topology::applyCommands(const QStringList& commands)
 {
     for (const QString& command : commands) {
         QStringList args = split(command);
-        if (args.isEmpty() || args.first() != QLatin1String("iptables")) {
-            m_error = QStringLiteral("not an iptables command: ") + command;
+        const QString program = m_options.family == Family::V4 ? QStringLiteral("iptables") : QStringLiteral("ip6tables");
+        if (args.isEmpty() || args.first() != program) {
+            m_error = QStringLiteral("not an %1 command: %2").arg(program, command);
             return false;
         }
-        args.first() = iptablesProgram(m_options.backend, Family::V4);
+        args.first() = iptablesProgram(m_options.backend, m_options.family);
         args.insert(1, QStringLiteral("-w"));
         const CommandResult r = m_host->run(args);
         if (!r.ok())
@@ -261,7 +414,7 @@ bool Topology::applyCommands(const QStringList& commands)
 
 QByteArray Topology::savedRules() const
 {
-    return m_host->save(m_options.backend, Family::V4, false).out;
+    return m_host->save(m_options.backend, m_options.family, false).out;
 }
 
 } // namespace ktest
