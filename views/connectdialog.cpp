@@ -103,7 +103,7 @@ ConnectDialog::ConnectDialog(HostConnector* connector, QWidget* parent, const QS
     connect(m_connector, &HostConnector::progressed, this, &ConnectDialog::showProgress);
     connect(m_connector, &HostConnector::finished, this, &ConnectDialog::finish);
     connect(m_connector, &HostConnector::failed, this, &ConnectDialog::fail);
-    resize(520, sizeHint().height());
+    resize(600, 400);
 }
 
 ConnectDialog::~ConnectDialog()
@@ -179,6 +179,7 @@ QWidget* ConnectDialog::buildProgress()
     layout->addWidget(m_step);
     layout->addWidget(m_progress);
     layout->addWidget(m_questions, 1);
+    m_questions->setMinimumHeight(190); // room for the wrapped host-key text and its buttons
     return page;
 }
 
@@ -336,7 +337,7 @@ void ConnectDialog::askSecret(SecretKind kind, const QString& prompt, bool echo)
         what = QStringLiteral("Password for %1").arg(m_label);
         break;
     case SecretKind::SudoPassword:
-        what = QStringLiteral("sudo needs your password on %1 to read the firewall").arg(m_label);
+        what = QStringLiteral("Reading the firewall needs root: sudo on %1 asks for your password").arg(m_label);
         break;
     }
     m_secretPrompt->setText(prompt.isEmpty() ? what : what + QStringLiteral(":\n") + prompt);

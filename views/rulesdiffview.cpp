@@ -88,6 +88,11 @@ RulesDiffView::RulesDiffView(const SyntaxSupport* syntax, QWidget* parent)
         splitter->addWidget(column);
     }
     layout->addWidget(splitter, 1);
+    m_rowInfo = new QLabel(this);
+    m_rowInfo->setObjectName(QStringLiteral("RulesDiffRowInfo"));
+    m_rowInfo->setContentsMargins(8, 2, 8, 2);
+    m_rowInfo->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    layout->addWidget(m_rowInfo);
 
     auto addShortcutAction = [this](const QList<QKeySequence>& keys, void (RulesDiffView::*slot)()) {
         auto* action = new QAction(this);
@@ -170,6 +175,12 @@ void RulesDiffView::buildPanes()
         pane->document()->setUndoRedoEnabled(false);
         m_panes[side] = pane;
         connect(pane, &QPlainTextEdit::cursorPositionChanged, this, [this, side] { followCursor(Side(side)); });
+        pane->viewport()->installEventFilter(this);
+        auto* jump = new QAction(pane);
+        jump->setShortcuts({ QKeySequence(Qt::Key_Return), QKeySequence(Qt::Key_Enter) });
+        jump->setShortcutContext(Qt::WidgetShortcut);
+        connect(jump, &QAction::triggered, this, [this, side] { jumpToPartner(Side(side)); });
+        pane->addAction(jump);
     }
     // The panes hold the same number of lines, so equal scroll positions show the same rows.
     for (int side = 0; side < 2; ++side) {
@@ -316,23 +327,54 @@ void RulesDiffView::followCursor(Side side)
     const int partner = m_model->partnerRow(row, side);
     QPlainTextEdit* other = m_panes[1 - side];
     const int otherRow = partner >= 0 ? partner : row;
+    // Moving the other cursor would scroll that pane to a moved rule's partner; the panes stay aligned instead,
+    // and jumpToPartner() goes there on request.
+    const int top = m_panes[side]->verticalScrollBar()->value();
     other->setTextCursor(QTextCursor(other->document()->findBlockByNumber(otherRow)));
-    if (otherRow != row)
-        other->ensureCursorVisible();
+    for (QPlainTextEdit* pane : m_panes)
+        pane->verticalScrollBar()->setValue(top);
     markRows(side == Before ? row : otherRow, side == Before ? otherRow : row);
+    QString info = m_model->index(row, side).data(Qt::ToolTipRole).toString();
+    if (m_model->lineDiff(row) == LineDiff::Moved && otherRow != row)
+        info += QStringLiteral(" (line %1 on the other side; Return or a double click goes there)").arg(otherRow + 1);
+    m_rowInfo->setText(info);
     m_syncing = false;
     updateChangeText();
     Q_EMIT currentRowChanged(row);
 }
 
+void RulesDiffView::jumpToPartner(Side side)
+{
+    const int row = m_panes[side]->textCursor().blockNumber();
+    const int partner = m_model->partnerRow(row, side);
+    if (partner < 0 || partner == row)
+        return;
+    selectRow(partner, Side(1 - side));
+}
+
+bool RulesDiffView::eventFilter(QObject* watched, QEvent* event)
+{
+    if (event->type() == QEvent::MouseButtonDblClick) {
+        for (int side = 0; side < 2; ++side) {
+            if (watched == m_panes[side]->viewport()) {
+                // Let the click place the cursor first, then follow the link.
+                const bool handled = QWidget::eventFilter(watched, event);
+                QMetaObject::invokeMethod(this, [this, side] { jumpToPartner(Side(side)); }, Qt::QueuedConnection);
+                return handled;
+            }
+        }
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
+// The current line in the selection colours, so it stands out from every diff colour.
 void RulesDiffView::markRows(int leftRow, int rightRow)
 {
     const int rows[2] = { leftRow, rightRow };
-    QColor colour = palette().color(QPalette::Highlight);
-    colour.setAlpha(70);
     for (int side = 0; side < 2; ++side) {
         QTextEdit::ExtraSelection mark;
-        mark.format.setBackground(colour);
+        mark.format.setBackground(palette().color(QPalette::Highlight));
+        mark.format.setForeground(palette().color(QPalette::HighlightedText));
         mark.format.setProperty(QTextFormat::FullWidthSelection, true);
         mark.cursor = QTextCursor(m_panes[side]->document()->findBlockByNumber(rows[side]));
         m_panes[side]->setExtraSelections({ mark });
@@ -389,6 +431,8 @@ void RulesDiffView::updateChangeText()
 }
 
 QString RulesDiffView::summary() const { return m_summary->text(); }
+
+QString RulesDiffView::rowInfo() const { return m_rowInfo->text(); }
 
 // The summary doubles as the legend: each count sits on its own line colour.
 void RulesDiffView::updateSummary()

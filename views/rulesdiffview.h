@@ -37,10 +37,14 @@ public:
     model::RulesDiffModel* model() const { return m_model; }
     QPlainTextEdit* pane(Side side) const { return m_panes[side]; }
     int currentRow() const;
-    // Puts the cursor on a row of one pane; the other pane follows to the partner row.
+    // Puts the cursor on a row of one pane; the other pane's cursor goes to the partner row (for a moved rule,
+    // where it went) without scrolling away.
     void selectRow(int row, Side side = Before);
+    // A moved rule: shows and selects where it went (Return or a double click in the pane).
+    void jumpToPartner(Side side);
     QString changeText() const;
     QString summary() const;
+    QString rowInfo() const;
 
 public Q_SLOTS:
     void nextChange();
@@ -51,6 +55,7 @@ Q_SIGNALS:
 
 protected:
     void changeEvent(QEvent* event) override;
+    bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
     QWidget* buildToolbar();
@@ -77,6 +82,7 @@ private:
     QToolButton* m_next = nullptr;
     QLabel* m_changeLabel = nullptr;
     QLabel* m_summary = nullptr;
+    QLabel* m_rowInfo = nullptr; // what the current line is: who wrote it, where a moved rule went
     QLabel* m_titles[2] = {};
     QString m_labels[2];
     QPlainTextEdit* m_panes[2] = {};

@@ -20,7 +20,7 @@ using LineDiff = model::RulesDiffModel::LineDiff;
 
 namespace {
 
-    enum HopColumn { HookColumn, WhereColumn, NumberColumn, RuleColumn, VerdictColumn, NoteColumn };
+    enum HopColumn { HookColumn, WhereColumn, NumberColumn, VerdictColumn, RuleColumn, NoteColumn };
 
     QString qs(const std::string& text) { return QString::fromStdString(text); }
 
@@ -52,7 +52,7 @@ namespace {
         auto* item = new QTreeWidgetItem;
         item->setText(HookColumn, QString::fromUtf8(hookName(hop.hook)));
         if (!hop.table.empty() || !hop.chain.empty())
-            item->setText(WhereColumn, qs(hop.table) + QLatin1Char('/') + qs(hop.chain));
+            item->setText(WhereColumn, qs(hop.table) + (hop.chain.empty() ? QString() : QLatin1Char('/') + qs(hop.chain)));
         switch (hop.kind) {
         case Hop::Kind::Rule:
             item->setText(NumberColumn, QString::number(hop.ruleNumber));
@@ -159,8 +159,9 @@ TraceView::Column TraceView::makeColumn(QWidget* parent)
     column.hops->setRootIsDecorated(false);
     column.hops->setUniformRowHeights(true);
     column.hops->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    // Verdict before the (long) rule text, so it is never scrolled out of sight.
     column.hops->setHeaderLabels({ QStringLiteral("Hook"), QStringLiteral("Table/chain"), QStringLiteral("#"),
-        QStringLiteral("Rule"), QStringLiteral("Verdict"), QStringLiteral("Note") });
+        QStringLiteral("Verdict"), QStringLiteral("Rule"), QStringLiteral("Note") });
     column.hops->header()->setStretchLastSection(true);
     layout->addWidget(column.title);
     layout->addWidget(column.fate);
@@ -263,8 +264,10 @@ void TraceView::showFlow(Column& column, const FlowResult& flow, const Engine& e
         divider->setFirstColumnSpanned(true);
         addHops(*flow.reply, flow.decidedByReply);
     }
-    for (int c = 0; c < NoteColumn; ++c)
+    for (int c = 0; c < RuleColumn; ++c)
         column.hops->resizeColumnToContents(c);
+    column.hops->resizeColumnToContents(RuleColumn);
+    column.hops->setColumnWidth(RuleColumn, std::min(column.hops->columnWidth(RuleColumn), 520));
 }
 
 void TraceView::changeEvent(QEvent* event)

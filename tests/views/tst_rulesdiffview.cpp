@@ -8,6 +8,7 @@
 #include <QComboBox>
 #include <QLabel>
 #include <QPlainTextEdit>
+#include <QScrollBar>
 #include <QTest>
 #include <QTextBlock>
 
@@ -124,6 +125,20 @@ void TestRulesDiffView::movedRuleLinksToWhereItWent()
     QCOMPARE(partner, model->partnerRow(moved, RulesDiffModel::LeftColumn));
     const QString rule = model->text(moved, 0).section(QLatin1Char(' '), 2);
     QCOMPARE(view.pane(RulesDiffView::After)->textCursor().block().text().section(QLatin1Char(' '), 2), rule);
+    // The panes stay aligned; the line below them says where the rule went.
+    QCOMPARE(view.pane(RulesDiffView::After)->verticalScrollBar()->value(),
+        view.pane(RulesDiffView::Before)->verticalScrollBar()->value());
+    QVERIFY2(view.rowInfo().startsWith(QStringLiteral("Moved to filter/")), qPrintable(view.rowInfo()));
+
+    // Return follows the link: the partner comes into view in both panes.
+    QPlainTextEdit* left = view.pane(RulesDiffView::Before);
+    left->setFocus();
+    QTest::keyClick(left, Qt::Key_Return);
+    QPlainTextEdit* right = view.pane(RulesDiffView::After);
+    QCOMPARE(cursorRow(right), partner);
+    QVERIFY(right->viewport()->rect().contains(right->cursorRect().center()));
+    QCOMPARE(right->verticalScrollBar()->value(), left->verticalScrollBar()->value());
+    QVERIFY(view.rowInfo().startsWith(QStringLiteral("Moved here from filter/")));
 }
 
 void TestRulesDiffView::nextAndPreviousChangeWithTheKeyboard()

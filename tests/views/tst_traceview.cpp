@@ -25,8 +25,8 @@ QString decidingHop(const QTreeWidget* hops)
 {
     for (int i = 0; i < hops->topLevelItemCount(); ++i) {
         const QTreeWidgetItem* item = hops->topLevelItem(i);
-        if (item->text(4).contains(QStringLiteral("decides")))
-            return item->text(1) + QLatin1Char(' ') + item->text(4).section(QLatin1Char(' '), 0, 0);
+        if (item->text(3).contains(QStringLiteral("decides")))
+            return item->text(1) + QLatin1Char(' ') + item->text(3).section(QLatin1Char(' '), 0, 0);
     }
     return {};
 }
