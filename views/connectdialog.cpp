@@ -103,7 +103,7 @@ ConnectDialog::ConnectDialog(HostConnector* connector, QWidget* parent, const QS
     connect(m_connector, &HostConnector::progressed, this, &ConnectDialog::showProgress);
     connect(m_connector, &HostConnector::finished, this, &ConnectDialog::finish);
     connect(m_connector, &HostConnector::failed, this, &ConnectDialog::fail);
-    resize(600, 400);
+    resize(600, 340);
 }
 
 ConnectDialog::~ConnectDialog()
@@ -128,6 +128,7 @@ QWidget* ConnectDialog::buildForm()
     m_port->setObjectName(QStringLiteral("ConnectPort"));
     m_port->setRange(0, 65535);
     m_port->setSpecialValueText(QStringLiteral("default"));
+    m_port->setMaximumWidth(m_port->fontMetrics().horizontalAdvance(QStringLiteral("default 65535")) + 40);
     m_identity = new QLineEdit(page);
     m_identity->setObjectName(QStringLiteral("ConnectIdentity"));
     m_identity->setPlaceholderText(QStringLiteral("from the ssh config, the agent or ~/.ssh/id_*"));
@@ -146,9 +147,11 @@ QWidget* ConnectDialog::buildForm()
     form->addRow(QStringLiteral("&Host:"), m_host);
     form->addRow(QStringLiteral("&User:"), m_user);
     form->addRow(QStringLiteral("&Port:"), m_port);
-    form->addRow(QStringLiteral("&Identity file:"), identityRow);
-    auto* note = new QLabel(QStringLiteral("Chainsight runs read-only commands (iptables-save, ip, docker inspect) "
-                                           "and uses sudo -n where it needs root."),
+    auto* identityLabel = new QLabel(QStringLiteral("&Identity file:"), page);
+    identityLabel->setBuddy(m_identity);
+    form->addRow(identityLabel, identityRow);
+    auto* note = new QLabel(QStringLiteral("Chainsight only reads from the host (iptables-save, ip, docker inspect "
+                                           "and the like), through sudo where that needs root."),
         page);
     note->setWordWrap(true);
     QPalette muted = note->palette();
