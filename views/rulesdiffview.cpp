@@ -45,6 +45,8 @@ namespace {
         };
     }
 
+    constexpr int ContextLines = 4;
+
     model::RulesetPtr rulesetOf(const model::SnapshotPtr& snapshot, model::Family family)
     {
         if (!snapshot)
@@ -314,7 +316,9 @@ void RulesDiffView::selectRow(int row, Side side)
         return;
     QPlainTextEdit* pane = m_panes[side];
     pane->setTextCursor(QTextCursor(pane->document()->findBlockByNumber(row)));
-    pane->centerCursor();
+    // A few lines of context above, whatever the pane's size (it may not be laid out yet); the scroll bar
+    // counts lines.
+    pane->verticalScrollBar()->setValue(std::max(0, row - ContextLines));
     followCursor(side);
 }
 
