@@ -18,6 +18,7 @@
 #include <QTextBlock>
 #include <QToolButton>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 
 namespace views {
 
@@ -228,18 +229,37 @@ bool RulesDiffView::showFamily(model::Family family)
 
 void RulesDiffView::showRuleset(int comboIndex)
 {
-    std::shared_ptr<const model::diff::RuleDiff> diff;
-    if (comboIndex >= 0) {
-        const auto family = model::Family(m_familyBox->itemData(comboIndex).toInt());
-        // A side without this family's ruleset compares as an empty one: everything was added or removed.
-        const auto empty = std::make_shared<const model::Ruleset>();
-        model::RulesetPtr left = rulesetOf(m_before, family);
-        model::RulesetPtr right = rulesetOf(m_after, family);
-        diff = std::make_shared<const model::diff::RuleDiff>(
-            model::diff::diffRulesets(left ? left : empty, right ? right : empty));
+    const int generation = ++m_generation;
+    if (comboIndex < 0) {
+        m_model->setDiff(nullptr);
+        render();
+        return;
     }
-    m_model->setDiff(std::move(diff));
+    const auto family = model::Family(m_familyBox->itemData(comboIndex).toInt());
+    // A side without this family's ruleset compares as an empty one: everything was added or removed.
+    const auto empty = std::make_shared<const model::Ruleset>();
+    model::RulesetPtr left = rulesetOf(m_before, family);
+    model::RulesetPtr right = rulesetOf(m_after, family);
+    left = left ? left : empty;
+    right = right ? right : empty;
+    const auto compare = [left, right] {
+        return std::make_shared<const model::diff::RuleDiff>(model::diff::diffRulesets(left, right));
+    };
+    if (left->ruleCount() + right->ruleCount() <= MaxRulesComparedInline) {
+        m_model->setDiff(compare());
+        render();
+        return;
+    }
+    // Large rulesets are compared off the GUI thread; a newer request makes an older result stale.
+    m_model->setDiff(nullptr);
     render();
+    m_summary->setText(QStringLiteral("Comparing %1 and %2 rules…").arg(left->ruleCount()).arg(right->ruleCount()));
+    QtConcurrent::run(compare).then(this, [this, generation](std::shared_ptr<const model::diff::RuleDiff> diff) {
+        if (generation != m_generation)
+            return;
+        m_model->setDiff(std::move(diff));
+        render();
+    });
 }
 
 void RulesDiffView::applyOptions()
@@ -295,9 +315,10 @@ void RulesDiffView::colourLines()
         for (QTextBlock block = document->firstBlock(); block.isValid(); block = block.next()) {
             const int row = block.blockNumber();
             const QColor colour = diffBackground(m_model->lineDiff(row), m_model->text(row, side).isEmpty(), palette());
+            if (!colour.isValid())
+                continue; // unchanged lines keep the plain format they were created with
             QTextBlockFormat format;
-            if (colour.isValid())
-                format.setBackground(colour);
+            format.setBackground(colour);
             cursor.setPosition(block.position());
             cursor.setBlockFormat(format);
         }

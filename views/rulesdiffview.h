@@ -46,6 +46,9 @@ public:
     QString summary() const;
     QString rowInfo() const;
 
+    // Larger pairs (rules on both sides together) are compared off the GUI thread.
+    static constexpr std::size_t MaxRulesComparedInline = 20000;
+
 public Q_SLOTS:
     void nextChange();
     void previousChange();
@@ -88,6 +91,7 @@ private:
     QPlainTextEdit* m_panes[2] = {};
     QSyntaxHighlighter* m_highlighters[2] = {};
     bool m_syncing = false;
+    int m_generation = 0; // of the comparison being shown or worked on
 };
 
 } // namespace views

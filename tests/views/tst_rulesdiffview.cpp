@@ -1,4 +1,5 @@
 #include "model/rulesdiffmodel.h"
+#include "model/snapshotbuilder.h"
 #include "model/snapshotfile.h"
 #include "views/diffcolours.h"
 #include "views/highlighting.h"
@@ -25,6 +26,26 @@ model::SnapshotPtr demo(const char* name)
     return loaded ? loaded.value() : nullptr;
 }
 
+// 120 chains of 100 rules; the "after" one has one rule changed.
+model::SnapshotPtr largeSnapshot(bool after)
+{
+    std::string text = "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n";
+    for (int c = 0; c < 120; ++c)
+        text += ":C" + std::to_string(c) + " - [0:0]\n";
+    for (int c = 0; c < 120; ++c) {
+        for (int i = 0; i < 100; ++i) {
+            const int port = after && c == 60 && i == 50 ? 9999 : 1000 + i;
+            text += "-A C" + std::to_string(c) + " -d 10.0." + std::to_string(c) + "." + std::to_string(i + 1)
+                + "/32 -p tcp -m tcp --dport " + std::to_string(port) + " -j ACCEPT\n";
+        }
+    }
+    text += "COMMIT\n";
+    std::vector<model::SourceRecord> sources;
+    sources.push_back(model::makeSource(model::SourceKind::IptablesV4, "iptables-save", std::move(text)));
+    auto built = model::snapshotFromSources({}, std::move(sources), { true });
+    return built ? built.value() : nullptr;
+}
+
 int cursorRow(const QPlainTextEdit* pane) { return pane->textCursor().blockNumber(); }
 
 } // namespace
@@ -41,6 +62,7 @@ private Q_SLOTS:
     void provenanceFilter();
     void hideCounters();
     void linesAreColouredByHowTheyDiffer();
+    void largePairsAreComparedOffTheGuiThread();
 
 private:
     void open(RulesDiffView& view) const;
@@ -247,6 +269,20 @@ void TestRulesDiffView::linesAreColouredByHowTheyDiffer()
         QVERIFY(a != r);
         QVERIFY(std::abs(a.lightness() - palette.color(QPalette::Base).lightness()) < 60); // text stays readable
     }
+}
+
+void TestRulesDiffView::largePairsAreComparedOffTheGuiThread()
+{
+    const model::SnapshotPtr before = largeSnapshot(false);
+    const model::SnapshotPtr after = largeSnapshot(true);
+    QVERIFY(before && after);
+    QVERIFY(before->ipv4->ruleCount() + after->ipv4->ruleCount() > RulesDiffView::MaxRulesComparedInline);
+    RulesDiffView view(&m_syntax);
+    view.setSnapshots(before, after, QStringLiteral("Before"), QStringLiteral("After"));
+    QVERIFY(view.summary().startsWith(QStringLiteral("Comparing 12000 and 12000 rules")));
+    QTRY_COMPARE_WITH_TIMEOUT(view.changeText(), QStringLiteral("Change 1 of 1"), 30000);
+    QCOMPARE(view.model()->lineDiff(view.currentRow()), LineDiff::Changed);
+    QVERIFY(view.pane(RulesDiffView::After)->textCursor().block().text().contains(QStringLiteral("9999")));
 }
 
 QTEST_MAIN(TestRulesDiffView)
