@@ -153,31 +153,7 @@ void RulesDiffModel::addChain(const ChainDiff& chain, std::vector<Line>& lines) 
     for (const diff::RuleRow& row : chain.rows) {
         if (!accepts(row.provenance()))
             continue;
-        Line line;
-        line.kind = LineKind::Rule;
-        line.diff = lineDiffOf(row.kind);
-        line.provenance = row.provenance();
-        const std::string leftChain = chain.renamedFrom.empty() ? chain.name : chain.renamedFrom;
-        const Rule* sideRules[2] = { row.left, row.right };
-        const int indexes[2] = { row.leftIndex, row.rightIndex };
-        const std::string* names[2] = { &leftChain, &chain.name };
-        for (int s = 0; s < 2; ++s) {
-            if (!sideRules[s])
-                continue;
-            line.side[s] = { ruleText(*sideRules[s]), sideRules[s]->line, diff::RuleLocation { chain.table, *names[s], indexes[s] },
-                {} };
-            if (row.kind == RowKind::Moved)
-                line.side[s].movedTo = row.counterpart;
-        }
-        const Rule* shown = row.right ? row.right : row.left;
-        line.toolTip = qs(shown->provenanceReason);
-        if (row.kind == RowKind::Moved) {
-            const QString where = QStringLiteral("%1/%2, rule %3")
-                                      .arg(qs(row.counterpart.table), qs(row.counterpart.chain))
-                                      .arg(row.counterpart.index + 1);
-            line.toolTip = (row.left ? QStringLiteral("Moved to ") : QStringLiteral("Moved here from ")) + where;
-        }
-        rules.push_back(std::move(line));
+        rules.push_back(ruleLine(chain, row));
     }
     const LineDiff headerDiff = chainDiffOf(chain);
     const bool visible = !rules.empty()
@@ -211,6 +187,35 @@ void RulesDiffModel::addChain(const ChainDiff& chain, std::vector<Line>& lines) 
     lines.push_back(std::move(header));
     for (Line& line : rules)
         lines.push_back(std::move(line));
+}
+
+RulesDiffModel::Line RulesDiffModel::ruleLine(const ChainDiff& chain, const diff::RuleRow& row) const
+{
+    Line line;
+    line.kind = LineKind::Rule;
+    line.diff = lineDiffOf(row.kind);
+    line.provenance = row.provenance();
+    const std::string leftChain = chain.renamedFrom.empty() ? chain.name : chain.renamedFrom;
+    const Rule* sideRules[2] = { row.left, row.right };
+    const int indexes[2] = { row.leftIndex, row.rightIndex };
+    const std::string* names[2] = { &leftChain, &chain.name };
+    for (int s = 0; s < 2; ++s) {
+        if (!sideRules[s])
+            continue;
+        const diff::RuleLocation location { chain.table, *names[s], indexes[s] };
+        line.side[s] = { ruleText(*sideRules[s]), sideRules[s]->line, location, {} };
+        if (row.kind == RowKind::Moved)
+            line.side[s].movedTo = row.counterpart;
+    }
+    const Rule* shown = row.right ? row.right : row.left;
+    line.toolTip = qs(shown->provenanceReason);
+    if (row.kind == RowKind::Moved) {
+        const QString where = QStringLiteral("%1/%2, rule %3")
+                                  .arg(qs(row.counterpart.table), qs(row.counterpart.chain))
+                                  .arg(row.counterpart.index + 1);
+        line.toolTip = (row.left ? QStringLiteral("Moved to ") : QStringLiteral("Moved here from ")) + where;
+    }
+    return line;
 }
 
 void RulesDiffModel::linkPartners()

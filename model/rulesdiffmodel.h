@@ -77,6 +77,7 @@ private:
 
     void rebuild();
     void addChain(const diff::ChainDiff& chain, std::vector<Line>& lines) const;
+    Line ruleLine(const diff::ChainDiff& chain, const diff::RuleRow& row) const;
     bool accepts(Provenance provenance) const;
     QString ruleText(const Rule& rule) const;
     void linkPartners();

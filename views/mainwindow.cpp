@@ -356,25 +356,7 @@ void MainWindow::createActions()
         m_saveSnapshotAs->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
     connect(m_saveSnapshotAs, &QAction::triggered, this, &MainWindow::saveSnapshotAsDialog);
 
-    m_viewRules = new QAction(QStringLiteral("&Rules"), this);
-    m_viewRules->setObjectName(QStringLiteral("actionViewRules"));
-    m_viewRules->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_3));
-    connect(m_viewRules, &QAction::triggered, this, &MainWindow::showRulesPage);
-
-    m_sideBySide = new QAction(QStringLiteral("Rules &Side by Side"), this);
-    m_sideBySide->setObjectName(QStringLiteral("actionRulesSideBySide"));
-    m_sideBySide->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_3));
-    m_sideBySide->setCheckable(true);
-    m_sideBySide->setChecked(true);
-    connect(m_sideBySide, &QAction::toggled, this, &MainWindow::showRulesPage);
-
-    m_viewTrace = new QAction(QStringLiteral("&Trace"), this);
-    m_viewTrace->setObjectName(QStringLiteral("actionViewTrace"));
-    m_viewTrace->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_5));
-    connect(m_viewTrace, &QAction::triggered, this, [this] {
-        if (!m_snapshots.isEmpty())
-            m_stack->setCurrentWidget(m_traceView);
-    });
+    createViewActions();
 
     m_connectToHost
         = new QAction(QIcon::fromTheme(QStringLiteral("network-connect")), QStringLiteral("&Connect to Host…"), this);
@@ -413,6 +395,29 @@ void MainWindow::createActions()
     m_aboutQt->setObjectName(QStringLiteral("actionAboutQt"));
     m_aboutQt->setStatusTip(QStringLiteral("Show the Qt version and licence"));
     connect(m_aboutQt, &QAction::triggered, qApp, &QApplication::aboutQt);
+}
+
+void MainWindow::createViewActions()
+{
+    m_viewRules = new QAction(QStringLiteral("&Rules"), this);
+    m_viewRules->setObjectName(QStringLiteral("actionViewRules"));
+    m_viewRules->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_3));
+    connect(m_viewRules, &QAction::triggered, this, &MainWindow::showRulesPage);
+
+    m_sideBySide = new QAction(QStringLiteral("Rules &Side by Side"), this);
+    m_sideBySide->setObjectName(QStringLiteral("actionRulesSideBySide"));
+    m_sideBySide->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_3));
+    m_sideBySide->setCheckable(true);
+    m_sideBySide->setChecked(true);
+    connect(m_sideBySide, &QAction::toggled, this, &MainWindow::showRulesPage);
+
+    m_viewTrace = new QAction(QStringLiteral("&Trace"), this);
+    m_viewTrace->setObjectName(QStringLiteral("actionViewTrace"));
+    m_viewTrace->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_5));
+    connect(m_viewTrace, &QAction::triggered, this, [this] {
+        if (!m_snapshots.isEmpty())
+            m_stack->setCurrentWidget(m_traceView);
+    });
 }
 
 void MainWindow::createMenus()

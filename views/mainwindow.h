@@ -68,6 +68,7 @@ protected:
 
 private:
     void createActions();
+    void createViewActions();
     void createMenus();
     void createFileMenu();
     void createViewMenu();

@@ -73,7 +73,11 @@ TraceForm::TraceForm(QWidget* parent)
     connect(m_trace, &QPushButton::clicked, this, &TraceForm::traceRequested);
     for (QLineEdit* edit : { m_source, m_destination })
         connect(edit, &QLineEdit::returnPressed, this, &TraceForm::traceRequested);
+    layOut();
+}
 
+void TraceForm::layOut()
+{
     auto* grid = new QGridLayout(this);
     grid->setContentsMargins(6, 6, 6, 6);
     const auto label = [this](const char* text, QWidget* buddy) {

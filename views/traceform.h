@@ -47,6 +47,7 @@ private:
         QString address;
         QString what; // "container on mynet", "Docker network gateway", "host address"
     };
+    void layOut();
     QToolButton* pickerButton(QLineEdit* target);
     bool pickInto(QLineEdit* target, const QString& name);
     void addPick(Pick pick);
