@@ -41,6 +41,7 @@ private Q_SLOTS:
     void directRoutingIsAcceptedBeforeAndDroppedAfter();
     void aBadAddressIsExplained();
     void oneSnapshotShowsOneHopList();
+    void aPublishedPortShowsTheRewrite();
 
 private:
     model::SnapshotPtr m_before;
@@ -135,6 +136,27 @@ void TestTraceView::oneSnapshotShowsOneHopList()
     QVERIFY(view.lastTrace()[0].flow.original.packet.fromLocalProcess);
     QVERIFY(view.hops(0)->topLevelItemCount() > 0);
     QVERIFY(!view.hops(0)->findItems(QStringLiteral("OUTPUT"), Qt::MatchExactly, 0).isEmpty());
+}
+
+// From outside to the host's published port 8080: the DNAT hop says what the header became.
+void TestTraceView::aPublishedPortShowsTheRewrite()
+{
+    TraceView view;
+    view.setSnapshots({ m_after }, { QStringLiteral("After") });
+    QVERIFY(view.form()->chooseIngress(QStringLiteral("eth0")));
+    view.form()->setSource(QStringLiteral("203.0.113.7"));
+    QVERIFY(view.form()->pickDestination(QStringLiteral("eth0"))); // the host's own address
+    view.form()->setDestinationPort(8080);
+    view.trace();
+    QVERIFY2(view.errorText().isEmpty(), qPrintable(view.errorText()));
+    const QTreeWidget* hops = view.hops(0);
+    QString rewrite;
+    for (int i = 0; i < hops->topLevelItemCount() && rewrite.isEmpty(); ++i) {
+        if (hops->topLevelItem(i)->text(4).contains(QStringLiteral("DNAT")))
+            rewrite = hops->topLevelItem(i)->text(5);
+    }
+    QVERIFY2(rewrite.contains(QStringLiteral("now tcp 203.0.113.7:40000 -> 172.18.0.2:80")), qPrintable(rewrite));
+    QVERIFY2(view.fateText(0).contains(QStringLiteral("container web")), qPrintable(view.fateText(0)));
 }
 
 QTEST_MAIN(TestTraceView)
