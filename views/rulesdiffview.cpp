@@ -2,6 +2,7 @@
 
 #include "model/rulesdiffmodel.h"
 #include "views/diffcolours.h"
+#include "views/diffpane.h"
 #include "views/highlighting.h"
 
 #include <QAction>
@@ -169,7 +170,11 @@ void RulesDiffView::buildPanes()
 {
     const QFont fixed = QFontDatabase::systemFont(QFontDatabase::FixedFont);
     for (int side = 0; side < 2; ++side) {
-        auto* pane = new QPlainTextEdit(this);
+        auto* pane = new DiffPane(this);
+        pane->setLineLabels([this, side](int row) {
+            const int line = m_model->index(row, side).data(RulesDiffModel::SourceLineRole).toInt();
+            return line > 0 ? QString::number(line) : QString();
+        });
         pane->setObjectName(side == Before ? QStringLiteral("RulesDiffBefore") : QStringLiteral("RulesDiffAfter"));
         pane->setReadOnly(true);
         pane->setLineWrapMode(QPlainTextEdit::NoWrap);
