@@ -1,3 +1,4 @@
+#include "app/sshconnector.h"
 #include "views/appicon.h"
 #include "views/highlighting.h"
 #include "views/mainwindow.h"
@@ -56,7 +57,9 @@ int main(int argc, char** argv)
         QStringLiteral("[before] [after]"));
     options.process(app);
 
+    app::SshConnector connector;
     views::MainWindow window(&syntax);
+    window.setHostConnector(&connector);
     window.show();
     const QStringList paths = options.positionalArguments();
     window.openPaths(paths);

@@ -3,7 +3,10 @@
 // The one place that knows whether KSyntaxHighlighting is part of the build. Views ask a SyntaxSupport
 // for highlighters and never test for KF6 themselves; without KF6 every request degrades to plain text.
 
+#include <QColor>
 #include <QString>
+
+#include <functional>
 
 class QPalette;
 class QSyntaxHighlighter;
@@ -32,6 +35,15 @@ public:
     // is unknown, in which case the document is left untouched.
     QSyntaxHighlighter* attachHighlighter(
         QTextDocument* document, const QString& definitionName, const QPalette& palette) const;
+
+    // The background colour of a line by its block number; invalid for none.
+    using LineBackground = std::function<QColor(int blockNumber)>;
+
+    // For a side-by-side diff: syntax colours as attachHighlighter gives them, with each line's diff background
+    // laid over whatever background the theme gives a token, so that the two never fight. nullptr when
+    // highlighting is unavailable: the caller then colours lines itself (block formats) and text stays plain.
+    QSyntaxHighlighter* attachDiffHighlighter(QTextDocument* document, const QString& definitionName,
+        const QPalette& palette, LineBackground background) const;
 
     // Re-applies the palette's theme to a highlighter returned by attachHighlighter (after a palette change).
     void applyTheme(QSyntaxHighlighter* highlighter, const QPalette& palette) const;

@@ -7,9 +7,42 @@
 #include <ksyntaxhighlighting_version.h>
 
 #include <QPalette>
+#include <QTextBlock>
 #include <QTextDocument>
 
 namespace views {
+
+namespace {
+
+    // Kate's diff view does the same: highlight the line as the syntax says, then lay the diff colour over
+    // every character's background.
+    class DiffSyntaxHighlighter final : public KSyntaxHighlighting::SyntaxHighlighter {
+    public:
+        DiffSyntaxHighlighter(QTextDocument* document, SyntaxSupport::LineBackground background)
+            : KSyntaxHighlighting::SyntaxHighlighter(document)
+            , m_background(std::move(background))
+        {
+        }
+
+    protected:
+        void highlightBlock(const QString& text) override
+        {
+            KSyntaxHighlighting::SyntaxHighlighter::highlightBlock(text);
+            const QColor background = m_background ? m_background(currentBlock().blockNumber()) : QColor();
+            if (!background.isValid())
+                return;
+            for (int i = 0; i < int(text.size()); ++i) {
+                QTextCharFormat merged = format(i);
+                merged.setBackground(background);
+                setFormat(i, 1, merged);
+            }
+        }
+
+    private:
+        SyntaxSupport::LineBackground m_background;
+    };
+
+} // namespace
 
 SyntaxSupport::SyntaxSupport(KSyntaxHighlighting::Repository* repository)
     : m_repository(repository)
@@ -41,6 +74,20 @@ QSyntaxHighlighter* SyntaxSupport::attachHighlighter(
     if (!definition.isValid())
         return nullptr;
     auto* highlighter = new KSyntaxHighlighting::SyntaxHighlighter(document);
+    highlighter->setTheme(m_repository->themeForPalette(palette));
+    highlighter->setDefinition(definition);
+    return highlighter;
+}
+
+QSyntaxHighlighter* SyntaxSupport::attachDiffHighlighter(
+    QTextDocument* document, const QString& definitionName, const QPalette& palette, LineBackground background) const
+{
+    if (!available() || !document)
+        return nullptr;
+    const auto definition = m_repository->definitionForName(definitionName);
+    if (!definition.isValid())
+        return nullptr;
+    auto* highlighter = new DiffSyntaxHighlighter(document, std::move(background));
     highlighter->setTheme(m_repository->themeForPalette(palette));
     highlighter->setDefinition(definition);
     return highlighter;

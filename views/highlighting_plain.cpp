@@ -23,6 +23,12 @@ QSyntaxHighlighter* SyntaxSupport::attachHighlighter(QTextDocument*, const QStri
     return nullptr;
 }
 
+QSyntaxHighlighter* SyntaxSupport::attachDiffHighlighter(
+    QTextDocument*, const QString&, const QPalette&, LineBackground) const
+{
+    return nullptr;
+}
+
 void SyntaxSupport::applyTheme(QSyntaxHighlighter*, const QPalette&) const { }
 
 } // namespace views

@@ -1,10 +1,13 @@
 #include "views/mainwindow.h"
 
 #include "views/about.h"
+#include "views/connectdialog.h"
 #include "views/emptystate.h"
 #include "views/recentfiles.h"
+#include "views/rulesdiffview.h"
 #include "views/rulesview.h"
 #include "views/snapshotloader.h"
+#include "views/traceview.h"
 
 #include "model/snapshotfile.h"
 
@@ -23,6 +26,7 @@
 #include <QMimeData>
 #include <QMouseEvent>
 #include <QProgressBar>
+#include <QPushButton>
 #include <QSettings>
 #include <QStackedWidget>
 #include <QStatusBar>
@@ -55,7 +59,6 @@ namespace {
         { "actionViewFindings", "&Findings", 1, "the Findings view needs the findings engine" },
         { "actionViewFlows", "F&lows", 2, "the Flows view needs the semantic diff" },
         { "actionViewDiagram", "&Diagram", 4, "the Diagram view needs the netfilter traversal engine" },
-        { "actionViewTrace", "&Trace", 5, "the Trace view needs the netfilter traversal engine" },
         { "actionViewFixScript", "Fix &Script", 6, "the Fix script view needs the remediation generator" },
     };
 
@@ -85,9 +88,13 @@ MainWindow::MainWindow(const SyntaxSupport* syntax, QWidget* parent)
     m_emptyState = new EmptyState(m_openSnapshot, m_connectToHost, this);
     m_rulesView = new RulesView(m_syntax, this);
     connect(m_rulesView, &RulesView::currentSnapshotChanged, this, &MainWindow::updateTitle);
+    m_rulesDiff = new RulesDiffView(m_syntax, this);
+    m_traceView = new TraceView(this);
     m_stack = new QStackedWidget(this);
     m_stack->addWidget(m_emptyState);
     m_stack->addWidget(m_rulesView);
+    m_stack->addWidget(m_rulesDiff);
+    m_stack->addWidget(m_traceView);
     setCentralWidget(m_stack);
     createStatusBar();
     updateDocumentActions();
@@ -226,8 +233,10 @@ void MainWindow::showSnapshots(const QList<model::SnapshotPtr>& snapshots, const
     statusBar()->clearMessage();
     m_snapshots = snapshots;
     m_paths = paths;
-    for (const QString& path : paths)
-        m_recentFiles->add(path);
+    for (const QString& path : paths) {
+        if (QFileInfo::exists(path)) // not a snapshot taken over SSH and not saved yet
+            m_recentFiles->add(path);
+    }
     QStringList labels;
     for (qsizetype i = 0; i < paths.size(); ++i) {
         const QString role
@@ -235,7 +244,10 @@ void MainWindow::showSnapshots(const QList<model::SnapshotPtr>& snapshots, const
         labels << role + QFileInfo(paths[i]).fileName();
     }
     m_rulesView->setSnapshots(snapshots, labels);
-    m_stack->setCurrentWidget(m_rulesView);
+    if (snapshots.size() == 2)
+        m_rulesDiff->setSnapshots(snapshots.front(), snapshots.back(), labels.front(), labels.back());
+    m_traceView->setSnapshots(snapshots, labels);
+    showRulesPage();
     updateTitle();
 
     const model::SnapshotPtr& last = snapshots.back();
@@ -273,6 +285,13 @@ void MainWindow::updateDocumentActions()
     m_viewRules->setEnabled(open);
     m_viewRules->setStatusTip(open ? QStringLiteral("Show the snapshot's firewall rules")
                                    : QStringLiteral("Open a snapshot first: the Rules view shows its rules"));
+    m_viewTrace->setEnabled(open);
+    m_viewTrace->setStatusTip(open ? QStringLiteral("Follow a packet through the firewall of each open snapshot")
+                                   : QStringLiteral("Open a snapshot first: the Trace view follows packets through it"));
+    const bool pair = m_snapshots.size() == 2;
+    m_sideBySide->setEnabled(pair);
+    m_sideBySide->setStatusTip(pair ? QStringLiteral("Rules view: before and after side by side, or one at a time")
+                                    : QStringLiteral("Open a before/after pair first: side by side compares two"));
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event)
@@ -337,19 +356,14 @@ void MainWindow::createActions()
         m_saveSnapshotAs->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
     connect(m_saveSnapshotAs, &QAction::triggered, this, &MainWindow::saveSnapshotAsDialog);
 
-    m_viewRules = new QAction(QStringLiteral("&Rules"), this);
-    m_viewRules->setObjectName(QStringLiteral("actionViewRules"));
-    m_viewRules->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_3));
-    connect(m_viewRules, &QAction::triggered, this, [this] {
-        if (!m_snapshots.isEmpty())
-            m_stack->setCurrentWidget(m_rulesView);
-    });
+    createViewActions();
 
     m_connectToHost
         = new QAction(QIcon::fromTheme(QStringLiteral("network-connect")), QStringLiteral("&Connect to Host…"), this);
     m_connectToHost->setObjectName(QStringLiteral("actionConnectToHost"));
     m_connectToHost->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_K));
-    markNotYetAvailable(m_connectToHost, QStringLiteral("taking snapshots over SSH is still being built"));
+    markNotYetAvailable(m_connectToHost, QStringLiteral("this build cannot take snapshots over SSH"));
+    connect(m_connectToHost, &QAction::triggered, this, &MainWindow::openConnectDialog);
 
     m_exportScript = new QAction(
         QIcon::fromTheme(QStringLiteral("document-export")), QStringLiteral("&Export Remediation Script…"), this);
@@ -381,6 +395,29 @@ void MainWindow::createActions()
     m_aboutQt->setObjectName(QStringLiteral("actionAboutQt"));
     m_aboutQt->setStatusTip(QStringLiteral("Show the Qt version and licence"));
     connect(m_aboutQt, &QAction::triggered, qApp, &QApplication::aboutQt);
+}
+
+void MainWindow::createViewActions()
+{
+    m_viewRules = new QAction(QStringLiteral("&Rules"), this);
+    m_viewRules->setObjectName(QStringLiteral("actionViewRules"));
+    m_viewRules->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_3));
+    connect(m_viewRules, &QAction::triggered, this, &MainWindow::showRulesPage);
+
+    m_sideBySide = new QAction(QStringLiteral("Rules &Side by Side"), this);
+    m_sideBySide->setObjectName(QStringLiteral("actionRulesSideBySide"));
+    m_sideBySide->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_3));
+    m_sideBySide->setCheckable(true);
+    m_sideBySide->setChecked(true);
+    connect(m_sideBySide, &QAction::toggled, this, &MainWindow::showRulesPage);
+
+    m_viewTrace = new QAction(QStringLiteral("&Trace"), this);
+    m_viewTrace->setObjectName(QStringLiteral("actionViewTrace"));
+    m_viewTrace->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_5));
+    connect(m_viewTrace, &QAction::triggered, this, [this] {
+        if (!m_snapshots.isEmpty())
+            m_stack->setCurrentWidget(m_traceView);
+    });
 }
 
 void MainWindow::createMenus()
@@ -421,11 +458,15 @@ void MainWindow::createViewMenu()
     for (const PlannedView& planned : PlannedViews) {
         if (planned.key == 4) // Rules (Ctrl+3) sits between Flows and Diagram
             view->addAction(m_viewRules);
+        if (planned.key == 6) // Trace (Ctrl+5) between Diagram and Fix Script
+            view->addAction(m_viewTrace);
         QAction* action = view->addAction(QString::fromUtf8(planned.text));
         action->setObjectName(QString::fromUtf8(planned.objectName));
         action->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_0 + planned.key)));
         markNotYetAvailable(action, QString::fromUtf8(planned.why));
     }
+    view->addSeparator();
+    view->addAction(m_sideBySide);
     view->addSeparator();
     view->addAction(m_fullScreen);
 }
@@ -451,6 +492,73 @@ void MainWindow::saveWindowState() const
     QSettings settings;
     settings.setValue(GeometryKey, saveGeometry());
     settings.setValue(StateKey, saveState());
+}
+
+} // namespace views
+
+namespace views {
+
+void MainWindow::showRulesPage()
+{
+    if (m_snapshots.isEmpty())
+        return;
+    const bool sideBySide = m_snapshots.size() == 2 && m_sideBySide->isChecked();
+    m_stack->setCurrentWidget(sideBySide ? static_cast<QWidget*>(m_rulesDiff) : m_rulesView);
+}
+
+void MainWindow::setHostConnector(HostConnector* connector)
+{
+    m_connector = connector;
+    m_connectToHost->setEnabled(connector != nullptr);
+    const QString tip = QStringLiteral("Take a snapshot of a host over SSH");
+    m_connectToHost->setStatusTip(tip);
+    m_connectToHost->setToolTip(tip);
+}
+
+void MainWindow::openConnectDialog()
+{
+    if (!m_connector)
+        return;
+    auto* dialog = new ConnectDialog(m_connector, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &ConnectDialog::snapshotTaken, this,
+        [this](const model::SnapshotPtr& snapshot, const QString& label) { openRemoteSnapshot(snapshot, label); });
+    dialog->open();
+}
+
+void MainWindow::openRemoteSnapshot(const model::SnapshotPtr& snapshot, const QString& label)
+{
+    if (!snapshot)
+        return;
+    if (m_snapshots.isEmpty()) {
+        showSnapshots({ snapshot }, { label });
+        return;
+    }
+    const model::SnapshotPtr other = m_snapshots.back();
+    const QString otherPath = m_paths.back();
+    auto* box = new QMessageBox(QMessageBox::Question, QStringLiteral("Open Snapshot"),
+        QStringLiteral("Compare the snapshot of %1 with %2?").arg(label, QFileInfo(otherPath).fileName()),
+        QMessageBox::NoButton, this);
+    box->setObjectName(QStringLiteral("OpenRemoteAsDialog"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setInformativeText(QStringLiteral("It can be the after (the host as it is now) or the before of the "
+                                           "comparison, or replace what is open."));
+    QPushButton* asAfter = box->addButton(QStringLiteral("As &After"), QMessageBox::AcceptRole);
+    asAfter->setObjectName(QStringLiteral("OpenAsAfter"));
+    QPushButton* asBefore = box->addButton(QStringLiteral("As &Before"), QMessageBox::AcceptRole);
+    asBefore->setObjectName(QStringLiteral("OpenAsBefore"));
+    QPushButton* alone = box->addButton(QStringLiteral("&Replace"), QMessageBox::DestructiveRole);
+    alone->setObjectName(QStringLiteral("OpenAlone"));
+    box->setDefaultButton(asAfter);
+    connect(box, &QMessageBox::buttonClicked, this, [=, this](QAbstractButton* clicked) {
+        if (clicked == asAfter)
+            showSnapshots({ other, snapshot }, { otherPath, label });
+        else if (clicked == asBefore)
+            showSnapshots({ snapshot, other }, { label, otherPath });
+        else if (clicked == alone)
+            showSnapshots({ snapshot }, { label });
+    });
+    box->open();
 }
 
 } // namespace views

@@ -14,10 +14,13 @@ class QToolButton;
 namespace views {
 
 class EmptyState;
+class HostConnector;
 class RecentFiles;
+class RulesDiffView;
 class RulesView;
 class SnapshotLoader;
 class SyntaxSupport;
+class TraceView;
 
 // The application's one window. Actions whose feature is not built yet stay visible but disabled, with a
 // status tip that says why; nothing in the menus is a silent no-op.
@@ -32,6 +35,10 @@ public:
     // The snapshot the views show (of a pair: the one chosen in the Rules view).
     model::SnapshotPtr snapshot() const;
     RulesView* rulesView() const { return m_rulesView; }
+    RulesDiffView* rulesDiffView() const { return m_rulesDiff; }
+    TraceView* traceView() const { return m_traceView; }
+    // Enables Connect to Host…; connector: outlives the window.
+    void setHostConnector(HostConnector* connector);
     bool isLoading() const;
 
     // Writes the open snapshot; on failure returns false and says why in *error.
@@ -45,6 +52,9 @@ public Q_SLOTS:
     void openPaths(const QStringList& paths);
     void openSnapshotDialog();
     void saveSnapshotAsDialog();
+    void openConnectDialog();
+    // A snapshot taken over SSH: opens alone, or asks whether it is the before or the after of a comparison.
+    void openRemoteSnapshot(const model::SnapshotPtr& snapshot, const QString& label);
 
 Q_SIGNALS:
     void snapshotsOpened(const QStringList& paths);
@@ -58,6 +68,7 @@ protected:
 
 private:
     void createActions();
+    void createViewActions();
     void createMenus();
     void createFileMenu();
     void createViewMenu();
@@ -72,6 +83,13 @@ private:
     void updateDocumentActions();
     void restoreWindowState();
     void saveWindowState() const;
+    void showRulesPage();
+
+    HostConnector* m_connector = nullptr;
+    RulesDiffView* m_rulesDiff = nullptr;
+    TraceView* m_traceView = nullptr;
+    QAction* m_viewTrace = nullptr;
+    QAction* m_sideBySide = nullptr;
 
     const SyntaxSupport* m_syntax = nullptr;
     RecentFiles* m_recentFiles = nullptr;

@@ -1,18 +1,26 @@
 #include "views/appicon.h"
 #include "views/highlighting.h"
 #include "views/mainwindow.h"
+#include "views/rulesdiffview.h"
 #include "views/rulesview.h"
+#include "views/connectdialog.h"
+#include "views/hostconnector.h"
+#include "views/traceform.h"
+#include "views/traceview.h"
 
 #include "model/rulesetmodel.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QDir>
+#include <QLineEdit>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QProcess>
+#include <QPushButton>
+#include <QStackedWidget>
 #include <QScopeGuard>
 #include <QScreen>
 #include <QSettings>
@@ -31,6 +39,39 @@
 #include <KSyntaxHighlighting/Repository>
 #endif
 
+namespace {
+
+// Enough of a HostConnector to put the dialog's states on screen.
+class IdleConnector final : public views::HostConnector {
+public:
+    using views::HostConnector::HostConnector;
+    void start(const views::ConnectRequest&) override { m_busy = true; }
+    void cancel() override { m_busy = false; }
+    bool busy() const override { return m_busy; }
+    void answerHostKey(views::HostKeyAnswer) override { }
+    void answerSecret(QByteArray* secret, bool) override { secret->fill('\0'); }
+
+private:
+    bool m_busy = false;
+};
+
+QPalette darkPalette()
+{
+    QPalette dark = QApplication::palette();
+    dark.setColor(QPalette::Window, QColor(0x2a, 0x2e, 0x32));
+    dark.setColor(QPalette::WindowText, QColor(0xfc, 0xfc, 0xfc));
+    dark.setColor(QPalette::Base, QColor(0x1b, 0x1e, 0x20));
+    dark.setColor(QPalette::AlternateBase, QColor(0x23, 0x26, 0x29));
+    dark.setColor(QPalette::Text, QColor(0xfc, 0xfc, 0xfc));
+    dark.setColor(QPalette::Button, QColor(0x31, 0x36, 0x3b));
+    dark.setColor(QPalette::ButtonText, QColor(0xfc, 0xfc, 0xfc));
+    dark.setColor(QPalette::Highlight, QColor(0x3d, 0xae, 0xe9));
+    dark.setColor(QPalette::PlaceholderText, QColor(0xa0, 0xa0, 0xa0));
+    return dark;
+}
+
+} // namespace
+
 // Runs under Xvfb with the real xcb platform: the window must map, paint, and respond to menus and shortcuts.
 class TestSmoke final : public QObject {
     Q_OBJECT
@@ -39,6 +80,10 @@ private Q_SLOTS:
     void windowAppearsAndMenusWork();
     void openedDumpShowsItsRules();
     void darkPaletteRecoloursTheRules();
+    void sideBySideRulesAndTrace_data();
+    void sideBySideRulesAndTrace();
+    void connectDialog_data();
+    void connectDialog();
     void applicationStartsAndStaysUp();
 
 private:
@@ -205,6 +250,96 @@ void TestSmoke::darkPaletteRecoloursTheRules()
     QTRY_VERIFY(plainColour().isValid() && plainColour().lightness() > 128);
 #endif
     saveScreen(QStringLiteral("screen-rules-dark"));
+}
+
+void TestSmoke::sideBySideRulesAndTrace_data()
+{
+    QTest::addColumn<bool>("dark");
+    QTest::newRow("light") << false;
+    QTest::newRow("dark") << true;
+}
+
+// The demo pair: the Rules view side by side at its second change, then the direct-routing trace.
+void TestSmoke::sideBySideRulesAndTrace()
+{
+    QFETCH(bool, dark);
+    const QPalette light = QApplication::palette();
+    const auto restore = qScopeGuard([&light] { QApplication::setPalette(light); });
+    if (dark)
+        QApplication::setPalette(darkPalette());
+    const QString suffix = dark ? QStringLiteral("-dark") : QString();
+
+    views::MainWindow window(&m_syntax);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QSignalSpy opened(&window, &views::MainWindow::snapshotsOpened);
+    window.openPaths({ QStringLiteral(CHAINSIGHT_SOURCE_DIR "/resources/demo/before.chainsight.json"),
+        QStringLiteral(CHAINSIGHT_SOURCE_DIR "/resources/demo/after.chainsight.json") });
+    QVERIFY(opened.wait(10000));
+    views::RulesDiffView* diff = window.rulesDiffView();
+    QTRY_VERIFY(diff->isVisible());
+    window.activateWindow();
+    QTRY_VERIFY(window.isActiveWindow());
+    diff->pane(views::RulesDiffView::Before)->setFocus();
+    QTest::keyClick(diff->pane(views::RulesDiffView::Before), Qt::Key_F7);
+    QVERIFY(diff->changeText().startsWith(QStringLiteral("Change 2 of ")));
+    QTest::qWait(200);
+    saveScreen(QStringLiteral("screen-rules-diff") + suffix);
+
+    window.findChild<QAction*>(QStringLiteral("actionViewTrace"))->trigger();
+    views::TraceView* trace = window.traceView();
+    QTRY_VERIFY(trace->isVisible());
+    QVERIFY(trace->form()->chooseIngress(QStringLiteral("tailscale0")));
+    trace->form()->setSource(QStringLiteral("100.64.10.20"));
+    QVERIFY(trace->form()->pickDestination(QStringLiteral("web")));
+    QTest::mouseClick(trace->findChild<QPushButton*>(QStringLiteral("TraceButton")), Qt::LeftButton);
+    QTRY_VERIFY(trace->fateText(1).startsWith(QStringLiteral("<b>DROP</b>")));
+    QTest::qWait(200);
+    saveScreen(QStringLiteral("screen-trace") + suffix);
+}
+
+void TestSmoke::connectDialog_data() { sideBySideRulesAndTrace_data(); }
+
+void TestSmoke::connectDialog()
+{
+    QFETCH(bool, dark);
+    const QPalette light = QApplication::palette();
+    const auto restore = qScopeGuard([&light] { QApplication::setPalette(light); });
+    if (dark)
+        QApplication::setPalette(darkPalette());
+    const QString suffix = dark ? QStringLiteral("-dark") : QString();
+
+    IdleConnector connector;
+    views::MainWindow window(&m_syntax);
+    window.setHostConnector(&connector);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    window.findChild<QAction*>(QStringLiteral("actionConnectToHost"))->trigger();
+    views::ConnectDialog* dialog = nullptr;
+    QTRY_VERIFY((dialog = window.findChild<views::ConnectDialog*>()) && dialog->isVisible());
+    QVERIFY(QTest::qWaitForWindowExposed(dialog));
+    dialog->setRequest({ QStringLiteral("web1.example.net"), QStringLiteral("admin"), 0, QString() });
+    QTest::qWait(200);
+    saveScreen(QStringLiteral("screen-connect") + suffix);
+
+    dialog->connectToHost();
+    Q_EMIT connector.progressed(1, 9, QStringLiteral("connecting to web1.example.net"));
+    Q_EMIT connector.hostKeyAsked({ QStringLiteral("web1.example.net"), 22, QStringLiteral("ssh-ed25519"),
+        QStringLiteral("SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8"), false });
+    QTRY_VERIFY(dialog->findChild<QWidget*>(QStringLiteral("HostKeyPrompt"))->isVisible());
+    QTest::qWait(200);
+    saveScreen(QStringLiteral("screen-connect-hostkey") + suffix);
+
+    Q_EMIT connector.progressed(4, 9, QStringLiteral("iptables-save -c"));
+    Q_EMIT connector.secretAsked(views::SecretKind::SudoPassword, QStringLiteral("[sudo] password for admin:"), false);
+    QTRY_VERIFY(dialog->findChild<QWidget*>(QStringLiteral("SecretPrompt"))->isVisible());
+    QTest::keyClicks(dialog->findChild<QLineEdit*>(QStringLiteral("SecretField")), QStringLiteral("secret"));
+    QTest::qWait(200);
+    saveScreen(QStringLiteral("screen-connect-sudo") + suffix);
+    dialog->reject();
+    Q_EMIT connector.failed(QStringLiteral("Cancelled."), QString(), true);
+    dialog->reject();
+    QTRY_VERIFY(!window.findChild<views::ConnectDialog*>());
 }
 
 // The real executable (composition root, resources, platform plugin) starts and keeps running.

@@ -107,6 +107,7 @@ private Q_SLOTS:
     void tokensGetTheirRole();
     void everyJumpInADockerDumpIsATarget();
     void unknownDefinitionLeavesDocumentPlain();
+    void diffLineColoursLieOverTheSyntax();
 #endif
 };
 
@@ -123,6 +124,10 @@ void TestHighlighting::withoutRepositoryAttachingIsHarmless()
     syntax.applyTheme(nullptr, QGuiApplication::palette());
     QCOMPARE(document.toPlainText(), SampleRule);
     QCOMPARE(distinctFormats(document), 0);
+    // Diff views colour their lines themselves when there is no highlighting.
+    const auto red = [](int) { return QColor(Qt::red); };
+    QCOMPARE(syntax.attachDiffHighlighter(&document, QStringLiteral("iptables"), QGuiApplication::palette(), red),
+        nullptr);
 }
 
 #ifdef CHAINSIGHT_HAVE_KSH
@@ -288,6 +293,36 @@ void TestHighlighting::unknownDefinitionLeavesDocumentPlain()
     QCOMPARE(
         syntax.attachHighlighter(&document, QStringLiteral("no such language"), QGuiApplication::palette()), nullptr);
     QCOMPARE(distinctFormats(document), 0);
+}
+#endif
+
+#ifdef CHAINSIGHT_HAVE_KSH
+// Every character of a coloured line gets the diff background, with the syntax colours kept; plain lines keep
+// the theme's own backgrounds.
+void TestHighlighting::diffLineColoursLieOverTheSyntax()
+{
+    KSyntaxHighlighting::Repository repository;
+    const SyntaxSupport syntax(&repository);
+    QTextDocument document(SampleRule + QLatin1Char('\n') + SampleRule);
+    const QColor added(0xc8, 0xf0, 0xc8);
+    QSyntaxHighlighter* highlighter = syntax.attachDiffHighlighter(&document, QStringLiteral("iptables"),
+        QGuiApplication::palette(), [added](int block) { return block == 1 ? added : QColor(); });
+    QVERIFY(highlighter);
+    QTRY_VERIFY(distinctFormats(document) > 3);
+    const QTextBlock plain = document.firstBlock();
+    const QTextBlock coloured = plain.next();
+    int covered = 0;
+    QList<QColor> foregrounds;
+    for (const QTextLayout::FormatRange& range : coloured.layout()->formats()) {
+        QCOMPARE(range.format.background().color(), added);
+        covered += range.length;
+        if (!foregrounds.contains(range.format.foreground().color()))
+            foregrounds << range.format.foreground().color();
+    }
+    QCOMPARE(covered, int(SampleRule.size()));
+    QVERIFY(foregrounds.size() > 2); // still highlighted
+    for (const QTextLayout::FormatRange& range : plain.layout()->formats())
+        QVERIFY(range.format.background().color() != added);
 }
 #endif
 

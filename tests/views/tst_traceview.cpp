@@ -1,0 +1,163 @@
+#include "model/snapshotfile.h"
+#include "views/traceform.h"
+#include "views/traceview.h"
+
+#include <QComboBox>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTest>
+#include <QTreeWidget>
+
+using views::TraceView;
+
+namespace {
+
+model::SnapshotPtr demo(const char* name)
+{
+    auto loaded
+        = model::loadSnapshotFile(QStringLiteral(CHAINSIGHT_SOURCE_DIR "/resources/demo/") + QString::fromUtf8(name));
+    return loaded ? loaded.value() : nullptr;
+}
+
+// The hop marked as deciding, as "table/chain verdict".
+QString decidingHop(const QTreeWidget* hops)
+{
+    for (int i = 0; i < hops->topLevelItemCount(); ++i) {
+        const QTreeWidgetItem* item = hops->topLevelItem(i);
+        if (item->text(3).contains(QStringLiteral("decides")))
+            return item->text(1) + QLatin1Char(' ') + item->text(3).section(QLatin1Char(' '), 0, 0);
+    }
+    return {};
+}
+
+} // namespace
+
+class TestTraceView final : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void pickersComeFromTheSnapshots();
+    void directRoutingIsAcceptedBeforeAndDroppedAfter();
+    void aBadAddressIsExplained();
+    void oneSnapshotShowsOneHopList();
+    void aPublishedPortShowsTheRewrite();
+
+private:
+    model::SnapshotPtr m_before;
+    model::SnapshotPtr m_after;
+};
+
+void TestTraceView::initTestCase()
+{
+    m_before = demo("before.chainsight.json");
+    m_after = demo("after.chainsight.json");
+    QVERIFY(m_before && m_after);
+}
+
+void TestTraceView::pickersComeFromTheSnapshots()
+{
+    TraceView view;
+    view.setSnapshots({ m_before, m_after }, { QStringLiteral("Before"), QStringLiteral("After") });
+    auto* ingress = view.findChild<QComboBox*>(QStringLiteral("TraceIngress"));
+    QStringList names;
+    for (int i = 0; i < ingress->count(); ++i)
+        names << ingress->itemText(i);
+    for (const char* expected : { "eth0", "tailscale0", "docker0", "Local process" })
+        QVERIFY2(names.contains(QString::fromUtf8(expected)), qPrintable(names.join(QLatin1Char(','))));
+    QCOMPARE(ingress->currentText(), QStringLiteral("eth0"));
+
+    // Containers and Docker networks by name.
+    QVERIFY(view.form()->pickDestination(QStringLiteral("web")));
+    QCOMPARE(view.findChild<QLineEdit*>(QStringLiteral("TraceDestination"))->text(), QStringLiteral("172.18.0.2"));
+    QVERIFY(view.form()->pickSource(QStringLiteral("mynet")));
+    QCOMPARE(view.findChild<QLineEdit*>(QStringLiteral("TraceSource"))->text(), QStringLiteral("172.18.0.1"));
+    QVERIFY(!view.form()->pickSource(QStringLiteral("no-such-container")));
+}
+
+void TestTraceView::directRoutingIsAcceptedBeforeAndDroppedAfter()
+{
+    TraceView view;
+    view.resize(1400, 700);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.setSnapshots({ m_before, m_after }, { QStringLiteral("Before"), QStringLiteral("After") });
+    QCOMPARE(view.columnCount(), 2);
+    QSignalSpy traced(&view, &TraceView::flowTraced);
+    QVERIFY(view.form()->chooseIngress(QStringLiteral("tailscale0")));
+    view.form()->setSource(QStringLiteral("100.64.10.20"));
+    QVERIFY(view.form()->pickDestination(QStringLiteral("web")));
+    view.form()->setDestinationPort(80);
+    QTest::mouseClick(view.findChild<QPushButton*>(QStringLiteral("TraceButton")), Qt::LeftButton);
+    QCOMPARE(traced.size(), 1);
+    QCOMPARE(view.lastTrace().size(), 2);
+    QCOMPARE(view.lastTrace()[0].flow.fate, model::engine::Fate::Accept);
+    QCOMPARE(view.lastTrace()[1].flow.fate, model::engine::Fate::Drop);
+    QCOMPARE(view.lastTrace()[1].flow.deciding.table, std::string("raw"));
+    QCOMPARE(view.lastTrace()[1].flow.deciding.chain, std::string("PREROUTING"));
+
+    QVERIFY2(view.fateText(0).startsWith(QStringLiteral("<b>ACCEPT</b>")), qPrintable(view.fateText(0)));
+    QVERIFY2(view.fateText(0).contains(QStringLiteral("web")), qPrintable(view.fateText(0))); // the container
+    QVERIFY2(view.fateText(1).startsWith(QStringLiteral("<b>DROP</b>")), qPrintable(view.fateText(1)));
+    QVERIFY(view.fateText(1).contains(QStringLiteral("raw/PREROUTING")));
+    QCOMPARE(decidingHop(view.hops(1)), QStringLiteral("raw/PREROUTING DROP"));
+    // The before path goes all the way: through FORWARD, with the reply traced too.
+    QVERIFY(view.hops(0)->topLevelItemCount() > view.hops(1)->topLevelItemCount());
+    QVERIFY(!view.hops(0)->findItems(QStringLiteral("FORWARD"), Qt::MatchExactly, 0).isEmpty());
+    QVERIFY(!view.hops(0)->findItems(QStringLiteral("Reply"), Qt::MatchStartsWith, 0).isEmpty());
+}
+
+void TestTraceView::aBadAddressIsExplained()
+{
+    TraceView view;
+    view.setSnapshots({ m_after }, { QStringLiteral("After") });
+    QSignalSpy traced(&view, &TraceView::flowTraced);
+    view.form()->setSource(QStringLiteral("100.64.10"));
+    view.form()->setDestination(QStringLiteral("172.18.0.2"));
+    view.trace();
+    QCOMPARE(traced.size(), 0);
+    QVERIFY(view.errorText().startsWith(QStringLiteral("From:")));
+    view.form()->setSource(QStringLiteral("fd00::1"));
+    view.trace();
+    QVERIFY(view.errorText().contains(QStringLiteral("both be IPv4")));
+}
+
+void TestTraceView::oneSnapshotShowsOneHopList()
+{
+    TraceView view;
+    view.setSnapshots({ m_after }, { QStringLiteral("After") });
+    QCOMPARE(view.columnCount(), 1);
+    QVERIFY(view.form()->chooseIngress(QStringLiteral("Local process")));
+    view.form()->setSource(QStringLiteral("10.0.0.10"));
+    view.form()->setDestination(QStringLiteral("1.1.1.1"));
+    view.form()->setDestinationPort(443);
+    view.trace();
+    QCOMPARE(view.lastTrace().size(), 1);
+    QVERIFY(view.lastTrace()[0].flow.original.packet.fromLocalProcess);
+    QVERIFY(view.hops(0)->topLevelItemCount() > 0);
+    QVERIFY(!view.hops(0)->findItems(QStringLiteral("OUTPUT"), Qt::MatchExactly, 0).isEmpty());
+}
+
+// From outside to the host's published port 8080: the DNAT hop says what the header became.
+void TestTraceView::aPublishedPortShowsTheRewrite()
+{
+    TraceView view;
+    view.setSnapshots({ m_after }, { QStringLiteral("After") });
+    QVERIFY(view.form()->chooseIngress(QStringLiteral("eth0")));
+    view.form()->setSource(QStringLiteral("203.0.113.7"));
+    QVERIFY(view.form()->pickDestination(QStringLiteral("eth0"))); // the host's own address
+    view.form()->setDestinationPort(8080);
+    view.trace();
+    QVERIFY2(view.errorText().isEmpty(), qPrintable(view.errorText()));
+    const QTreeWidget* hops = view.hops(0);
+    QString rewrite;
+    for (int i = 0; i < hops->topLevelItemCount() && rewrite.isEmpty(); ++i) {
+        if (hops->topLevelItem(i)->text(4).contains(QStringLiteral("DNAT")))
+            rewrite = hops->topLevelItem(i)->text(5);
+    }
+    QVERIFY2(rewrite.contains(QStringLiteral("now tcp 203.0.113.7:40000 -> 172.18.0.2:80")), qPrintable(rewrite));
+    QVERIFY2(view.fateText(0).contains(QStringLiteral("container web")), qPrintable(view.fateText(0)));
+}
+
+QTEST_MAIN(TestTraceView)
+#include "tst_traceview.moc"

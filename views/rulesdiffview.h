@@ -1,0 +1,97 @@
+#pragma once
+
+#include "model/snapshot.h"
+
+#include <QWidget>
+
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QPlainTextEdit;
+class QSyntaxHighlighter;
+class QToolButton;
+
+namespace model {
+class RulesDiffModel;
+}
+
+namespace views {
+
+class SyntaxSupport;
+
+// Two rulesets side by side, Meld-style: before on the left, after on the right, aligned by table and chain,
+// added / removed / changed / moved lines coloured, the current line linked across the panes (a moved rule
+// links to where it went), next/previous change with F7 / Shift+F7 or Alt+Down / Alt+Up.
+class RulesDiffView final : public QWidget {
+    Q_OBJECT
+public:
+    enum Side { Before = 0, After = 1 };
+
+    explicit RulesDiffView(const SyntaxSupport* syntax, QWidget* parent = nullptr);
+    ~RulesDiffView() override;
+
+    void setSnapshots(model::SnapshotPtr before, model::SnapshotPtr after, const QString& beforeLabel,
+        const QString& afterLabel);
+    bool showFamily(model::Family family);
+
+    model::RulesDiffModel* model() const { return m_model; }
+    QPlainTextEdit* pane(Side side) const { return m_panes[side]; }
+    int currentRow() const;
+    // Puts the cursor on a row of one pane; the other pane's cursor goes to the partner row (for a moved rule,
+    // where it went) without scrolling away.
+    void selectRow(int row, Side side = Before);
+    // A moved rule: shows and selects where it went (Return or a double click in the pane).
+    void jumpToPartner(Side side);
+    QString changeText() const;
+    QString summary() const;
+    QString rowInfo() const;
+
+    // Larger pairs (rules on both sides together) are compared off the GUI thread.
+    static constexpr std::size_t MaxRulesComparedInline = 20000;
+
+public Q_SLOTS:
+    void nextChange();
+    void previousChange();
+
+Q_SIGNALS:
+    void currentRowChanged(int row);
+
+protected:
+    void changeEvent(QEvent* event) override;
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
+private:
+    QWidget* buildToolbar();
+    void buildPanes();
+    void showRuleset(int comboIndex);
+    void applyOptions();
+    void render();
+    void colourLines();
+    void followCursor(Side side);
+    void markRows(int leftRow, int rightRow);
+    void goToChange(int change);
+    void updateChangeText();
+    void updateSummary();
+
+    const SyntaxSupport* m_syntax = nullptr;
+    model::RulesDiffModel* m_model = nullptr;
+    model::SnapshotPtr m_before;
+    model::SnapshotPtr m_after;
+    QComboBox* m_familyBox = nullptr;
+    QComboBox* m_provenanceBox = nullptr;
+    QCheckBox* m_hideUnchanged = nullptr;
+    QCheckBox* m_showCounters = nullptr;
+    QToolButton* m_previous = nullptr;
+    QToolButton* m_next = nullptr;
+    QLabel* m_changeLabel = nullptr;
+    QLabel* m_summary = nullptr;
+    QLabel* m_rowInfo = nullptr; // what the current line is: who wrote it, where a moved rule went
+    QLabel* m_titles[2] = {};
+    QString m_labels[2];
+    QPlainTextEdit* m_panes[2] = {};
+    QSyntaxHighlighter* m_highlighters[2] = {};
+    bool m_syncing = false;
+    int m_generation = 0; // of the comparison being shown or worked on
+};
+
+} // namespace views

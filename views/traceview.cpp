@@ -1,0 +1,282 @@
+#include "views/traceview.h"
+
+#include "model/engine/engine.h"
+#include "views/diffcolours.h"
+#include "views/traceform.h"
+
+#include <QEvent>
+#include <QFontDatabase>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QSplitter>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+namespace views {
+
+using namespace model::engine;
+using LineDiff = model::RulesDiffModel::LineDiff;
+
+namespace {
+
+    enum HopColumn { HookColumn, WhereColumn, NumberColumn, VerdictColumn, RuleColumn, NoteColumn };
+
+    QString qs(const std::string& text) { return QString::fromStdString(text); }
+
+    bool decides(const Hop& hop, const RuleRef& deciding)
+    {
+        if (deciding.empty() || hop.table != deciding.table || hop.chain != deciding.chain)
+            return false;
+        if (hop.kind == Hop::Kind::Rule)
+            return hop.ruleNumber == deciding.index && !deciding.isPolicy();
+        return hop.kind == Hop::Kind::Policy && deciding.isPolicy();
+    }
+
+    LineDiff fateColour(Fate fate)
+    {
+        switch (fate) {
+        case Fate::Accept:
+            return LineDiff::Added;
+        case Fate::Drop:
+        case Fate::Reject:
+            return LineDiff::Removed;
+        case Fate::Depends:
+            break;
+        }
+        return LineDiff::Changed;
+    }
+
+    QTreeWidgetItem* hopItem(const Hop& hop)
+    {
+        auto* item = new QTreeWidgetItem;
+        item->setText(HookColumn, QString::fromUtf8(hookName(hop.hook)));
+        if (!hop.table.empty() || !hop.chain.empty())
+            item->setText(WhereColumn, qs(hop.table) + (hop.chain.empty() ? QString() : QLatin1Char('/') + qs(hop.chain)));
+        switch (hop.kind) {
+        case Hop::Kind::Rule:
+            item->setText(NumberColumn, QString::number(hop.ruleNumber));
+            item->setText(RuleColumn, qs(hop.ruleText));
+            item->setText(VerdictColumn, qs(hop.verdict));
+            break;
+        case Hop::Kind::Policy:
+            item->setText(RuleColumn, QStringLiteral("policy"));
+            item->setText(VerdictColumn, qs(hop.verdict));
+            break;
+        case Hop::Kind::Routing:
+            item->setText(HookColumn, QStringLiteral("routing"));
+            item->setText(RuleColumn, qs(hop.note));
+            break;
+        case Hop::Kind::Delivery:
+            item->setText(HookColumn, QStringLiteral("delivered"));
+            item->setText(RuleColumn, qs(hop.note));
+            break;
+        case Hop::Kind::Return:
+        case Hop::Kind::StoredNat:
+        case Hop::Kind::Skipped:
+        case Hop::Kind::Note:
+            item->setText(RuleColumn, qs(hop.note));
+            break;
+        }
+        if (hop.kind != Hop::Kind::Rule && hop.kind != Hop::Kind::Policy) {
+            QFont italic = item->font(RuleColumn);
+            italic.setItalic(true);
+            item->setFont(RuleColumn, italic);
+        }
+        QStringList notes;
+        if (hop.kind == Hop::Kind::Rule && !hop.note.empty())
+            notes << qs(hop.note);
+        if (hop.after)
+            notes << QStringLiteral("now %1").arg(qs(hop.after->toString()));
+        if (hop.mark)
+            notes << QStringLiteral("mark 0x%1").arg(*hop.mark, 0, 16);
+        item->setText(NoteColumn, notes.join(QStringLiteral("; ")));
+        item->setToolTip(RuleColumn, item->text(RuleColumn));
+        item->setToolTip(NoteColumn, item->text(NoteColumn));
+        return item;
+    }
+
+    QString fateSummary(const FlowResult& flow)
+    {
+        const Outcome& first = flow.original.primary();
+        QString text = QStringLiteral("<b>%1</b>").arg(QString::fromUtf8(fateName(flow.fate)));
+        if (flow.fate == Fate::Accept)
+            text += QStringLiteral(" — delivered to %1").arg(qs(first.delivery.describe()).toHtmlEscaped());
+        else if (flow.fate == Fate::Depends)
+            text += QStringLiteral(" — depends on %1")
+                        .arg(qs(flow.original.dependsOn.empty() ? std::string("the reply")
+                                                                : flow.original.dependsOn.front())
+                                .toHtmlEscaped());
+        else if (!flow.deciding.empty())
+            text += QStringLiteral(" — by %1").arg(qs(flow.qualifiedDeciding()).toHtmlEscaped());
+        if (flow.decidedByReply)
+            text += QStringLiteral(" (the reply never gets back)");
+        return text;
+    }
+
+} // namespace
+
+TraceView::TraceView(QWidget* parent)
+    : QWidget(parent)
+{
+    setObjectName(QStringLiteral("TraceView"));
+    setMinimumSize(320, 240); // not the form's full width: the window may be narrower
+    m_form = new TraceForm(this);
+    connect(m_form, &TraceForm::traceRequested, this, &TraceView::trace);
+    m_error = new QLabel(this);
+    m_error->setObjectName(QStringLiteral("TraceError"));
+    m_error->setContentsMargins(8, 0, 8, 0);
+    m_error->setVisible(false);
+    m_results = new QSplitter(Qt::Horizontal, this);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_form);
+    layout->addWidget(m_error);
+    layout->addWidget(m_results, 1);
+}
+
+TraceView::~TraceView() = default;
+
+TraceView::Column TraceView::makeColumn(QWidget* parent)
+{
+    Column column;
+    column.box = new QWidget(parent);
+    auto* layout = new QVBoxLayout(column.box);
+    layout->setContentsMargins(2, 0, 2, 0);
+    column.title = new QLabel(column.box);
+    QFont bold = column.title->font();
+    bold.setBold(true);
+    column.title->setFont(bold);
+    column.fate = new QLabel(column.box);
+    column.fate->setObjectName(QStringLiteral("TraceFate"));
+    column.fate->setTextFormat(Qt::RichText);
+    column.fate->setWordWrap(true);
+    column.fate->setAutoFillBackground(true);
+    column.fate->setContentsMargins(6, 4, 6, 4);
+    column.fate->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    column.hops = new QTreeWidget(column.box);
+    column.hops->setObjectName(QStringLiteral("TraceHops"));
+    column.hops->setRootIsDecorated(false);
+    column.hops->setUniformRowHeights(true);
+    column.hops->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    // Verdict before the (long) rule text, so it is never scrolled out of sight.
+    column.hops->setHeaderLabels({ QStringLiteral("Hook"), QStringLiteral("Table/chain"), QStringLiteral("#"),
+        QStringLiteral("Verdict"), QStringLiteral("Rule"), QStringLiteral("Note") });
+    column.hops->header()->setStretchLastSection(true);
+    layout->addWidget(column.title);
+    layout->addWidget(column.fate);
+    layout->addWidget(column.hops, 1);
+    return column;
+}
+
+void TraceView::setSnapshots(const QList<model::SnapshotPtr>& snapshots, const QStringList& labels)
+{
+    m_snapshots = snapshots;
+    m_labels = labels;
+    // Compiling a large ruleset takes a while: do it at the first trace, not whenever a snapshot opens.
+    m_engines.clear();
+    for (Column& column : m_columns)
+        delete column.box;
+    m_columns.clear();
+    auto* splitter = static_cast<QSplitter*>(m_results);
+    for (qsizetype i = 0; i < snapshots.size(); ++i) {
+        m_columns.push_back(makeColumn(splitter));
+        splitter->addWidget(m_columns.back().box);
+        m_columns.back().title->setText(labels.value(i));
+        m_columns.back().fate->setText(QStringLiteral("Fill in a packet and press Trace."));
+    }
+    m_form->setSnapshots(snapshots);
+    m_last.clear();
+}
+
+QTreeWidget* TraceView::hops(int column) const
+{
+    return column >= 0 && std::size_t(column) < m_columns.size() ? m_columns[std::size_t(column)].hops : nullptr;
+}
+
+QString TraceView::fateText(int column) const
+{
+    return column >= 0 && std::size_t(column) < m_columns.size() ? m_columns[std::size_t(column)].fate->text()
+                                                                 : QString();
+}
+
+QString TraceView::errorText() const { return m_error->isHidden() ? QString() : m_error->text(); }
+
+void TraceView::trace()
+{
+    QString error;
+    const std::optional<Packet> packet = m_form->packet(&error);
+    if (m_engines.empty()) {
+        for (const model::SnapshotPtr& snapshot : std::as_const(m_snapshots))
+            m_engines.push_back(Engine::fromSnapshot(*snapshot));
+    }
+    if (!packet || m_engines.empty()) {
+        m_error->setText(packet ? QStringLiteral("Open a snapshot first.") : error);
+        m_error->setVisible(true);
+        return;
+    }
+    m_error->setVisible(false);
+    m_last.clear();
+    for (std::size_t i = 0; i < m_engines.size(); ++i) {
+        TracedFlow traced { m_labels.value(qsizetype(i)), m_engines[i]->traceFlow(*packet) };
+        showFlow(m_columns[i], traced.flow, *m_engines[i]);
+        m_last << std::move(traced);
+    }
+    Q_EMIT flowTraced(m_last);
+}
+
+void TraceView::showFlow(Column& column, const FlowResult& flow, const Engine& engine)
+{
+    column.hops->clear();
+    QPalette fatePalette = column.fate->palette();
+    fatePalette.setColor(QPalette::Window, diffBackground(fateColour(flow.fate), false, palette()));
+    column.fate->setPalette(fatePalette);
+    QString fate = fateSummary(flow);
+    if (flow.original.outcomes.size() > 1)
+        fate += QStringLiteral("<br>Showing the first of %1 possible paths.").arg(flow.original.outcomes.size());
+    column.fate->setText(fate);
+    column.fate->setToolTip(QString::fromStdString(engine.host().describe(flow.original.packet.header.dst)));
+
+    const auto addHops = [&](const TraceResult& result, bool decidingHere) {
+        for (const Hop& hop : result.primary().hops) {
+            QTreeWidgetItem* item = hopItem(hop);
+            if (decidingHere && decides(hop, flow.deciding)) {
+                for (int c = 0; c < column.hops->columnCount(); ++c) {
+                    QFont bold = item->font(c);
+                    bold.setBold(true);
+                    item->setFont(c, bold);
+                    item->setBackground(c, diffBackground(fateColour(flow.fate), false, palette()));
+                }
+                item->setText(VerdictColumn, item->text(VerdictColumn) + QStringLiteral("  ◀ decides"));
+            }
+            column.hops->addTopLevelItem(item);
+        }
+    };
+    addHops(flow.original, !flow.decidedByReply);
+    if (flow.reply) {
+        auto* divider = new QTreeWidgetItem;
+        divider->setText(0, QStringLiteral("Reply: %1").arg(qs(flow.reply->packet.describe())));
+        divider->setFirstColumnSpanned(true);
+        QFont bold = divider->font(0);
+        bold.setBold(true);
+        divider->setFont(0, bold);
+        column.hops->addTopLevelItem(divider);
+        divider->setFirstColumnSpanned(true);
+        addHops(*flow.reply, flow.decidedByReply);
+    }
+    for (int c = 0; c < RuleColumn; ++c)
+        column.hops->resizeColumnToContents(c);
+    column.hops->resizeColumnToContents(RuleColumn);
+    column.hops->setColumnWidth(RuleColumn, std::min(column.hops->columnWidth(RuleColumn), 520));
+}
+
+void TraceView::changeEvent(QEvent* event)
+{
+    if (event->type() == QEvent::PaletteChange && !m_last.isEmpty()) {
+        for (std::size_t i = 0; i < m_columns.size() && i < std::size_t(m_last.size()) && i < m_engines.size(); ++i)
+            showFlow(m_columns[i], m_last[qsizetype(i)].flow, *m_engines[i]);
+    }
+    QWidget::changeEvent(event);
+}
+
+} // namespace views
