@@ -322,4 +322,17 @@ QVariant RulesDiffModel::headerData(int section, Qt::Orientation orientation, in
     return {};
 }
 
+int RulesDiffModel::rowOfRule(int column, const std::string& table, const std::string& chain, int index) const
+{
+    if (column < 0 || column >= ColumnCount)
+        return -1;
+    const diff::RuleLocation wanted { table, chain, index };
+    for (std::size_t row = 0; row < m_lines.size(); ++row) {
+        const auto& location = m_lines[row].side[column].location;
+        if (location && *location == wanted)
+            return static_cast<int>(row);
+    }
+    return -1;
+}
+
 } // namespace model

@@ -52,6 +52,8 @@ public:
     int partnerRow(int row, int column) const; // as PartnerRowRole, seen from one column
     LineDiff lineDiff(int row) const;
     QString text(int row, int column) const;
+    // The row showing a rule (0-based index in its chain) on one side; -1 when it is not shown (filtered out).
+    int rowOfRule(int column, const std::string& table, const std::string& chain, int index) const;
 
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;

@@ -1,6 +1,7 @@
 #include "views/mainwindow.h"
 
 #include "views/about.h"
+#include "views/analysispages.h"
 #include "views/connectdialog.h"
 #include "views/emptystate.h"
 #include "views/recentfiles.h"
@@ -56,10 +57,7 @@ namespace {
     };
 
     constexpr PlannedView PlannedViews[] = {
-        { "actionViewFindings", "&Findings", 1, "the Findings view needs the findings engine" },
-        { "actionViewFlows", "F&lows", 2, "the Flows view needs the semantic diff" },
         { "actionViewDiagram", "&Diagram", 4, "the Diagram view needs the netfilter traversal engine" },
-        { "actionViewFixScript", "Fix &Script", 6, "the Fix script view needs the remediation generator" },
     };
 
 } // namespace
@@ -97,6 +95,7 @@ MainWindow::MainWindow(const SyntaxSupport* syntax, QWidget* parent)
     m_stack->addWidget(m_traceView);
     setCentralWidget(m_stack);
     createStatusBar();
+    createAnalysisPages();
     updateDocumentActions();
     restoreWindowState();
 }
@@ -248,6 +247,9 @@ void MainWindow::showSnapshots(const QList<model::SnapshotPtr>& snapshots, const
         m_rulesDiff->setSnapshots(snapshots.front(), snapshots.back(), labels.front(), labels.back());
     m_traceView->setSnapshots(snapshots, labels);
     showRulesPage();
+    m_showFindingsWhenReady = true;
+    m_analysisPages->analyse(
+        snapshots.size() == 2 ? snapshots.front() : nullptr, snapshots.back(), QFileInfo(paths.back()).fileName());
     updateTitle();
 
     const model::SnapshotPtr& last = snapshots.back();
@@ -357,6 +359,7 @@ void MainWindow::createActions()
     connect(m_saveSnapshotAs, &QAction::triggered, this, &MainWindow::saveSnapshotAsDialog);
 
     createViewActions();
+    createAnalysisActions();
 
     m_connectToHost
         = new QAction(QIcon::fromTheme(QStringLiteral("network-connect")), QStringLiteral("&Connect to Host…"), this);
@@ -369,7 +372,7 @@ void MainWindow::createActions()
         QIcon::fromTheme(QStringLiteral("document-export")), QStringLiteral("&Export Remediation Script…"), this);
     m_exportScript->setObjectName(QStringLiteral("actionExportRemediationScript"));
     m_exportScript->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
-    markNotYetAvailable(m_exportScript, QStringLiteral("remediation scripts are still being built"));
+    connect(m_exportScript, &QAction::triggered, this, &MainWindow::exportScriptDialog);
 
     m_quit = new QAction(QIcon::fromTheme(QStringLiteral("application-exit")), QStringLiteral("&Quit"), this);
     m_quit->setObjectName(QStringLiteral("actionQuit"));
@@ -455,16 +458,17 @@ void MainWindow::createViewMenu()
     view->setObjectName(QStringLiteral("menuView"));
     view->setToolTipsVisible(true);
     explainDisabledActions(view);
+    view->addAction(m_viewFindings);
+    view->addAction(m_viewFlows);
+    view->addAction(m_viewRules);
     for (const PlannedView& planned : PlannedViews) {
-        if (planned.key == 4) // Rules (Ctrl+3) sits between Flows and Diagram
-            view->addAction(m_viewRules);
-        if (planned.key == 6) // Trace (Ctrl+5) between Diagram and Fix Script
-            view->addAction(m_viewTrace);
         QAction* action = view->addAction(QString::fromUtf8(planned.text));
         action->setObjectName(QString::fromUtf8(planned.objectName));
         action->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_0 + planned.key)));
         markNotYetAvailable(action, QString::fromUtf8(planned.why));
     }
+    view->addAction(m_viewTrace);
+    view->addAction(m_viewFixScript);
     view->addSeparator();
     view->addAction(m_sideBySide);
     view->addSeparator();

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "model/analysis/analysis.h"
 #include "model/snapshot.h"
 
 #include <QMainWindow>
@@ -13,6 +14,7 @@ class QToolButton;
 
 namespace views {
 
+class AnalysisPages;
 class EmptyState;
 class HostConnector;
 class RecentFiles;
@@ -37,6 +39,7 @@ public:
     RulesView* rulesView() const { return m_rulesView; }
     RulesDiffView* rulesDiffView() const { return m_rulesDiff; }
     TraceView* traceView() const { return m_traceView; }
+    AnalysisPages* analysisPages() const { return m_analysisPages; }
     // Enables Connect to Host…; connector: outlives the window.
     void setHostConnector(HostConnector* connector);
     bool isLoading() const;
@@ -52,6 +55,9 @@ public Q_SLOTS:
     void openPaths(const QStringList& paths);
     void openSnapshotDialog();
     void saveSnapshotAsDialog();
+    void exportScriptDialog();
+    // Writes the Fix script view's script (mode 0755); on failure returns false and says why in *error.
+    bool exportScriptTo(const QString& path, QString* error);
     void openConnectDialog();
     // A snapshot taken over SSH: opens alone, or asks whether it is the before or the after of a comparison.
     void openRemoteSnapshot(const model::SnapshotPtr& snapshot, const QString& label);
@@ -84,6 +90,19 @@ private:
     void restoreWindowState();
     void saveWindowState() const;
     void showRulesPage();
+    // mainwindowanalysis.cpp: the Findings, Flows and Fix script pages and the analysis behind them.
+    void createAnalysisPages();
+    void createAnalysisActions();
+    void analysisStarted();
+    void analysisFinished(const model::AnalysisPtr& analysis);
+    void selectRule(model::Family family, const QString& table, const QString& chain, int index);
+    void updateAnalysisActions();
+
+    AnalysisPages* m_analysisPages = nullptr;
+    QAction* m_viewFindings = nullptr;
+    QAction* m_viewFlows = nullptr;
+    QAction* m_viewFixScript = nullptr;
+    bool m_showFindingsWhenReady = false;
 
     HostConnector* m_connector = nullptr;
     RulesDiffView* m_rulesDiff = nullptr;
