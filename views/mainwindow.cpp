@@ -1,6 +1,7 @@
 #include "views/mainwindow.h"
 
 #include "views/about.h"
+#include "views/diagramview.h"
 #include "views/emptystate.h"
 #include "views/recentfiles.h"
 #include "views/rulesview.h"
@@ -28,6 +29,8 @@
 #include <QStatusBar>
 #include <QToolButton>
 
+#include <map>
+
 namespace views {
 
 namespace {
@@ -54,7 +57,6 @@ namespace {
     constexpr PlannedView PlannedViews[] = {
         { "actionViewFindings", "&Findings", 1, "the Findings view needs the findings engine" },
         { "actionViewFlows", "F&lows", 2, "the Flows view needs the semantic diff" },
-        { "actionViewDiagram", "&Diagram", 4, "the Diagram view needs the netfilter traversal engine" },
         { "actionViewTrace", "&Trace", 5, "the Trace view needs the netfilter traversal engine" },
         { "actionViewFixScript", "Fix &Script", 6, "the Fix script view needs the remediation generator" },
     };
@@ -80,6 +82,7 @@ MainWindow::MainWindow(const SyntaxSupport* syntax, QWidget* parent)
         statusBar()->showMessage(
             QStringLiteral("Stopped opening %1").arg(QDir::toNativeSeparators(paths.join(QStringLiteral(", ")))), 5000);
     });
+    m_diagramView = new DiagramView(this);
     createActions();
     createMenus();
     m_emptyState = new EmptyState(m_openSnapshot, m_connectToHost, this);
@@ -88,6 +91,8 @@ MainWindow::MainWindow(const SyntaxSupport* syntax, QWidget* parent)
     m_stack = new QStackedWidget(this);
     m_stack->addWidget(m_emptyState);
     m_stack->addWidget(m_rulesView);
+    m_stack->addWidget(m_diagramView);
+    connect(m_stack, &QStackedWidget::currentChanged, this, &MainWindow::updateDocumentActions);
     setCentralWidget(m_stack);
     createStatusBar();
     updateDocumentActions();
@@ -235,6 +240,7 @@ void MainWindow::showSnapshots(const QList<model::SnapshotPtr>& snapshots, const
         labels << role + QFileInfo(paths[i]).fileName();
     }
     m_rulesView->setSnapshots(snapshots, labels);
+    m_diagramView->setSnapshots(snapshots);
     m_stack->setCurrentWidget(m_rulesView);
     updateTitle();
 
@@ -273,6 +279,14 @@ void MainWindow::updateDocumentActions()
     m_viewRules->setEnabled(open);
     m_viewRules->setStatusTip(open ? QStringLiteral("Show the snapshot's firewall rules")
                                    : QStringLiteral("Open a snapshot first: the Rules view shows its rules"));
+    m_viewDiagram->setEnabled(open);
+    m_viewDiagram->setStatusTip(open ? QStringLiteral("Show the netfilter pipeline and a flow's path through it")
+                                     : QStringLiteral("Open a snapshot first: the Diagram view draws its pipeline"));
+    const bool diagramShown = open && m_stack && m_stack->currentWidget() == m_diagramView;
+    m_diagramView->exportAction()->setEnabled(diagramShown);
+    m_diagramView->exportAction()->setStatusTip(diagramShown
+            ? QStringLiteral("Save the diagram as an SVG or PNG image")
+            : QStringLiteral("Show the Diagram view (View ▸ Diagram) to export it"));
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event)
@@ -345,6 +359,14 @@ void MainWindow::createActions()
             m_stack->setCurrentWidget(m_rulesView);
     });
 
+    m_viewDiagram = new QAction(QStringLiteral("&Diagram"), this);
+    m_viewDiagram->setObjectName(QStringLiteral("actionViewDiagram"));
+    m_viewDiagram->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_4));
+    connect(m_viewDiagram, &QAction::triggered, this, [this] {
+        if (!m_snapshots.isEmpty())
+            m_stack->setCurrentWidget(m_diagramView);
+    });
+
     m_connectToHost
         = new QAction(QIcon::fromTheme(QStringLiteral("network-connect")), QStringLiteral("&Connect to Host…"), this);
     m_connectToHost->setObjectName(QStringLiteral("actionConnectToHost"));
@@ -408,6 +430,7 @@ void MainWindow::createFileMenu()
     file->addAction(m_connectToHost);
     file->addSeparator();
     file->addAction(m_exportScript);
+    file->addAction(m_diagramView->exportAction());
     file->addSeparator();
     file->addAction(m_quit);
 }
@@ -418,14 +441,16 @@ void MainWindow::createViewMenu()
     view->setObjectName(QStringLiteral("menuView"));
     view->setToolTipsVisible(true);
     explainDisabledActions(view);
+    std::map<int, QAction*> byKey { { 3, m_viewRules }, { 4, m_viewDiagram } }; // in Ctrl+<key> order
     for (const PlannedView& planned : PlannedViews) {
-        if (planned.key == 4) // Rules (Ctrl+3) sits between Flows and Diagram
-            view->addAction(m_viewRules);
-        QAction* action = view->addAction(QString::fromUtf8(planned.text));
+        auto* action = new QAction(QString::fromUtf8(planned.text), this);
         action->setObjectName(QString::fromUtf8(planned.objectName));
         action->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_0 + planned.key)));
         markNotYetAvailable(action, QString::fromUtf8(planned.why));
+        byKey[planned.key] = action;
     }
+    for (const auto& [key, action] : byKey)
+        view->addAction(action);
     view->addSeparator();
     view->addAction(m_fullScreen);
 }

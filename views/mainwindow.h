@@ -13,6 +13,7 @@ class QToolButton;
 
 namespace views {
 
+class DiagramView;
 class EmptyState;
 class RecentFiles;
 class RulesView;
@@ -32,6 +33,7 @@ public:
     // The snapshot the views show (of a pair: the one chosen in the Rules view).
     model::SnapshotPtr snapshot() const;
     RulesView* rulesView() const { return m_rulesView; }
+    DiagramView* diagramView() const { return m_diagramView; }
     bool isLoading() const;
 
     // Writes the open snapshot; on failure returns false and says why in *error.
@@ -81,6 +83,7 @@ private:
     QToolButton* m_cancelLoad = nullptr;
     QStackedWidget* m_stack = nullptr;
     RulesView* m_rulesView = nullptr;
+    DiagramView* m_diagramView = nullptr;
     SnapshotLoader* m_loader = nullptr;
     QList<model::SnapshotPtr> m_snapshots;
     QStringList m_paths; // where each of m_snapshots was read from or last saved to
@@ -91,6 +94,7 @@ private:
     QAction* m_exportScript = nullptr;
     QAction* m_quit = nullptr;
     QAction* m_viewRules = nullptr;
+    QAction* m_viewDiagram = nullptr;
     QAction* m_fullScreen = nullptr;
     QAction* m_about = nullptr;
     QAction* m_aboutQt = nullptr;
