@@ -63,9 +63,14 @@ namespace {
         QGraphicsSimpleTextItem* text(const QString& s, const QFont& font, const QColor& colour, QPointF at,
             qreal maxWidth)
         {
-            const QFontMetricsF metrics(font);
+            // A font renders wider than the layout guessed: shrink a little first, elide only past that.
+            QFont fitted = font;
+            while (maxWidth > 0 && QFontMetricsF(fitted).horizontalAdvance(s) > maxWidth
+                && fitted.pixelSize() > font.pixelSize() - 2)
+                fitted.setPixelSize(fitted.pixelSize() - 1);
+            const QFontMetricsF metrics(fitted);
             const QString shown = maxWidth > 0 ? metrics.elidedText(s, Qt::ElideRight, maxWidth) : s;
-            auto* item = scene.addSimpleText(shown, font);
+            auto* item = scene.addSimpleText(shown, fitted);
             item->setBrush(colour);
             item->setPos(at);
             item->setZValue(kNodeZ + 0.5);
@@ -128,18 +133,21 @@ namespace {
             }
         }
 
-        // The chain holding a path's deciding rule: tinted, with a bar in the path's colour down its left side.
+        // The chain holding a path's deciding rule: tinted, with a bar in the path's colour down its left side
+        // (two thin bars when it decided both paths).
         void decide(const Node& n, const QRectF& r)
         {
+            if (!n.decidedHere)
+                return;
+            QColor tint = (n.decidedHere & PathBit::After) ? colours.after : colours.before;
+            tint.setAlpha(36);
+            auto* wash = scene.addRect(r.adjusted(1, 1, -1, -1), Qt::NoPen, tint);
+            wash->setZValue(kNodeZ + 0.1);
             int slot = 0;
             for (std::uint8_t bit : { PathBit::Before, PathBit::After }) {
                 if (!(n.decidedHere & bit))
                     continue;
-                QColor tint = bit == PathBit::Before ? colours.before : colours.after;
-                tint.setAlpha(40);
-                auto* wash = scene.addRect(r.adjusted(1, 1, -1, -1), Qt::NoPen, tint);
-                wash->setZValue(kNodeZ + 0.1);
-                auto* bar = scene.addRect(QRectF(r.left() + 1 + 5 * slot, r.top() + 1, 5, r.height() - 2), Qt::NoPen,
+                auto* bar = scene.addRect(QRectF(r.left() + 1 + 3 * slot, r.top() + 1, 3, r.height() - 2), Qt::NoPen,
                     bit == PathBit::Before ? colours.before : colours.after);
                 bar->setZValue(kNodeZ + 0.2);
                 bar->setData(DiagramData::Role, QStringLiteral("decision"));

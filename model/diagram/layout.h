@@ -19,6 +19,7 @@
 namespace model::diagram {
 
 inline constexpr double kCharWidth = 7.0;
+inline constexpr double kTitleCharWidth = 8.2; // titles are bold and a little larger
 inline constexpr double kLineHeight = 16.0;
 
 struct Point {

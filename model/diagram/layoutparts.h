@@ -17,6 +17,8 @@ struct Touched {
     std::set<std::string> chains; // chainId(...) values
     std::set<std::pair<std::string, std::string>> jumps; // chainId pairs
     std::set<std::string> interfaces; // ingress and egress interface names
+    std::set<std::string> ingress;
+    std::set<std::string> egress;
     std::map<std::string, std::string> containers; // container (name, else address) a path delivers to -> bridge
 };
 

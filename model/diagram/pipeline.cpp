@@ -170,8 +170,10 @@ Touched touchedBy(const PathInput& before, const PathInput& after)
     for (const PathInput* path : { &before, &after }) {
         if (!path->outcome)
             continue;
-        if (!path->ingress.empty())
+        if (!path->ingress.empty()) {
             t.interfaces.insert(path->ingress);
+            t.ingress.insert(path->ingress);
+        }
         for (const engine::Hop& hop : path->outcome->hops) {
             if (hop.table.empty() || hop.chain.empty() || hop.kind == engine::Hop::Kind::Skipped)
                 continue;
@@ -185,8 +187,10 @@ Touched touchedBy(const PathInput& before, const PathInput& after)
             }
         }
         const engine::Delivery& d = path->outcome->delivery;
-        if (d.kind == engine::Delivery::Kind::Interface || d.kind == engine::Delivery::Kind::Container)
+        if (d.kind == engine::Delivery::Kind::Interface || d.kind == engine::Delivery::Kind::Container) {
             t.interfaces.insert(d.interface);
+            t.egress.insert(d.interface);
+        }
         if (d.kind == engine::Delivery::Kind::Container)
             t.containers[d.container.empty() ? d.address.toString() : d.container] = d.interface;
     }

@@ -30,10 +30,10 @@ namespace {
 
     double textWidth(const Node& n)
     {
-        std::size_t chars = textChars(n.title);
+        double width = static_cast<double>(textChars(n.title)) * kTitleCharWidth;
         for (const std::string& line : n.lines)
-            chars = std::max(chars, textChars(line));
-        return static_cast<double>(chars) * kCharWidth + 2 * kPadX;
+            width = std::max(width, static_cast<double>(textChars(line)) * kCharWidth);
+        return width + 2 * kPadX;
     }
 
     bool isFrame(const Node& n) { return n.kind == Node::Kind::Hook || n.kind == Node::Kind::Network; }

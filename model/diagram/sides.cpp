@@ -34,9 +34,11 @@ namespace {
             if (c.name != container && c.name != '/' + container)
                 continue;
             for (const PublishedPort& p : c.ports) {
-                if (out.size() == 2)
-                    break;
-                out.push_back(std::to_string(p.hostPort) + " -> " + std::to_string(p.containerPort) + '/' + p.protocol);
+                // One line per port, not per address family it is bound on.
+                const std::string line
+                    = std::to_string(p.hostPort) + " -> " + std::to_string(p.containerPort) + '/' + p.protocol;
+                if (out.size() < 2 && std::find(out.begin(), out.end(), line) == out.end())
+                    out.push_back(line);
             }
         }
         return out;
@@ -228,11 +230,15 @@ void buildSides(Draft& draft, const Snapshot& snapshot, const Ruleset* ruleset, 
     const std::vector<Member> hosts = hostInterfaces(snapshot, ruleset, bridgeNames);
     std::vector<Member> ingress = hosts;
     std::vector<Member> egress = hosts;
-    for (const std::string& name : touched.interfaces) {
-        const auto named = [&name](const Member& m) { return m.name == name; };
-        if (std::none_of(ingress.begin(), ingress.end(), named))
+    const auto missing = [](const std::vector<Member>& list, const std::string& name) {
+        return std::none_of(list.begin(), list.end(), [&name](const Member& m) { return m.name == name; });
+    };
+    for (const std::string& name : touched.ingress) {
+        if (missing(ingress, name))
             ingress.push_back({ name, {} });
-        if (!bridgeNames.contains(name) && std::none_of(egress.begin(), egress.end(), named))
+    }
+    for (const std::string& name : touched.egress) {
+        if (!bridgeNames.contains(name) && missing(egress, name))
             egress.push_back({ name, {} });
     }
     addInterfaces(draft, std::move(ingress), touched, options, true);

@@ -1,9 +1,13 @@
 #include "views/appicon.h"
+#include "views/diagramcanvas.h"
+#include "views/diagramview.h"
 #include "views/highlighting.h"
 #include "views/mainwindow.h"
 #include "views/rulesview.h"
 
+#include "model/engine/engine.h"
 #include "model/rulesetmodel.h"
+#include "model/snapshotfile.h"
 
 #include <QAction>
 #include <QApplication>
@@ -39,9 +43,12 @@ private Q_SLOTS:
     void windowAppearsAndMenusWork();
     void openedDumpShowsItsRules();
     void darkPaletteRecoloursTheRules();
+    void diagramShowsTheDemoFlow_data();
+    void diagramShowsTheDemoFlow();
     void applicationStartsAndStaysUp();
 
 private:
+    static QPalette darkPalette();
     static QString screenshotPath(const QString& name);
     static void saveScreen(const QString& name);
     // Highlighting as the application has it: a real repository where KF6 is part of the build.
@@ -158,10 +165,9 @@ void TestSmoke::openedDumpShowsItsRules()
     saveScreen(QStringLiteral("screen-rules"));
 }
 
-void TestSmoke::darkPaletteRecoloursTheRules()
+QPalette TestSmoke::darkPalette()
 {
-    const QPalette light = QApplication::palette();
-    QPalette dark = light;
+    QPalette dark = QApplication::palette();
     dark.setColor(QPalette::Window, QColor(0x2a, 0x2e, 0x32));
     dark.setColor(QPalette::WindowText, QColor(0xfc, 0xfc, 0xfc));
     dark.setColor(QPalette::Base, QColor(0x1b, 0x1e, 0x20));
@@ -170,6 +176,15 @@ void TestSmoke::darkPaletteRecoloursTheRules()
     dark.setColor(QPalette::Button, QColor(0x31, 0x36, 0x3b));
     dark.setColor(QPalette::ButtonText, QColor(0xfc, 0xfc, 0xfc));
     dark.setColor(QPalette::Highlight, QColor(0x3d, 0xae, 0xe9));
+    dark.setColor(QPalette::Mid, QColor(0x6e, 0x75, 0x7c));
+    dark.setColor(QPalette::PlaceholderText, QColor(0xa1, 0xa9, 0xb1));
+    return dark;
+}
+
+void TestSmoke::darkPaletteRecoloursTheRules()
+{
+    const QPalette light = QApplication::palette();
+    const QPalette dark = darkPalette();
     const auto restore = qScopeGuard([&light] { QApplication::setPalette(light); });
 
     views::MainWindow window(&m_syntax);
@@ -205,6 +220,64 @@ void TestSmoke::darkPaletteRecoloursTheRules()
     QTRY_VERIFY(plainColour().isValid() && plainColour().lightness() > 128);
 #endif
     saveScreen(QStringLiteral("screen-rules-dark"));
+}
+
+void TestSmoke::diagramShowsTheDemoFlow_data()
+{
+    QTest::addColumn<bool>("dark");
+    QTest::newRow("light") << false;
+    QTest::newRow("dark") << true;
+}
+
+// View > Diagram on the demo pair: the example flow's paths drawn, exportable, in both palettes.
+void TestSmoke::diagramShowsTheDemoFlow()
+{
+    QFETCH(bool, dark);
+    const QPalette light = QApplication::palette();
+    const auto restore = qScopeGuard([&light] { QApplication::setPalette(light); });
+    if (dark)
+        QApplication::setPalette(darkPalette());
+    views::MainWindow window(&m_syntax);
+    window.resize(1400, 900);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QSignalSpy shown(window.diagramView(), &views::DiagramView::diagramShown);
+    window.openPaths({ QStringLiteral(CHAINSIGHT_SOURCE_DIR "/resources/demo/before.chainsight.json"),
+        QStringLiteral(CHAINSIGHT_SOURCE_DIR "/resources/demo/after.chainsight.json") });
+    QVERIFY(shown.wait(15000));
+    auto* exportDiagram = window.findChild<QAction*>(QStringLiteral("actionExportDiagram"));
+    QVERIFY(!exportDiagram->isEnabled());
+    window.activateWindow();
+    QTRY_VERIFY(window.isActiveWindow());
+    QTest::keyClick(&window, Qt::Key_4, Qt::ControlModifier);
+    QTRY_VERIFY(window.diagramView()->isVisible());
+    QVERIFY(exportDiagram->isEnabled());
+    window.diagramView()->fitToWindow();
+    QVERIFY(window.diagramView()->canvas()->zoom() > 0.3);
+    QTest::qWait(300);
+    saveScreen(dark ? QStringLiteral("screen-diagram-dark") : QStringLiteral("screen-diagram"));
+    QString error;
+    const QString exported = screenshotPath(dark ? QStringLiteral("diagram-dark") : QStringLiteral("diagram"));
+    QVERIFY2(window.diagramView()->exportTo(exported, &error), qPrintable(error));
+
+    // The demo's story: tailscale0 to the container directly, accepted before, dropped in raw after.
+    model::engine::Packet direct;
+    direct.inInterface = "tailscale0";
+    direct.header.src = *model::engine::IpAddress::parse("100.64.10.20");
+    direct.header.dst = *model::engine::IpAddress::parse("172.18.0.2");
+    direct.header.sport = 40000;
+    direct.header.dport = 80;
+    const auto before = model::loadSnapshotFile(QStringLiteral(CHAINSIGHT_SOURCE_DIR "/resources/demo/before.chainsight.json"));
+    const auto after = model::loadSnapshotFile(QStringLiteral(CHAINSIGHT_SOURCE_DIR "/resources/demo/after.chainsight.json"));
+    QVERIFY(before && after);
+    const QList<model::SnapshotPtr> pair = { *before, *after };
+    window.diagramView()->showFlow(direct, model::engine::Engine::fromSnapshot(*pair[0])->trace(direct).primary(),
+        model::engine::Engine::fromSnapshot(*pair[1])->trace(direct).primary());
+    QVERIFY(shown.wait(15000));
+    QVERIFY(window.diagramView()->layout().node("chain:PREROUTING/raw/PREROUTING")->decidedHere);
+    QTest::qWait(300);
+    saveScreen(dark ? QStringLiteral("screen-diagram-direct-dark") : QStringLiteral("screen-diagram-direct"));
+    QVERIFY2(window.diagramView()->exportTo(exported + QStringLiteral("-direct.png"), &error), qPrintable(error));
 }
 
 // The real executable (composition root, resources, platform plugin) starts and keeps running.
