@@ -277,7 +277,7 @@ void TestSmoke::diagramShowsTheDemoFlow()
     QVERIFY(window.diagramView()->layout().node("chain:PREROUTING/raw/PREROUTING")->decidedHere);
     QTest::qWait(300);
     saveScreen(dark ? QStringLiteral("screen-diagram-direct-dark") : QStringLiteral("screen-diagram-direct"));
-    QVERIFY2(window.diagramView()->exportTo(exported + QStringLiteral("-direct.png"), &error), qPrintable(error));
+    QVERIFY2(window.diagramView()->exportTo(screenshotPath(dark ? QStringLiteral("diagram-direct-dark") : QStringLiteral("diagram-direct")), &error), qPrintable(error));
 }
 
 // The real executable (composition root, resources, platform plugin) starts and keeps running.

@@ -10,6 +10,8 @@
 #include <QGraphicsItem>
 #include <QGraphicsScene>
 #include <QImage>
+#include <QScrollBar>
+#include <QWheelEvent>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -148,6 +150,22 @@ void TestDiagramView::zoomAndFitChangeTheTransform()
     QTest::keyClick(canvas, Qt::Key_0, Qt::ControlModifier);
     // Back to the whole picture (scroll bars coming and going may shift the scale a little).
     QVERIFY2(qAbs(canvas->zoom() - fitted) < fitted * 0.05, qPrintable(QString::number(canvas->zoom())));
+
+    // Ctrl+wheel zooms; the plain wheel scrolls the enlarged picture.
+    const QPointF at(200, 200);
+    const auto wheel = [&](int delta, Qt::KeyboardModifiers modifiers) {
+        QWheelEvent event(at, canvas->viewport()->mapToGlobal(at), QPoint(), QPoint(0, delta), Qt::NoButton,
+            modifiers, Qt::NoScrollPhase, false);
+        QApplication::sendEvent(canvas->viewport(), &event);
+    };
+    for (int i = 0; i < 8; ++i)
+        wheel(120, Qt::ControlModifier);
+    QVERIFY(canvas->zoom() > fitted * 2.5);
+    QVERIFY(canvas->verticalScrollBar()->maximum() > 0);
+    canvas->verticalScrollBar()->setValue(0);
+    const int top = canvas->verticalScrollBar()->value();
+    wheel(-240, Qt::NoModifier);
+    QVERIFY(canvas->verticalScrollBar()->value() > top);
 }
 
 void TestDiagramView::exportsSvgWithTheDecidingRule()
