@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <string_view>
+#include <unordered_map>
 
 namespace model::diagram::detail {
 
@@ -25,8 +27,19 @@ namespace {
         std::string parent;
     };
 
+    // Table::chain() searches linearly; a kube-proxy table has tens of thousands of chains.
+    std::unordered_map<std::string_view, const Chain*> chainIndex(const Table& table)
+    {
+        std::unordered_map<std::string_view, const Chain*> index;
+        index.reserve(table.chains.size());
+        for (const Chain& c : table.chains)
+            index.emplace(c.name, &c);
+        return index;
+    }
+
     std::vector<Reached> reachableFrom(const Table& table, const Chain& builtin)
     {
+        const auto byName = chainIndex(table);
         std::vector<Reached> out;
         std::set<std::string> seen { builtin.name };
         std::vector<std::pair<const Chain*, std::size_t>> stack { { &builtin, 0 } };
@@ -40,7 +53,8 @@ namespace {
             const Target& target = chain->rules[index].target;
             if (target.kind == Target::Kind::None)
                 continue;
-            const Chain* next = table.chain(target.name);
+            const auto found = byName.find(target.name);
+            const Chain* next = found == byName.end() ? nullptr : found->second;
             if (!next || next->builtin || !seen.insert(next->name).second)
                 continue;
             out.push_back({ next->name, chain->name });
@@ -146,7 +160,7 @@ namespace {
         }
     }
 
-    std::size_t reachableCount(const Ruleset* ruleset)
+    std::size_t reachableCount(const Ruleset* ruleset, std::size_t limit)
     {
         std::size_t count = 0;
         if (!ruleset)
@@ -157,6 +171,8 @@ namespace {
                 const Chain* builtin = table ? table->chain(engine::hookName(hook)) : nullptr;
                 if (builtin)
                     count += reachableFrom(*table, *builtin).size();
+                if (count > limit)
+                    return count;
             }
         }
         return count;
@@ -199,8 +215,9 @@ Touched touchedBy(const PathInput& before, const PathInput& after)
 
 void buildPipeline(Draft& draft, const Ruleset* ruleset, const Touched& touched, const LayoutOptions& options)
 {
+    const auto limit = static_cast<std::size_t>(options.expandAllUpTo);
     const bool expandAll
-        = touched.chains.empty() && reachableCount(ruleset) <= static_cast<std::size_t>(options.expandAllUpTo);
+        = touched.chains.empty() && reachableCount(ruleset, limit) <= limit;
     for (Hook hook : kHooks) {
         Node frame;
         frame.kind = Node::Kind::Hook;
