@@ -17,6 +17,10 @@ AnalysisPages::AnalysisPages(const SyntaxSupport* syntax, QWidget* parentWidget)
     m_fixScript = new FixScriptView(syntax, parentWidget);
     connect(&m_watcher, &QFutureWatcher<model::AnalysisPtr>::finished, this, &AnalysisPages::onFinished);
     connect(m_findings, &FindingsView::findingSelected, this, &AnalysisPages::linkFinding);
+    connect(m_flows, &FlowsView::classSelected, this, [this](const model::diff::FlowClass* c) {
+        if (c)
+            Q_EMIT flowChosen(c->witness, c->witnessBefore.original.primary(), c->witnessAfter.original.primary());
+    });
     // Progress is polled, so the worker never touches a QObject: at most five updates a second.
     auto* poll = new QTimer(this);
     poll->setInterval(200);
@@ -104,12 +108,21 @@ void AnalysisPages::linkFinding(const QString& id)
     const auto f = std::find_if(all.begin(), all.end(), [&](const auto& x) { return QString::fromStdString(x.id) == id; });
     if (f == all.end())
         return;
+    bool classShown = false;
     if (m_analysis->flows) {
         QList<int> ids;
         for (const auto& flow : f->flows)
             if (const auto* c = m_analysis->flows->classOf(flow.probe.packet); c && !ids.contains(c->id))
                 ids << c->id;
-        m_flows->selectClasses(ids);
+        classShown = m_flows->selectClasses(ids);
+    }
+    // Without a flow class to show (one snapshot, or no class holds it), the first flow's own paths.
+    if (!f->flows.empty() && !classShown) {
+        const auto& packet = f->flows.front().probe.packet;
+        std::optional<model::engine::Outcome> before;
+        if (m_analysis->engineBefore)
+            before = m_analysis->engineBefore->trace(packet).primary();
+        Q_EMIT flowChosen(packet, before, m_analysis->engineAfter->trace(packet).primary());
     }
     for (const auto& rule : f->rules) {
         if (rule.index > 0) {

@@ -3,6 +3,7 @@
 #include "views/about.h"
 #include "views/analysispages.h"
 #include "views/connectdialog.h"
+#include "views/diagramview.h"
 #include "views/emptystate.h"
 #include "views/recentfiles.h"
 #include "views/rulesdiffview.h"
@@ -33,6 +34,8 @@
 #include <QStatusBar>
 #include <QToolButton>
 
+#include <map>
+
 namespace views {
 
 namespace {
@@ -48,17 +51,6 @@ namespace {
         action->setStatusTip(tip);
         action->setToolTip(tip);
     }
-
-    struct PlannedView {
-        const char* objectName;
-        const char* text;
-        int key; // Ctrl+<key> switches to the view
-        const char* why;
-    };
-
-    constexpr PlannedView PlannedViews[] = {
-        { "actionViewDiagram", "&Diagram", 4, "the Diagram view needs the netfilter traversal engine" },
-    };
 
 } // namespace
 
@@ -81,6 +73,7 @@ MainWindow::MainWindow(const SyntaxSupport* syntax, QWidget* parent)
         statusBar()->showMessage(
             QStringLiteral("Stopped opening %1").arg(QDir::toNativeSeparators(paths.join(QStringLiteral(", ")))), 5000);
     });
+    m_diagramView = new DiagramView(this);
     createActions();
     createMenus();
     m_emptyState = new EmptyState(m_openSnapshot, m_connectToHost, this);
@@ -93,6 +86,20 @@ MainWindow::MainWindow(const SyntaxSupport* syntax, QWidget* parent)
     m_stack->addWidget(m_rulesView);
     m_stack->addWidget(m_rulesDiff);
     m_stack->addWidget(m_traceView);
+    m_stack->addWidget(m_diagramView);
+    connect(m_stack, &QStackedWidget::currentChanged, this, &MainWindow::updateDocumentActions);
+    // Once the user picks a view, a finishing analysis no longer takes them to the findings.
+    connect(m_stack, &QStackedWidget::currentChanged, this, [this] { m_showFindingsWhenReady = false; });
+    connect(m_traceView, &TraceView::flowTraced, this, [this](const QList<TracedFlow>& flows) {
+        if (flows.isEmpty())
+            return;
+        const auto& first = flows.front().flow.original;
+        std::optional<model::engine::Outcome> before, after;
+        if (flows.size() == 2)
+            before = first.primary();
+        after = flows.back().flow.original.primary();
+        m_diagramView->showFlow(first.packet, before, after);
+    });
     setCentralWidget(m_stack);
     createStatusBar();
     createAnalysisPages();
@@ -250,6 +257,7 @@ void MainWindow::showSnapshots(const QList<model::SnapshotPtr>& snapshots, const
     m_showFindingsWhenReady = true;
     m_analysisPages->analyse(
         snapshots.size() == 2 ? snapshots.front() : nullptr, snapshots.back(), QFileInfo(paths.back()).fileName());
+    m_diagramView->setSnapshots(snapshots);
     updateTitle();
 
     const model::SnapshotPtr& last = snapshots.back();
@@ -294,6 +302,14 @@ void MainWindow::updateDocumentActions()
     m_sideBySide->setEnabled(pair);
     m_sideBySide->setStatusTip(pair ? QStringLiteral("Rules view: before and after side by side, or one at a time")
                                     : QStringLiteral("Open a before/after pair first: side by side compares two"));
+    m_viewDiagram->setEnabled(open);
+    m_viewDiagram->setStatusTip(open ? QStringLiteral("Show the netfilter pipeline and a flow's path through it")
+                                     : QStringLiteral("Open a snapshot first: the Diagram view draws its pipeline"));
+    const bool diagramShown = open && m_stack && m_stack->currentWidget() == m_diagramView;
+    m_diagramView->exportAction()->setEnabled(diagramShown);
+    m_diagramView->exportAction()->setStatusTip(diagramShown
+            ? QStringLiteral("Save the diagram as an SVG or PNG image")
+            : QStringLiteral("Show the Diagram view (View ▸ Diagram) to export it"));
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event)
@@ -360,6 +376,14 @@ void MainWindow::createActions()
 
     createViewActions();
     createAnalysisActions();
+
+    m_viewDiagram = new QAction(QStringLiteral("&Diagram"), this);
+    m_viewDiagram->setObjectName(QStringLiteral("actionViewDiagram"));
+    m_viewDiagram->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_4));
+    connect(m_viewDiagram, &QAction::triggered, this, [this] {
+        if (!m_snapshots.isEmpty())
+            m_stack->setCurrentWidget(m_diagramView);
+    });
 
     m_connectToHost
         = new QAction(QIcon::fromTheme(QStringLiteral("network-connect")), QStringLiteral("&Connect to Host…"), this);
@@ -448,6 +472,7 @@ void MainWindow::createFileMenu()
     file->addAction(m_connectToHost);
     file->addSeparator();
     file->addAction(m_exportScript);
+    file->addAction(m_diagramView->exportAction());
     file->addSeparator();
     file->addAction(m_quit);
 }
@@ -461,12 +486,7 @@ void MainWindow::createViewMenu()
     view->addAction(m_viewFindings);
     view->addAction(m_viewFlows);
     view->addAction(m_viewRules);
-    for (const PlannedView& planned : PlannedViews) {
-        QAction* action = view->addAction(QString::fromUtf8(planned.text));
-        action->setObjectName(QString::fromUtf8(planned.objectName));
-        action->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_0 + planned.key)));
-        markNotYetAvailable(action, QString::fromUtf8(planned.why));
-    }
+    view->addAction(m_viewDiagram);
     view->addAction(m_viewTrace);
     view->addAction(m_viewFixScript);
     view->addSeparator();

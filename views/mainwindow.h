@@ -15,6 +15,7 @@ class QToolButton;
 namespace views {
 
 class AnalysisPages;
+class DiagramView;
 class EmptyState;
 class HostConnector;
 class RecentFiles;
@@ -42,6 +43,7 @@ public:
     AnalysisPages* analysisPages() const { return m_analysisPages; }
     // Enables Connect to Host…; connector: outlives the window.
     void setHostConnector(HostConnector* connector);
+    DiagramView* diagramView() const { return m_diagramView; }
     bool isLoading() const;
 
     // Writes the open snapshot; on failure returns false and says why in *error.
@@ -118,6 +120,7 @@ private:
     QToolButton* m_cancelLoad = nullptr;
     QStackedWidget* m_stack = nullptr;
     RulesView* m_rulesView = nullptr;
+    DiagramView* m_diagramView = nullptr;
     SnapshotLoader* m_loader = nullptr;
     QList<model::SnapshotPtr> m_snapshots;
     QStringList m_paths; // where each of m_snapshots was read from or last saved to
@@ -128,6 +131,7 @@ private:
     QAction* m_exportScript = nullptr;
     QAction* m_quit = nullptr;
     QAction* m_viewRules = nullptr;
+    QAction* m_viewDiagram = nullptr;
     QAction* m_fullScreen = nullptr;
     QAction* m_about = nullptr;
     QAction* m_aboutQt = nullptr;

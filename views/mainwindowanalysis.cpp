@@ -4,6 +4,7 @@
 
 #include "model/rulesdiffmodel.h"
 #include "views/analysispages.h"
+#include "views/diagramview.h"
 #include "views/findingsview.h"
 #include "views/fixscriptview.h"
 #include "views/flowsview.h"
@@ -55,6 +56,7 @@ void MainWindow::createAnalysisPages()
     });
     connect(m_cancelLoad, &QToolButton::clicked, m_analysisPages, &AnalysisPages::cancel);
     connect(m_analysisPages, &AnalysisPages::ruleChosen, this, &MainWindow::selectRule);
+    connect(m_analysisPages, &AnalysisPages::flowChosen, m_diagramView, &DiagramView::showFlow);
     connect(m_analysisPages->fixScript(), &FixScriptView::scriptChanged, this, &MainWindow::updateAnalysisActions);
     updateAnalysisActions();
 }

@@ -1,4 +1,6 @@
 #include "views/appicon.h"
+#include "views/diagramcanvas.h"
+#include "views/diagramview.h"
 #include "views/highlighting.h"
 #include "views/mainwindow.h"
 #include "views/rulesdiffview.h"
@@ -8,7 +10,9 @@
 #include "views/traceform.h"
 #include "views/traceview.h"
 
+#include "model/engine/engine.h"
 #include "model/rulesetmodel.h"
+#include "model/snapshotfile.h"
 
 #include <QAction>
 #include <QApplication>
@@ -84,6 +88,8 @@ private Q_SLOTS:
     void sideBySideRulesAndTrace();
     void connectDialog_data();
     void connectDialog();
+    void diagramShowsTheDemoFlow_data();
+    void diagramShowsTheDemoFlow();
     void applicationStartsAndStaysUp();
 
 private:
@@ -340,6 +346,64 @@ void TestSmoke::connectDialog()
     Q_EMIT connector.failed(QStringLiteral("Cancelled."), QString(), true);
     dialog->reject();
     QTRY_VERIFY(!window.findChild<views::ConnectDialog*>());
+}
+
+void TestSmoke::diagramShowsTheDemoFlow_data()
+{
+    QTest::addColumn<bool>("dark");
+    QTest::newRow("light") << false;
+    QTest::newRow("dark") << true;
+}
+
+// View > Diagram on the demo pair: the example flow's paths drawn, exportable, in both palettes.
+void TestSmoke::diagramShowsTheDemoFlow()
+{
+    QFETCH(bool, dark);
+    const QPalette light = QApplication::palette();
+    const auto restore = qScopeGuard([&light] { QApplication::setPalette(light); });
+    if (dark)
+        QApplication::setPalette(darkPalette());
+    views::MainWindow window(&m_syntax);
+    window.resize(1400, 900);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QSignalSpy shown(window.diagramView(), &views::DiagramView::diagramShown);
+    window.openPaths({ QStringLiteral(CHAINSIGHT_SOURCE_DIR "/resources/demo/before.chainsight.json"),
+        QStringLiteral(CHAINSIGHT_SOURCE_DIR "/resources/demo/after.chainsight.json") });
+    QVERIFY(shown.wait(15000));
+    auto* exportDiagram = window.findChild<QAction*>(QStringLiteral("actionExportDiagram"));
+    QVERIFY(!exportDiagram->isEnabled());
+    window.activateWindow();
+    QTRY_VERIFY(window.isActiveWindow());
+    QTest::keyClick(&window, Qt::Key_4, Qt::ControlModifier);
+    QTRY_VERIFY(window.diagramView()->isVisible());
+    QVERIFY(exportDiagram->isEnabled());
+    window.diagramView()->fitToWindow();
+    QVERIFY(window.diagramView()->canvas()->zoom() > 0.3);
+    QTest::qWait(300);
+    saveScreen(dark ? QStringLiteral("screen-diagram-dark") : QStringLiteral("screen-diagram"));
+    QString error;
+    const QString exported = screenshotPath(dark ? QStringLiteral("diagram-dark") : QStringLiteral("diagram"));
+    QVERIFY2(window.diagramView()->exportTo(exported, &error), qPrintable(error));
+
+    // The demo's story: tailscale0 to the container directly, accepted before, dropped in raw after.
+    model::engine::Packet direct;
+    direct.inInterface = "tailscale0";
+    direct.header.src = *model::engine::IpAddress::parse("100.64.10.20");
+    direct.header.dst = *model::engine::IpAddress::parse("172.18.0.2");
+    direct.header.sport = 40000;
+    direct.header.dport = 80;
+    const auto before = model::loadSnapshotFile(QStringLiteral(CHAINSIGHT_SOURCE_DIR "/resources/demo/before.chainsight.json"));
+    const auto after = model::loadSnapshotFile(QStringLiteral(CHAINSIGHT_SOURCE_DIR "/resources/demo/after.chainsight.json"));
+    QVERIFY(before && after);
+    const QList<model::SnapshotPtr> pair = { *before, *after };
+    window.diagramView()->showFlow(direct, model::engine::Engine::fromSnapshot(*pair[0])->trace(direct).primary(),
+        model::engine::Engine::fromSnapshot(*pair[1])->trace(direct).primary());
+    QVERIFY(shown.wait(15000));
+    QVERIFY(window.diagramView()->layout().node("chain:PREROUTING/raw/PREROUTING")->decidedHere);
+    QTest::qWait(300);
+    saveScreen(dark ? QStringLiteral("screen-diagram-direct-dark") : QStringLiteral("screen-diagram-direct"));
+    QVERIFY2(window.diagramView()->exportTo(screenshotPath(dark ? QStringLiteral("diagram-direct-dark") : QStringLiteral("diagram-direct")), &error), qPrintable(error));
 }
 
 // The real executable (composition root, resources, platform plugin) starts and keeps running.

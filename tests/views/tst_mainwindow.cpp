@@ -98,7 +98,7 @@ void TestMainWindow::menusHaveTheProductsEntries()
     QCOMPARE(titles(file->actions()),
         QStringList({ QStringLiteral("Open Snapshot…"), QStringLiteral("Open Recent"),
             QStringLiteral("Save Snapshot As…"), QStringLiteral("Connect to Host…"),
-            QStringLiteral("Export Remediation Script…"), QStringLiteral("Quit") }));
+            QStringLiteral("Export Remediation Script…"), QStringLiteral("Export Diagram…"), QStringLiteral("Quit") }));
     QMenu* recent = menuNamed(window, QStringLiteral("menuOpenRecent"));
     QVERIFY(recent);
     QCOMPARE(recent->menuAction()->parent() != nullptr, true);
@@ -141,6 +141,10 @@ void TestMainWindow::actionState_data()
                                    << QKeySequence(Qt::CTRL | Qt::Key_1) << notYet;
     QTest::newRow("rules view") << QStringLiteral("actionViewRules") << false << QKeySequence(Qt::CTRL | Qt::Key_3)
                                 << QStringLiteral("Open a snapshot first");
+    QTest::newRow("diagram view") << QStringLiteral("actionViewDiagram") << false
+                                  << QKeySequence(Qt::CTRL | Qt::Key_4) << QStringLiteral("Open a snapshot first");
+    QTest::newRow("export diagram") << QStringLiteral("actionExportDiagram") << false << QKeySequence()
+                                    << QStringLiteral("Show the Diagram view");
 }
 
 void TestMainWindow::actionState()
