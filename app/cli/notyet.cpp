@@ -13,7 +13,6 @@ int notAvailable(const char* name)
 }
 }
 
-int diffCommand(const QStringList&) { return notAvailable("diff"); }
 int findingsCommand(const QStringList&) { return notAvailable("findings"); }
 int fixCommand(const QStringList&) { return notAvailable("fix"); }
 int previewCommand(const QStringList&) { return notAvailable("preview"); }
