@@ -9,6 +9,8 @@ namespace model::engine {
 
 namespace {
 
+constexpr std::size_t kMaxPieces = 16;
+
 Dim dimOf(PathRecorder::Tag t)
 {
     switch (t) {
@@ -148,7 +150,18 @@ void PathRecorder::restrict(Tag t, const IntervalSet& set, bool inside)
     if (t == Const)
         return;
     IntervalSet& d = at(m_cond, dimOf(t));
-    d = inside ? d.intersected(set) : d.subtracted(set);
+    IntervalSet next = inside ? d.intersected(set) : d.subtracted(set);
+    // A condition with many holes (thousands of cluster IPs not matched) costs more to carry than the extra boxes
+    // its convex piece around the traced value leaves for later: keep just that piece.
+    if (next.intervals().size() > kMaxPieces) {
+        const U128 v = valueOf(t);
+        for (const Interval& i : next.intervals())
+            if (i.lo <= v && v <= i.hi) {
+                next = IntervalSet::range(i.lo, i.hi);
+                break;
+            }
+    }
+    d = std::move(next);
 }
 
 void PathRecorder::pin(Tag t)
