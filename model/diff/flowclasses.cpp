@@ -163,6 +163,7 @@ const FlowClass* FlowDiff::classOf(const Packet& packet) const
         return nullptr;
     const Header& h = packet.header;
     const bool ports = h.hasPorts();
+    // Ports of a protocol without them are not looked at: every class of such a protocol covers all of them.
     const std::array<U128, kDims> point { static_cast<U128>(in), h.protocol, toU128(h.src), toU128(h.dst),
         ports ? h.sport : 0u, ports ? h.dport : 0u };
     for (const auto* list : { &classes, &depends })

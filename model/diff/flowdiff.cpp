@@ -131,11 +131,6 @@ std::vector<IntervalSet> protocolClasses(const std::set<std::uint8_t>& named, Fa
     return out;
 }
 
-bool hasPorts(std::uint8_t protocol)
-{
-    return std::find(kPortProtocols.begin(), kPortProtocols.end(), protocol) != kPortProtocols.end();
-}
-
 U128 pick(const IntervalSet& set, const std::vector<U128>& preferred)
 {
     for (U128 v : preferred)
@@ -173,9 +168,10 @@ public:
                 at(b, Dim::Proto) = proto;
                 at(b, Dim::Src) = IntervalSet::range(0, max);
                 at(b, Dim::Dst) = IntervalSet::range(0, max);
-                const bool ports = hasPorts(static_cast<std::uint8_t>(proto.first()));
-                at(b, Dim::Sport) = ports ? IntervalSet::range(0, 65535) : IntervalSet::single(0);
-                at(b, Dim::Dport) = ports ? IntervalSet::range(0, 65535) : IntervalSet::single(0);
+                // Protocols without ports get the full port ranges too: nothing looks at them, and classes of
+                // several protocols then merge.
+                at(b, Dim::Sport) = IntervalSet::range(0, 65535);
+                at(b, Dim::Dport) = IntervalSet::range(0, 65535);
                 out.push_back(std::move(b));
             }
         return out;
@@ -194,6 +190,8 @@ public:
         h.dst = addressFromU128(pick(at(b, Dim::Dst), m_addresses), m_family);
         h.sport = static_cast<std::uint16_t>(pick(at(b, Dim::Sport), { 40000 }));
         h.dport = static_cast<std::uint16_t>(pick(at(b, Dim::Dport), m_dports));
+        if (!h.hasPorts())
+            h.sport = h.dport = 0;
         h.tcpFlags = TcpFlag::Syn;
         if (h.protocol == icmpOf(m_family))
             h.icmpType = m_family == Family::IPv4 ? 8 : 128;
