@@ -58,6 +58,13 @@ void mergeBoxes(std::vector<detail::Region*>& group)
     }
 }
 
+// How natural a region's witness reads: TCP, from another address than it goes to.
+int witnessScore(const detail::Region& r)
+{
+    const Header& h = r.witness.header;
+    return (h.protocol == Proto::Tcp ? 2 : 0) + (h.src != h.dst ? 1 : 0);
+}
+
 bool reachedContainer(const FlowResult& flow)
 {
     const Outcome& o = flow.original.primary();
@@ -210,7 +217,7 @@ void buildClasses(std::vector<Region> regions, FlowDiff& diff)
                 bool in = true;
                 for (std::size_t d = 0; d < kDims && in; ++d)
                     in = r->box[d].intersects(merged->box[d]);
-                if (in && !w)
+                if (in && (!w || witnessScore(*r) > witnessScore(*w)))
                     w = r;
                 inside += in ? 1 : 0;
             }

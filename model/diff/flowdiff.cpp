@@ -136,8 +136,10 @@ U128 pick(const IntervalSet& set, const std::vector<U128>& preferred)
     for (U128 v : preferred)
         if (set.contains(v))
             return v;
-    const Interval& i = set.intervals().front();
-    return i.hi - i.lo >= 2 ? i.lo + 1 : i.lo;
+    for (const Interval& i : set.intervals()) // avoid network addresses where there is room
+        if (i.hi - i.lo >= 2)
+            return i.lo + 1;
+    return set.first();
 }
 
 class Search final {
@@ -153,6 +155,13 @@ public:
     {
         for (const auto& [v, priority] : m_marks.addresses)
             m_addresses.push_back(v);
+        // Sources read best as an outside client: the documentation addresses first.
+        std::vector<std::pair<U128, int>> sources = m_marks.addresses;
+        std::stable_sort(sources.begin(), sources.end(), [](const auto& a, const auto& b) {
+            return (a.second == 4 ? -1 : a.second) < (b.second == 4 ? -1 : b.second);
+        });
+        for (const auto& [v, priority] : sources)
+            m_sources.push_back(v);
         for (std::uint16_t p : m_marks.dports)
             m_dports.push_back(p);
     }
@@ -186,7 +195,7 @@ public:
         p.inInterface = in.name;
         Header& h = p.header;
         h.protocol = static_cast<std::uint8_t>(at(b, Dim::Proto).first());
-        h.src = addressFromU128(pick(at(b, Dim::Src), m_addresses), m_family);
+        h.src = addressFromU128(pick(at(b, Dim::Src), m_sources), m_family);
         h.dst = addressFromU128(pick(at(b, Dim::Dst), m_addresses), m_family);
         h.sport = static_cast<std::uint16_t>(pick(at(b, Dim::Sport), { 40000 }));
         h.dport = static_cast<std::uint16_t>(pick(at(b, Dim::Dport), m_dports));
@@ -245,6 +254,7 @@ private:
     HostPartition m_partAfter;
     Landmarks m_marks;
     std::vector<U128> m_addresses;
+    std::vector<U128> m_sources;
     std::vector<U128> m_dports;
 };
 
@@ -280,7 +290,7 @@ std::optional<FlowDiff> computeFlowDiff(
         families.push_back(Family::IPv4);
     if (options.ipv6)
         families.push_back(Family::IPv6);
-    auto lastReport = std::chrono::steady_clock::now();
+    std::chrono::steady_clock::time_point lastReport {}; // the first report comes after the first 256 boxes
     for (std::size_t fi = 0; fi < families.size(); ++fi) {
         Search search(before, after, families[fi], options);
         const std::vector<Box> starts = search.startBoxes(diff.ingress);

@@ -236,6 +236,25 @@ private Q_SLOTS:
         QVERIFY(scenario.startsWith(QLatin1Char('a')) || changedFlows > 0);
     }
 
+    void progressAndCancel()
+    {
+        const auto before = engineFor(QStringLiteral("docker-27.5.1-c-tailscale"));
+        const auto after = engineFor(QStringLiteral("docker-28.x-c-tailscale"));
+        std::vector<double> seen;
+        const auto done = computeFlowDiff(*before, *after, {}, [&](double f) {
+            seen.push_back(f);
+            return true;
+        });
+        QVERIFY(done);
+        QVERIFY(seen.size() >= 2);
+        QVERIFY(std::is_sorted(seen.begin(), seen.end()));
+        QCOMPARE(seen.back(), 1.0);
+        int calls = 0;
+        const auto cancelled = computeFlowDiff(*before, *after, {}, [&](double) { return ++calls < 1; });
+        QVERIFY(!cancelled);
+        QCOMPARE(calls, 1);
+    }
+
     void ipv6ForwardingOpened()
     {
         // 27.5.1 sets ip6tables FORWARD to DROP unconditionally, 28.x leaves it at ACCEPT.
