@@ -149,6 +149,23 @@ void PathRecorder::restrict(Tag t, const IntervalSet& set, bool inside)
 {
     if (t == Const)
         return;
+    if (m_holding) {
+        m_pending.push_back({ t, set, inside });
+        return;
+    }
+    apply(t, set, inside);
+}
+
+void PathRecorder::releaseRule(std::size_t from, std::size_t to)
+{
+    m_holding = false;
+    for (std::size_t i = from; i < to && i < m_pending.size(); ++i)
+        apply(m_pending[i].tag, m_pending[i].set, m_pending[i].inside);
+    m_pending.clear();
+}
+
+void PathRecorder::apply(Tag t, const IntervalSet& set, bool inside)
+{
     IntervalSet& d = at(m_cond, dimOf(t));
     IntervalSet next = inside ? d.intersected(set) : d.subtracted(set);
     // A condition with many holes (thousands of cluster IPs not matched) costs more to carry than the extra boxes

@@ -70,6 +70,16 @@ public:
     void bindingFact(const NatBinding& binding, bool dnat); // binding.dnat()/snat() was asked
     void pin(Tag t); // the field's value itself decided something: keep it
 
+    // One rule's predicates: conditions are held back, then only those that justify the rule's result are kept
+    // (all of them when it matched; when it did not, the first false predicate's).
+    void holdRule() noexcept
+    {
+        m_holding = true;
+        m_pending.clear();
+    }
+    std::size_t held() const noexcept { return m_pending.size(); }
+    void releaseRule(std::size_t from, std::size_t to);
+
     // Caller side: the packets (over src, dst, sport, dport) that share the traced path.
     const Box& condition() const noexcept { return m_cond; }
 
@@ -82,7 +92,16 @@ private:
     void portFact(Tag t, const std::vector<PortRange>& ports, bool matched);
     void flowPredicate(const detail::PacketState& s, const Predicate& p, bool matched);
 
+    void apply(Tag t, const IntervalSet& set, bool inside);
+    struct Pending {
+        Tag tag;
+        IntervalSet set;
+        bool inside;
+    };
+
     const HostPartition& m_partition;
+    std::vector<Pending> m_pending;
+    bool m_holding = false;
     Header m_original;
     Box m_cond;
     std::array<Tag, 4> m_traceStart {};
