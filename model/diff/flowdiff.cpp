@@ -144,11 +144,10 @@ U128 pick(const IntervalSet& set, const std::vector<U128>& preferred)
 
 class Search final {
 public:
-    Search(const Engine& before, const Engine& after, Family family, const FlowDiffOptions& options)
+    Search(const Engine& before, const Engine& after, Family family)
         : m_before(before)
         , m_after(after)
         , m_family(family)
-        , m_options(options)
         , m_partBefore(before.host(), family)
         , m_partAfter(after.host(), family)
         , m_marks(landmarks(before, after, family))
@@ -249,7 +248,6 @@ private:
     const Engine& m_before;
     const Engine& m_after;
     Family m_family;
-    const FlowDiffOptions& m_options;
     HostPartition m_partBefore;
     HostPartition m_partAfter;
     Landmarks m_marks;
@@ -292,7 +290,7 @@ std::optional<FlowDiff> computeFlowDiff(
         families.push_back(Family::IPv6);
     std::chrono::steady_clock::time_point lastReport {}; // the first report comes after the first 256 boxes
     for (std::size_t fi = 0; fi < families.size(); ++fi) {
-        Search search(before, after, families[fi], options);
+        Search search(before, after, families[fi]);
         const std::vector<Box> starts = search.startBoxes(diff.ingress);
         for (std::size_t si = 0; si < starts.size(); ++si) {
             std::vector<Box> work { starts[si] };
