@@ -144,7 +144,7 @@ U128 pick(const IntervalSet& set, const std::vector<U128>& preferred)
 
 class Search final {
 public:
-    Search(const Engine& before, const Engine& after, Family family)
+    Search(const Engine& before, const Engine& after, Family family, const std::vector<Ingress>& ingress)
         : m_before(before)
         , m_after(after)
         , m_family(family)
@@ -152,6 +152,11 @@ public:
         , m_partAfter(after.host(), family)
         , m_marks(landmarks(before, after, family))
     {
+        std::vector<std::string> names;
+        for (const Ingress& in : ingress)
+            names.push_back(in.localProcess ? std::string() : in.name);
+        m_partBefore.setIngress(names, before.host());
+        m_partAfter.setIngress(names, after.host());
         for (const auto& [v, priority] : m_marks.addresses)
             m_addresses.push_back(v);
         // Sources read best as an outside client: the documentation addresses first.
@@ -169,19 +174,18 @@ public:
     {
         std::vector<Box> out;
         const U128 max = addressMax(m_family);
-        for (std::size_t i = 0; i < ingress.size(); ++i)
-            for (const IntervalSet& proto : protocolClasses(m_marks.protocols, m_family)) {
-                Box b;
-                at(b, Dim::Ingress) = IntervalSet::single(i);
-                at(b, Dim::Proto) = proto;
-                at(b, Dim::Src) = IntervalSet::range(0, max);
-                at(b, Dim::Dst) = IntervalSet::range(0, max);
-                // Protocols without ports get the full port ranges too: nothing looks at them, and classes of
-                // several protocols then merge.
-                at(b, Dim::Sport) = IntervalSet::range(0, 65535);
-                at(b, Dim::Dport) = IntervalSet::range(0, 65535);
-                out.push_back(std::move(b));
-            }
+        for (const IntervalSet& proto : protocolClasses(m_marks.protocols, m_family)) {
+            Box b;
+            at(b, Dim::Ingress) = IntervalSet::range(0, ingress.size() - 1);
+            at(b, Dim::Proto) = proto;
+            at(b, Dim::Src) = IntervalSet::range(0, max);
+            at(b, Dim::Dst) = IntervalSet::range(0, max);
+            // Protocols without ports get the full port ranges too: nothing looks at them, and classes of
+            // several protocols then merge.
+            at(b, Dim::Sport) = IntervalSet::range(0, 65535);
+            at(b, Dim::Dport) = IntervalSet::range(0, 65535);
+            out.push_back(std::move(b));
+        }
         return out;
     }
 
@@ -211,19 +215,20 @@ public:
     void step(Box box, const std::vector<Ingress>& ingress, std::vector<Box>& work, std::vector<detail::Region>& out)
     {
         const Packet rep = representative(box, ingress);
-        PathRecorder rb(m_partBefore, rep.header);
-        PathRecorder ra(m_partAfter, rep.header);
+        const auto in = static_cast<std::size_t>(at(box, Dim::Ingress).first());
+        PathRecorder rb(m_partBefore, rep.header, in);
+        PathRecorder ra(m_partAfter, rep.header, in);
         FlowResult fb = m_before.traceFlow(rep, &rb);
         FlowResult fa = m_after.traceFlow(rep, &ra);
         Box region = box;
-        for (Dim d : { Dim::Src, Dim::Dst, Dim::Sport, Dim::Dport })
+        const std::array<Dim, 5> dims { Dim::Ingress, Dim::Src, Dim::Dst, Dim::Sport, Dim::Dport };
+        for (Dim d : dims)
             at(region, d) = at(box, d).intersected(at(rb.condition(), d)).intersected(at(ra.condition(), d));
-        const std::array<U128, 4> repValues { toU128(rep.header.src), toU128(rep.header.dst), rep.header.sport,
+        const std::array<U128, 5> repValues { in, toU128(rep.header.src), toU128(rep.header.dst), rep.header.sport,
             rep.header.dport };
-        const std::array<Dim, 4> dims { Dim::Src, Dim::Dst, Dim::Sport, Dim::Dport };
-        for (std::size_t i = 0; i < 4; ++i)
+        for (std::size_t i = 0; i < dims.size(); ++i)
             if (!at(region, dims[i]).contains(repValues[i])) // a recorder inconsistency: stay exact, one point
-                for (std::size_t j = 0; j < 4; ++j)
+                for (std::size_t j = 0; j < dims.size(); ++j)
                     at(region, dims[j]) = IntervalSet::single(repValues[j]);
         detail::Region r { m_family, region, sideOf(fb), sideOf(fa), rep, {}, {} };
         if (!(r.before == r.after)) {
@@ -233,7 +238,7 @@ public:
                 out.push_back(std::move(r));
             }
         }
-        for (Dim d : { Dim::Dst, Dim::Src, Dim::Dport, Dim::Sport }) {
+        for (Dim d : { Dim::Ingress, Dim::Dst, Dim::Src, Dim::Dport, Dim::Sport }) {
             IntervalSet rest = at(box, d).subtracted(at(region, d));
             if (!rest.empty()) {
                 Box piece = box;
@@ -290,7 +295,7 @@ std::optional<FlowDiff> computeFlowDiff(
         families.push_back(Family::IPv6);
     std::chrono::steady_clock::time_point lastReport {}; // the first report comes after the first 256 boxes
     for (std::size_t fi = 0; fi < families.size(); ++fi) {
-        Search search(before, after, families[fi]);
+        Search search(before, after, families[fi], diff.ingress);
         const std::vector<Box> starts = search.startBoxes(diff.ingress);
         for (std::size_t si = 0; si < starts.size(); ++si) {
             std::vector<Box> work { starts[si] };

@@ -17,6 +17,7 @@ Dim dimOf(PathRecorder::Tag t)
     case PathRecorder::Src: return Dim::Src;
     case PathRecorder::Dst: return Dim::Dst;
     case PathRecorder::Sport: return Dim::Sport;
+    case PathRecorder::In: return Dim::Ingress;
     default: return Dim::Dport;
     }
 }
@@ -95,9 +96,32 @@ const IntervalSet* HostPartition::ipset(const std::string& name) const
     return it == m_ipsets.end() ? nullptr : &it->second;
 }
 
-PathRecorder::PathRecorder(const HostPartition& partition, const Header& original)
+void HostPartition::setIngress(std::vector<std::string> names, const HostModel& host)
+{
+    m_ingress = std::move(names);
+    m_local = {};
+    m_bridges = {};
+    for (std::size_t i = 0; i < m_ingress.size(); ++i) {
+        if (m_ingress[i].empty())
+            m_local = m_local.united(IntervalSet::single(i));
+        else if (host.isBridge(m_ingress[i]))
+            m_bridges = m_bridges.united(IntervalSet::single(i));
+    }
+}
+
+IntervalSet HostPartition::ingressMatching(const InterfacePattern& pattern) const
+{
+    std::vector<Interval> ids;
+    for (std::size_t i = 0; i < m_ingress.size(); ++i)
+        if (!m_ingress[i].empty() && pattern.matches(m_ingress[i]))
+            ids.push_back({ i, i });
+    return IntervalSet::fromIntervals(std::move(ids));
+}
+
+PathRecorder::PathRecorder(const HostPartition& partition, const Header& original, std::size_t ingress)
     : m_partition(partition)
     , m_original(original)
+    , m_ingress(ingress)
 {
     const U128 all = ~U128 { 0 };
     for (auto& d : m_cond)
@@ -118,18 +142,22 @@ void PathRecorder::beginTrace(bool reply)
         m_traceStart = { m_final[SlotDst], m_final[SlotSrc], m_final[SlotDport], m_final[SlotSport] };
     else
         m_traceStart = { Src, Dst, Sport, Dport };
+    m_packetIn = reply ? m_deliveryFinal : In;
 }
 
 void PathRecorder::beginWalk()
 {
     m_cur = m_traceStart;
     m_walkStart = m_traceStart;
+    m_inTag = m_outTag = m_delivery = Const;
 }
 
 void PathRecorder::endWalk()
 {
-    if (!m_reply && m_walks == 0)
+    if (!m_reply && m_walks == 0) {
         m_final = m_cur;
+        m_deliveryFinal = m_delivery;
+    }
     ++m_walks;
 }
 
@@ -140,6 +168,7 @@ U128 PathRecorder::valueOf(Tag t) const noexcept
     case Dst: return toU128(m_original.dst);
     case Sport: return m_original.sport;
     case Dport: return m_original.dport;
+    case In: return m_ingress;
     case Const: break;
     }
     return 0;
@@ -317,6 +346,8 @@ void PathRecorder::predicate(const detail::PacketState& s, const Predicate& p, b
             portFact(m_cur[SlotDport], p.ports, matched);
         break;
     }
+    case Field::InInterface: restrict(m_inTag, m_partition.ingressMatching(p.iface), matched); break;
+    case Field::OutInterface: restrict(m_outTag, m_partition.ingressMatching(p.iface), matched); break;
     case Field::SrcAddrType: hostFact(m_cur[SlotSrc], s.header.src); break;
     case Field::DstAddrType:
     case Field::PktType: hostFact(m_cur[SlotDst], s.header.dst); break;
