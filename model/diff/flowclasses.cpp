@@ -237,6 +237,9 @@ void buildClasses(std::vector<Region> regions, FlowDiff& diff)
     std::stable_sort(diff.classes.begin(), diff.classes.end(), [](const FlowClass& a, const FlowClass& b) {
         if (rank(a) != rank(b))
             return rank(a) < rank(b);
+        // Traffic a rule let through explicitly (a published port) before what a policy let through.
+        if (a.before.deciding.isPolicy() != b.before.deciding.isPolicy())
+            return b.before.deciding.isPolicy();
         return a.family < b.family;
     });
     int id = 0;

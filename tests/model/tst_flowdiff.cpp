@@ -187,7 +187,7 @@ private:
 int samplesPerPair()
 {
     const QByteArray env = qgetenv("CHAINSIGHT_FLOWDIFF_SAMPLES");
-    return env.isEmpty() ? 1500 : env.toInt();
+    return env.isEmpty() ? 1000 : env.toInt();
 }
 
 } // namespace
