@@ -43,7 +43,8 @@ int diffCommand(const QStringList& args)
         QTextStream(stdout) << parser.helpText();
         return 0;
     }
-    const QString format = parser.isSet(QStringLiteral("format")) ? parser.value(QStringLiteral("format")) : QStringLiteral("text");
+    const QString format
+        = parser.isSet(QStringLiteral("format")) ? parser.value(QStringLiteral("format")) : QStringLiteral("text");
     const QStringList files = parser.positionalArguments();
     if (files.size() != 2
         || (format != QLatin1String("text") && format != QLatin1String("json") && format != QLatin1String("md"))) {

@@ -40,19 +40,21 @@ json classJson(const DiffReport& r, const FlowClass& c)
         rules.push_back(rowId(l));
     json witness = engine::headerToJson(c.witness.header, r.after.host());
     witness["ingress"] = c.witness.fromLocalProcess ? std::string("local process") : c.witness.inInterface;
-    json j { { "id", c.id }, { "family", familyName(c.family) },
-        { "ingress", t.ingressNames },
+    json j { { "id", c.id }, { "family", familyName(c.family) }, { "ingress", t.ingressNames },
         { "src", { { "text", t.src }, { "cidrs", t.srcCidrs } } },
         { "dst", { { "text", t.dst }, { "cidrs", t.dstCidrs } } },
         { "protocol", { { "text", t.protocol }, { "numbers", ranges(at(c.box, engine::Dim::Proto)) } } },
-        { "sport", t.sport.empty() ? json(nullptr) : json { { "text", t.sport }, { "ranges", ranges(at(c.box, engine::Dim::Sport)) } } },
-        { "dport", t.dport.empty() ? json(nullptr) : json { { "text", t.dport }, { "ranges", ranges(at(c.box, engine::Dim::Dport)) } } },
-        { "state", "NEW" },
-        { "before", sideJson(c.before) }, { "after", sideJson(c.after) },
-        { "opened", c.opened }, { "closed", c.closed }, { "to_container", c.toContainer },
-        { "witness", witness },
-        { "traces", { { "before", engine::flowToJson(c.witnessBefore, r.before.host()) },
-                        { "after", engine::flowToJson(c.witnessAfter, r.after.host()) } } },
+        { "sport",
+            t.sport.empty() ? json(nullptr)
+                            : json { { "text", t.sport }, { "ranges", ranges(at(c.box, engine::Dim::Sport)) } } },
+        { "dport",
+            t.dport.empty() ? json(nullptr)
+                            : json { { "text", t.dport }, { "ranges", ranges(at(c.box, engine::Dim::Dport)) } } },
+        { "state", "NEW" }, { "before", sideJson(c.before) }, { "after", sideJson(c.after) }, { "opened", c.opened },
+        { "closed", c.closed }, { "to_container", c.toContainer }, { "witness", witness },
+        { "traces",
+            { { "before", engine::flowToJson(c.witnessBefore, r.before.host()) },
+                { "after", engine::flowToJson(c.witnessAfter, r.after.host()) } } },
         { "rules", rules } };
     return j;
 }
@@ -62,8 +64,8 @@ json rulesJson(const DiffReport& r, Family family)
     const DiffCounts& n = r.diff.rules(family).counts;
     json rows = json::array();
     for (const RowSummary& row : changedRows(r.diff, family))
-        rows.push_back({ { "id", rowId(row.link) }, { "kind", row.kind }, { "table", row.table }, { "chain", row.chain },
-            { "before", row.before.empty() ? json(nullptr) : json(row.before) },
+        rows.push_back({ { "id", rowId(row.link) }, { "kind", row.kind }, { "table", row.table },
+            { "chain", row.chain }, { "before", row.before.empty() ? json(nullptr) : json(row.before) },
             { "after", row.after.empty() ? json(nullptr) : json(row.after) }, { "classes", row.classes } });
     return { { "counts",
                  { { "added", n.added }, { "removed", n.removed }, { "changed", n.changed }, { "moved", n.moved },

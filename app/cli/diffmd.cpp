@@ -18,10 +18,7 @@ std::string cell(std::string text)
     return out;
 }
 
-std::string code(const std::string& text)
-{
-    return text.empty() || text == "-" ? "-" : '`' + cell(text) + '`';
-}
+std::string code(const std::string& text) { return text.empty() || text == "-" ? "-" : '`' + cell(text) + '`'; }
 
 void classTable(std::string& out, const DiffReport& r, const std::vector<FlowClass>& list)
 {
@@ -30,10 +27,11 @@ void classTable(std::string& out, const DiffReport& r, const std::vector<FlowCla
     for (const FlowClass& c : list) {
         const ClassText t = describeClass(r.diff, c, r.before.host(), r.after.host());
         const char* what = c.opened ? "**opened** (security)" : c.closed ? "closed" : "changed";
-        out += "| " + std::to_string(c.id) + " | " + what + " | " + cell(t.ingress) + " | " + familyName(c.family)
-            + ' ' + cell(t.protocol) + " | " + cell(t.src) + " | " + cell(t.dst) + " | " + cell(t.dport.empty() ? "-" : t.dport)
-            + " | " + describeFate(c.before) + ' ' + code(describeRule(c.before)) + " | " + describeFate(c.after) + ' '
-            + code(describeRule(c.after)) + " | " + code(c.witness.describe()) + " |\n";
+        out += "| " + std::to_string(c.id) + " | " + what + " | " + cell(t.ingress) + " | " + familyName(c.family) + ' '
+            + cell(t.protocol) + " | " + cell(t.src) + " | " + cell(t.dst) + " | "
+            + cell(t.dport.empty() ? "-" : t.dport) + " | " + describeFate(c.before) + ' '
+            + code(describeRule(c.before)) + " | " + describeFate(c.after) + ' ' + code(describeRule(c.after)) + " | "
+            + code(c.witness.describe()) + " |\n";
     }
 }
 

@@ -91,7 +91,8 @@ void linkPath(const RuleDiff& rules, Family family, const TraceResult& trace, co
             const ChainDiff& c = rules.chains[ci];
             if (c.table != h.table)
                 continue;
-            const bool sameChain = left ? (c.status != ChainStatus::Added && (c.renamedFrom.empty() ? c.name == h.chain : c.renamedFrom == h.chain))
+            const bool sameChain = left ? (c.status != ChainStatus::Added
+                                       && (c.renamedFrom.empty() ? c.name == h.chain : c.renamedFrom == h.chain))
                                         : (c.status != ChainStatus::Removed && c.name == h.chain);
             if (!sameChain)
                 continue;
@@ -193,7 +194,8 @@ void buildClasses(std::vector<Region> regions, FlowDiff& diff)
     std::map<std::string, std::vector<Region*>> groups;
     std::vector<std::string> order;
     for (Region& r : regions) {
-        const std::string key = std::string(familyName(r.family)) + '\n' + sideKey(r.before) + "\n--\n" + sideKey(r.after);
+        const std::string key
+            = std::string(familyName(r.family)) + '\n' + sideKey(r.before) + "\n--\n" + sideKey(r.after);
         auto [it, added] = groups.try_emplace(key);
         if (added)
             order.push_back(key);

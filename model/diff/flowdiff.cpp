@@ -13,13 +13,9 @@ namespace {
 
 constexpr std::array<std::uint8_t, 5> kPortProtocols { Proto::Tcp, Proto::Udp, Proto::Sctp, 136, 33 };
 
-std::uint8_t icmpOf(Family f)
-{
-    return f == Family::IPv4 ? Proto::Icmp : Proto::Icmpv6;
-}
+std::uint8_t icmpOf(Family f) { return f == Family::IPv4 ? Proto::Icmp : Proto::Icmpv6; }
 
-template <typename F>
-void forEachPredicate(const Engine& e, Family family, F&& f)
+template <typename F> void forEachPredicate(const Engine& e, Family family, F&& f)
 {
     const CompiledRuleset* rules = e.compiled(family);
     if (!rules)
@@ -74,7 +70,8 @@ Landmarks landmarks(const Engine& before, const Engine& after, Family family)
     }
     for (const char* text : { "203.0.113.7", "2001:db8::7" })
         addAddress(*IpAddress::parse(text), 4);
-    std::stable_sort(m.addresses.begin(), m.addresses.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
+    std::stable_sort(
+        m.addresses.begin(), m.addresses.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
     m.dports.assign(ports.begin(), ports.end());
     return m;
 }
@@ -307,9 +304,11 @@ std::optional<FlowDiff> computeFlowDiff(
                     diff.incomplete = true;
                     work.clear();
                 }
-                if (progress && (diff.boxes & 255) == 0 && std::chrono::steady_clock::now() - lastReport > std::chrono::milliseconds(200)) {
+                if (progress && (diff.boxes & 255) == 0
+                    && std::chrono::steady_clock::now() - lastReport > std::chrono::milliseconds(200)) {
                     lastReport = std::chrono::steady_clock::now();
-                    const double done = (static_cast<double>(fi) + static_cast<double>(si) / static_cast<double>(starts.size()))
+                    const double done
+                        = (static_cast<double>(fi) + static_cast<double>(si) / static_cast<double>(starts.size()))
                         / static_cast<double>(families.size());
                     if (!progress(done))
                         return std::nullopt;

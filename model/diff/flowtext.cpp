@@ -26,7 +26,8 @@ std::string namePrefix(const IpPrefix& p, const HostModel& host)
     const int width = p.network.isV6() ? 128 : 32;
     if (p.length == width) {
         if (const HostEndpoint* e = host.endpoint(p.network))
-            return "container " + e->container + ' ' + p.network.toString() + (e->network.empty() ? "" : " on network " + e->network);
+            return "container " + e->container + ' ' + p.network.toString()
+                + (e->network.empty() ? "" : " on network " + e->network);
         for (const auto& i : host.interfaces())
             for (const auto& a : i.addresses)
                 if (a.network == p.network)
@@ -114,8 +115,9 @@ std::string ranges(const IntervalSet& set)
 {
     std::vector<std::string> items;
     for (const Interval& i : set.intervals())
-        items.push_back(i.lo == i.hi ? std::to_string(static_cast<unsigned>(i.lo))
-                                     : std::to_string(static_cast<unsigned>(i.lo)) + '-' + std::to_string(static_cast<unsigned>(i.hi)));
+        items.push_back(i.lo == i.hi
+                ? std::to_string(static_cast<unsigned>(i.lo))
+                : std::to_string(static_cast<unsigned>(i.lo)) + '-' + std::to_string(static_cast<unsigned>(i.hi)));
     return join(items, kShown * 2);
 }
 

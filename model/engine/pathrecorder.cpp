@@ -210,10 +210,7 @@ void PathRecorder::apply(Tag t, const IntervalSet& set, bool inside)
     d = std::move(next);
 }
 
-void PathRecorder::pin(Tag t)
-{
-    restrict(t, IntervalSet::single(valueOf(t)), true);
-}
+void PathRecorder::pin(Tag t) { restrict(t, IntervalSet::single(valueOf(t)), true); }
 
 void PathRecorder::hostFact(Tag t, const IpAddress& address)
 {
@@ -221,10 +218,7 @@ void PathRecorder::hostFact(Tag t, const IpAddress& address)
         restrict(t, m_partition.classOf(address), true);
 }
 
-void PathRecorder::prefixFact(Tag t, const IpPrefix& prefix, bool inside)
-{
-    addressFact(t, { prefix }, inside);
-}
+void PathRecorder::prefixFact(Tag t, const IpPrefix& prefix, bool inside) { addressFact(t, { prefix }, inside); }
 
 void PathRecorder::equalFact(Tag a, std::uint64_t va, Tag b, std::uint64_t vb)
 {
@@ -301,8 +295,7 @@ void PathRecorder::flowPredicate(const detail::PacketState& s, const Predicate& 
 {
     const bool hasCt = s.ctAttached && !s.untracked && s.state != CtState::Invalid;
     if (p.field == Field::CtState) {
-        if (s.untracked || !s.ctAttached || s.state == CtState::Invalid || s.state == CtState::Untracked
-            || !s.binding)
+        if (s.untracked || !s.ctAttached || s.state == CtState::Invalid || s.state == CtState::Untracked || !s.binding)
             return;
         if (!s.dnatDone)
             bindingFact(*s.binding, true);
@@ -338,8 +331,8 @@ void PathRecorder::predicate(const detail::PacketState& s, const Predicate& p, b
     case Field::SrcPort: portFact(m_cur[SlotSport], p.ports, matched); break;
     case Field::DstPort: portFact(m_cur[SlotDport], p.ports, matched); break;
     case Field::AnyPort: {
-        const bool bySrc = std::any_of(p.ports.begin(), p.ports.end(),
-            [&](const PortRange& r) { return r.contains(s.header.sport); });
+        const bool bySrc = std::any_of(
+            p.ports.begin(), p.ports.end(), [&](const PortRange& r) { return r.contains(s.header.sport); });
         if (!matched || bySrc)
             portFact(m_cur[SlotSport], p.ports, matched);
         if (!matched || !bySrc)

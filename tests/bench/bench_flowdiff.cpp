@@ -31,8 +31,10 @@ HostModel dockerHost()
     iface("docker0", "172.17.0.1", 16, true);
     iface("br-897b3066eb8a", "172.18.0.1", 16, true);
     iface("tailscale0", "100.101.102.103", 32, false);
-    h.addRoute(HostRoute { *IpPrefix::parse("100.64.0.0/10"), "tailscale0", std::nullopt, std::nullopt, "unicast", 0, "captured" });
-    h.addRoute(HostRoute { *IpPrefix::parse("0.0.0.0/0"), "eth0", IpAddress::parse("10.0.0.1"), std::nullopt, "unicast", 0, "captured" });
+    h.addRoute(HostRoute {
+        *IpPrefix::parse("100.64.0.0/10"), "tailscale0", std::nullopt, std::nullopt, "unicast", 0, "captured" });
+    h.addRoute(HostRoute {
+        *IpPrefix::parse("0.0.0.0/0"), "eth0", IpAddress::parse("10.0.0.1"), std::nullopt, "unicast", 0, "captured" });
     h.addIpSet(IpSet { "docker-ext-bridges-v4", "hash:net", "inet", {}, { "172.18.0.0/16", "172.17.0.0/16" } });
     h.setSysctl("net.ipv4.ip_forward", "1");
     h.setSysctl("net.bridge.bridge-nf-call-iptables", "1");
@@ -55,8 +57,8 @@ std::string readFile(const std::string& path)
 
 std::shared_ptr<const Engine> engineOf(const std::string& v4, const std::string& v6 = {})
 {
-    return std::make_shared<const Engine>(parseText(v4, Family::IPv4), v6.empty() ? nullptr : parseText(v6, Family::IPv6),
-        dockerHost());
+    return std::make_shared<const Engine>(
+        parseText(v4, Family::IPv4), v6.empty() ? nullptr : parseText(v6, Family::IPv6), dockerHost());
 }
 
 long statusKb(const char* key)

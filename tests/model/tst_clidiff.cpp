@@ -31,10 +31,7 @@ QString demo(const char* name)
     return QStringLiteral(CHAINSIGHT_SOURCE_DIR "/resources/demo/") + QString::fromLatin1(name);
 }
 
-QStringList demoPair()
-{
-    return { demo("before.chainsight.json"), demo("after.chainsight.json") };
-}
+QStringList demoPair() { return { demo("before.chainsight.json"), demo("after.chainsight.json") }; }
 
 bool contains(const nlohmann::json& list, const std::string& value)
 {
@@ -43,7 +40,8 @@ bool contains(const nlohmann::json& list, const std::string& value)
 
 bool inRanges(const nlohmann::json& ranges, int value)
 {
-    return std::any_of(ranges.begin(), ranges.end(), [&](const nlohmann::json& r) { return r[0] <= value && value <= r[1]; });
+    return std::any_of(
+        ranges.begin(), ranges.end(), [&](const nlohmann::json& r) { return r[0] <= value && value <= r[1]; });
 }
 
 } // namespace
@@ -83,7 +81,8 @@ private Q_SLOTS:
             if (row.at("kind") == "added" && row.at("after").is_string()
                 && row.at("after").get<std::string>() == "-A PREROUTING -d 172.18.0.2/32 ! -i br-897b3066eb8a -j DROP")
                 linked = contains(c.at("rules"), row.at("id").get<std::string>())
-                    && std::find(row.at("classes").begin(), row.at("classes").end(), c.at("id")) != row.at("classes").end();
+                    && std::find(row.at("classes").begin(), row.at("classes").end(), c.at("id"))
+                        != row.at("classes").end();
         QVERIFY2(linked, "the raw DROP row and the class do not point at each other");
     }
 
@@ -106,7 +105,8 @@ private Q_SLOTS:
     void exitCodes()
     {
         QCOMPARE(diff(demoPair() + QStringList { QStringLiteral("--exit-code") }).exitCode, 1);
-        const Run same = diff({ demo("after.chainsight.json"), demo("after.chainsight.json"), QStringLiteral("--exit-code") });
+        const Run same
+            = diff({ demo("after.chainsight.json"), demo("after.chainsight.json"), QStringLiteral("--exit-code") });
         QCOMPARE(same.exitCode, 0);
         QVERIFY(same.out.startsWith("Connection attempts whose fate changed: 0 classes"));
         QCOMPARE(diff({ demo("after.chainsight.json") }).exitCode, 2);

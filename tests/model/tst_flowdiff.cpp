@@ -114,7 +114,9 @@ public:
     {
         for (const auto& in : diff.ingress)
             if (!in.localProcess)
-                m_ingress.push_back(in.name == "*" ? "wlan0" : in.name.back() == '*' ? in.name.substr(0, in.name.size() - 1) + "x9" : in.name);
+                m_ingress.push_back(in.name == "*" ? "wlan0"
+                        : in.name.back() == '*'    ? in.name.substr(0, in.name.size() - 1) + "x9"
+                                                   : in.name);
         for (const char* a : { "10.0.0.10", "10.0.0.50", "10.0.0.1", "10.0.0.255", "172.17.0.1", "172.17.0.2",
                  "172.18.0.1", "172.18.0.2", "172.18.0.3", "172.18.255.255", "100.101.102.103", "100.64.10.20",
                  "100.64.0.1", "1.1.1.1", "203.0.113.7", "127.0.0.1", "224.0.0.1", "255.255.255.255", "8.8.8.8" })
@@ -133,8 +135,10 @@ public:
         else
             p.inInterface = m_ingress[roll(m_ingress.size())];
         const int proto = static_cast<int>(roll(10));
-        p.header.protocol = proto < 6 ? Proto::Tcp : proto < 8 ? Proto::Udp : proto < 9 ? (v6 ? Proto::Icmpv6 : Proto::Icmp)
-                                                                                   : static_cast<std::uint8_t>(1 + roll(255));
+        p.header.protocol = proto < 6 ? Proto::Tcp
+            : proto < 8               ? Proto::Udp
+            : proto < 9               ? (v6 ? Proto::Icmpv6 : Proto::Icmp)
+                                      : static_cast<std::uint8_t>(1 + roll(255));
         p.header.src = address(v6);
         p.header.dst = address(v6);
         if (p.header.hasPorts()) {
@@ -312,7 +316,8 @@ private Q_SLOTS:
             }
             ++inClasses;
             QVERIFY2(c != nullptr, qPrintable(QStringLiteral("changed packet outside every class: ") + what));
-            QVERIFY2(c->before == b && c->after == a, qPrintable(QStringLiteral("class explains it differently: ") + what));
+            QVERIFY2(
+                c->before == b && c->after == a, qPrintable(QStringLiteral("class explains it differently: ") + what));
         }
         qInfo("%d random attempts, %d with a changed fate; %zu classes from %zu boxes", n, inClasses,
             pair.diff.classes.size(), pair.diff.boxes);
