@@ -58,6 +58,13 @@ void mergeBoxes(std::vector<detail::Region*>& group)
     }
 }
 
+// How natural a region's witness reads: TCP, from another address than it goes to.
+int witnessScore(const detail::Region& r)
+{
+    const Header& h = r.witness.header;
+    return (h.protocol == Proto::Tcp ? 2 : 0) + (h.src != h.dst ? 1 : 0);
+}
+
 bool reachedContainer(const FlowResult& flow)
 {
     const Outcome& o = flow.original.primary();
@@ -84,7 +91,8 @@ void linkPath(const RuleDiff& rules, Family family, const TraceResult& trace, co
             const ChainDiff& c = rules.chains[ci];
             if (c.table != h.table)
                 continue;
-            const bool sameChain = left ? (c.status != ChainStatus::Added && (c.renamedFrom.empty() ? c.name == h.chain : c.renamedFrom == h.chain))
+            const bool sameChain = left ? (c.status != ChainStatus::Added
+                                       && (c.renamedFrom.empty() ? c.name == h.chain : c.renamedFrom == h.chain))
                                         : (c.status != ChainStatus::Removed && c.name == h.chain);
             if (!sameChain)
                 continue;
@@ -163,6 +171,7 @@ const FlowClass* FlowDiff::classOf(const Packet& packet) const
         return nullptr;
     const Header& h = packet.header;
     const bool ports = h.hasPorts();
+    // Ports of a protocol without them are not looked at: every class of such a protocol covers all of them.
     const std::array<U128, kDims> point { static_cast<U128>(in), h.protocol, toU128(h.src), toU128(h.dst),
         ports ? h.sport : 0u, ports ? h.dport : 0u };
     for (const auto* list : { &classes, &depends })
@@ -185,7 +194,8 @@ void buildClasses(std::vector<Region> regions, FlowDiff& diff)
     std::map<std::string, std::vector<Region*>> groups;
     std::vector<std::string> order;
     for (Region& r : regions) {
-        const std::string key = std::string(familyName(r.family)) + '\n' + sideKey(r.before) + "\n--\n" + sideKey(r.after);
+        const std::string key
+            = std::string(familyName(r.family)) + '\n' + sideKey(r.before) + "\n--\n" + sideKey(r.after);
         auto [it, added] = groups.try_emplace(key);
         if (added)
             order.push_back(key);
@@ -209,7 +219,7 @@ void buildClasses(std::vector<Region> regions, FlowDiff& diff)
                 bool in = true;
                 for (std::size_t d = 0; d < kDims && in; ++d)
                     in = r->box[d].intersects(merged->box[d]);
-                if (in && !w)
+                if (in && (!w || witnessScore(*r) > witnessScore(*w)))
                     w = r;
                 inside += in ? 1 : 0;
             }
@@ -229,6 +239,9 @@ void buildClasses(std::vector<Region> regions, FlowDiff& diff)
     std::stable_sort(diff.classes.begin(), diff.classes.end(), [](const FlowClass& a, const FlowClass& b) {
         if (rank(a) != rank(b))
             return rank(a) < rank(b);
+        // Traffic a rule let through explicitly (a published port) before what a policy let through.
+        if (a.before.deciding.isPolicy() != b.before.deciding.isPolicy())
+            return b.before.deciding.isPolicy();
         return a.family < b.family;
     });
     int id = 0;

@@ -13,13 +13,9 @@ namespace {
 
 constexpr std::array<std::uint8_t, 5> kPortProtocols { Proto::Tcp, Proto::Udp, Proto::Sctp, 136, 33 };
 
-std::uint8_t icmpOf(Family f)
-{
-    return f == Family::IPv4 ? Proto::Icmp : Proto::Icmpv6;
-}
+std::uint8_t icmpOf(Family f) { return f == Family::IPv4 ? Proto::Icmp : Proto::Icmpv6; }
 
-template <typename F>
-void forEachPredicate(const Engine& e, Family family, F&& f)
+template <typename F> void forEachPredicate(const Engine& e, Family family, F&& f)
 {
     const CompiledRuleset* rules = e.compiled(family);
     if (!rules)
@@ -74,7 +70,8 @@ Landmarks landmarks(const Engine& before, const Engine& after, Family family)
     }
     for (const char* text : { "203.0.113.7", "2001:db8::7" })
         addAddress(*IpAddress::parse(text), 4);
-    std::stable_sort(m.addresses.begin(), m.addresses.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
+    std::stable_sort(
+        m.addresses.begin(), m.addresses.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
     m.dports.assign(ports.begin(), ports.end());
     return m;
 }
@@ -131,33 +128,41 @@ std::vector<IntervalSet> protocolClasses(const std::set<std::uint8_t>& named, Fa
     return out;
 }
 
-bool hasPorts(std::uint8_t protocol)
-{
-    return std::find(kPortProtocols.begin(), kPortProtocols.end(), protocol) != kPortProtocols.end();
-}
-
 U128 pick(const IntervalSet& set, const std::vector<U128>& preferred)
 {
     for (U128 v : preferred)
         if (set.contains(v))
             return v;
-    const Interval& i = set.intervals().front();
-    return i.hi - i.lo >= 2 ? i.lo + 1 : i.lo;
+    for (const Interval& i : set.intervals()) // avoid network addresses where there is room
+        if (i.hi - i.lo >= 2)
+            return i.lo + 1;
+    return set.first();
 }
 
 class Search final {
 public:
-    Search(const Engine& before, const Engine& after, Family family, const FlowDiffOptions& options)
+    Search(const Engine& before, const Engine& after, Family family, const std::vector<Ingress>& ingress)
         : m_before(before)
         , m_after(after)
         , m_family(family)
-        , m_options(options)
         , m_partBefore(before.host(), family)
         , m_partAfter(after.host(), family)
         , m_marks(landmarks(before, after, family))
     {
+        std::vector<std::string> names;
+        for (const Ingress& in : ingress)
+            names.push_back(in.localProcess ? std::string() : in.name);
+        m_partBefore.setIngress(names, before.host());
+        m_partAfter.setIngress(names, after.host());
         for (const auto& [v, priority] : m_marks.addresses)
             m_addresses.push_back(v);
+        // Sources read best as an outside client: the documentation addresses first.
+        std::vector<std::pair<U128, int>> sources = m_marks.addresses;
+        std::stable_sort(sources.begin(), sources.end(), [](const auto& a, const auto& b) {
+            return (a.second == 4 ? -1 : a.second) < (b.second == 4 ? -1 : b.second);
+        });
+        for (const auto& [v, priority] : sources)
+            m_sources.push_back(v);
         for (std::uint16_t p : m_marks.dports)
             m_dports.push_back(p);
     }
@@ -166,18 +171,18 @@ public:
     {
         std::vector<Box> out;
         const U128 max = addressMax(m_family);
-        for (std::size_t i = 0; i < ingress.size(); ++i)
-            for (const IntervalSet& proto : protocolClasses(m_marks.protocols, m_family)) {
-                Box b;
-                at(b, Dim::Ingress) = IntervalSet::single(i);
-                at(b, Dim::Proto) = proto;
-                at(b, Dim::Src) = IntervalSet::range(0, max);
-                at(b, Dim::Dst) = IntervalSet::range(0, max);
-                const bool ports = hasPorts(static_cast<std::uint8_t>(proto.first()));
-                at(b, Dim::Sport) = ports ? IntervalSet::range(0, 65535) : IntervalSet::single(0);
-                at(b, Dim::Dport) = ports ? IntervalSet::range(0, 65535) : IntervalSet::single(0);
-                out.push_back(std::move(b));
-            }
+        for (const IntervalSet& proto : protocolClasses(m_marks.protocols, m_family)) {
+            Box b;
+            at(b, Dim::Ingress) = IntervalSet::range(0, ingress.size() - 1);
+            at(b, Dim::Proto) = proto;
+            at(b, Dim::Src) = IntervalSet::range(0, max);
+            at(b, Dim::Dst) = IntervalSet::range(0, max);
+            // Protocols without ports get the full port ranges too: nothing looks at them, and classes of
+            // several protocols then merge.
+            at(b, Dim::Sport) = IntervalSet::range(0, 65535);
+            at(b, Dim::Dport) = IntervalSet::range(0, 65535);
+            out.push_back(std::move(b));
+        }
         return out;
     }
 
@@ -190,10 +195,12 @@ public:
         p.inInterface = in.name;
         Header& h = p.header;
         h.protocol = static_cast<std::uint8_t>(at(b, Dim::Proto).first());
-        h.src = addressFromU128(pick(at(b, Dim::Src), m_addresses), m_family);
+        h.src = addressFromU128(pick(at(b, Dim::Src), m_sources), m_family);
         h.dst = addressFromU128(pick(at(b, Dim::Dst), m_addresses), m_family);
         h.sport = static_cast<std::uint16_t>(pick(at(b, Dim::Sport), { 40000 }));
         h.dport = static_cast<std::uint16_t>(pick(at(b, Dim::Dport), m_dports));
+        if (!h.hasPorts())
+            h.sport = h.dport = 0;
         h.tcpFlags = TcpFlag::Syn;
         if (h.protocol == icmpOf(m_family))
             h.icmpType = m_family == Family::IPv4 ? 8 : 128;
@@ -205,19 +212,20 @@ public:
     void step(Box box, const std::vector<Ingress>& ingress, std::vector<Box>& work, std::vector<detail::Region>& out)
     {
         const Packet rep = representative(box, ingress);
-        PathRecorder rb(m_partBefore, rep.header);
-        PathRecorder ra(m_partAfter, rep.header);
+        const auto in = static_cast<std::size_t>(at(box, Dim::Ingress).first());
+        PathRecorder rb(m_partBefore, rep.header, in);
+        PathRecorder ra(m_partAfter, rep.header, in);
         FlowResult fb = m_before.traceFlow(rep, &rb);
         FlowResult fa = m_after.traceFlow(rep, &ra);
         Box region = box;
-        for (Dim d : { Dim::Src, Dim::Dst, Dim::Sport, Dim::Dport })
+        const std::array<Dim, 5> dims { Dim::Ingress, Dim::Src, Dim::Dst, Dim::Sport, Dim::Dport };
+        for (Dim d : dims)
             at(region, d) = at(box, d).intersected(at(rb.condition(), d)).intersected(at(ra.condition(), d));
-        const std::array<U128, 4> repValues { toU128(rep.header.src), toU128(rep.header.dst), rep.header.sport,
+        const std::array<U128, 5> repValues { in, toU128(rep.header.src), toU128(rep.header.dst), rep.header.sport,
             rep.header.dport };
-        const std::array<Dim, 4> dims { Dim::Src, Dim::Dst, Dim::Sport, Dim::Dport };
-        for (std::size_t i = 0; i < 4; ++i)
+        for (std::size_t i = 0; i < dims.size(); ++i)
             if (!at(region, dims[i]).contains(repValues[i])) // a recorder inconsistency: stay exact, one point
-                for (std::size_t j = 0; j < 4; ++j)
+                for (std::size_t j = 0; j < dims.size(); ++j)
                     at(region, dims[j]) = IntervalSet::single(repValues[j]);
         detail::Region r { m_family, region, sideOf(fb), sideOf(fa), rep, {}, {} };
         if (!(r.before == r.after)) {
@@ -227,7 +235,7 @@ public:
                 out.push_back(std::move(r));
             }
         }
-        for (Dim d : { Dim::Dst, Dim::Src, Dim::Dport, Dim::Sport }) {
+        for (Dim d : { Dim::Ingress, Dim::Dst, Dim::Src, Dim::Dport, Dim::Sport }) {
             IntervalSet rest = at(box, d).subtracted(at(region, d));
             if (!rest.empty()) {
                 Box piece = box;
@@ -242,11 +250,11 @@ private:
     const Engine& m_before;
     const Engine& m_after;
     Family m_family;
-    const FlowDiffOptions& m_options;
     HostPartition m_partBefore;
     HostPartition m_partAfter;
     Landmarks m_marks;
     std::vector<U128> m_addresses;
+    std::vector<U128> m_sources;
     std::vector<U128> m_dports;
 };
 
@@ -282,9 +290,9 @@ std::optional<FlowDiff> computeFlowDiff(
         families.push_back(Family::IPv4);
     if (options.ipv6)
         families.push_back(Family::IPv6);
-    auto lastReport = std::chrono::steady_clock::now();
+    std::chrono::steady_clock::time_point lastReport {}; // the first report comes after the first 256 boxes
     for (std::size_t fi = 0; fi < families.size(); ++fi) {
-        Search search(before, after, families[fi], options);
+        Search search(before, after, families[fi], diff.ingress);
         const std::vector<Box> starts = search.startBoxes(diff.ingress);
         for (std::size_t si = 0; si < starts.size(); ++si) {
             std::vector<Box> work { starts[si] };
@@ -296,9 +304,11 @@ std::optional<FlowDiff> computeFlowDiff(
                     diff.incomplete = true;
                     work.clear();
                 }
-                if (progress && (diff.boxes & 255) == 0 && std::chrono::steady_clock::now() - lastReport > std::chrono::milliseconds(200)) {
+                if (progress && (diff.boxes & 255) == 0
+                    && std::chrono::steady_clock::now() - lastReport > std::chrono::milliseconds(200)) {
                     lastReport = std::chrono::steady_clock::now();
-                    const double done = (static_cast<double>(fi) + static_cast<double>(si) / static_cast<double>(starts.size()))
+                    const double done
+                        = (static_cast<double>(fi) + static_cast<double>(si) / static_cast<double>(starts.size()))
                         / static_cast<double>(families.size());
                     if (!progress(done))
                         return std::nullopt;

@@ -26,7 +26,8 @@ std::string namePrefix(const IpPrefix& p, const HostModel& host)
     const int width = p.network.isV6() ? 128 : 32;
     if (p.length == width) {
         if (const HostEndpoint* e = host.endpoint(p.network))
-            return "container " + e->container + ' ' + p.network.toString() + (e->network.empty() ? "" : " on network " + e->network);
+            return "container " + e->container + ' ' + p.network.toString()
+                + (e->network.empty() ? "" : " on network " + e->network);
         for (const auto& i : host.interfaces())
             for (const auto& a : i.addresses)
                 if (a.network == p.network)
@@ -55,25 +56,68 @@ std::vector<std::string> names(const IntervalSet& set, Family family, const Host
     return out;
 }
 
+// A set as a few prefixes with a few single-address holes: "172.17.0.0/16 except 172.17.0.1, 172.17.255.255"
+// reads better than the sixteen prefixes that cover it exactly.
+struct Shape {
+    IntervalSet cover;
+    IntervalSet holes;
+    std::size_t cost = 0;
+};
+
+Shape shapeOf(const IntervalSet& set, Family family)
+{
+    constexpr U128 kSlack = 2;
+    const U128 max = addressMax(family);
+    std::vector<Interval> filled;
+    for (const Interval& i : set.intervals()) {
+        if (!filled.empty() && i.lo - filled.back().hi - 1 <= kSlack)
+            filled.back().hi = i.hi;
+        else
+            filled.push_back(i);
+    }
+    std::vector<Interval> cover;
+    for (const Interval& i : filled) {
+        Interval best = i;
+        std::size_t bestCount = prefixesOf(IntervalSet::range(i.lo, i.hi), family).size();
+        for (U128 down = 0; down <= kSlack && down <= i.lo; ++down)
+            for (U128 up = 0; up <= kSlack && i.hi + up <= max && i.hi + up >= i.hi; ++up) {
+                const std::size_t n = prefixesOf(IntervalSet::range(i.lo - down, i.hi + up), family).size();
+                if (n < bestCount) {
+                    bestCount = n;
+                    best = { i.lo - down, i.hi + up };
+                }
+            }
+        cover.push_back(best);
+    }
+    Shape s;
+    s.cover = IntervalSet::fromIntervals(std::move(cover));
+    s.holes = s.cover.subtracted(set);
+    s.cost = prefixesOf(s.cover, family).size() + prefixesOf(s.holes, family).size();
+    return s;
+}
+
 std::string describeAddresses(const IntervalSet& set, Family family, const HostModel& host)
 {
     const IntervalSet all = IntervalSet::range(0, addressMax(family));
     if (set == all)
         return "any";
-    const IntervalSet rest = all.subtracted(set);
-    const auto in = prefixesOf(set, family);
-    const auto out = prefixesOf(rest, family);
-    if (out.size() < in.size())
-        return "any except " + join(names(rest, family, host), kShown);
-    return join(names(set, family, host), kShown);
+    const Shape in = shapeOf(set, family);
+    const Shape out = shapeOf(all.subtracted(set), family);
+    const bool complement = out.cost < in.cost;
+    const Shape& s = complement ? out : in;
+    std::string text = (complement ? "any except " : "") + join(names(s.cover, family, host), kShown);
+    if (!s.holes.empty())
+        text += (complement ? ", but including " : " except ") + join(names(s.holes, family, host), kShown);
+    return text;
 }
 
 std::string ranges(const IntervalSet& set)
 {
     std::vector<std::string> items;
     for (const Interval& i : set.intervals())
-        items.push_back(i.lo == i.hi ? std::to_string(static_cast<unsigned>(i.lo))
-                                     : std::to_string(static_cast<unsigned>(i.lo)) + '-' + std::to_string(static_cast<unsigned>(i.hi)));
+        items.push_back(i.lo == i.hi
+                ? std::to_string(static_cast<unsigned>(i.lo))
+                : std::to_string(static_cast<unsigned>(i.lo)) + '-' + std::to_string(static_cast<unsigned>(i.hi)));
     return join(items, kShown * 2);
 }
 
@@ -138,7 +182,10 @@ ClassText describeClass(const FlowDiff& diff, const FlowClass& c, const HostMode
         t.srcCidrs.push_back(p.toString());
     for (const auto& p : prefixesOf(at(c.box, Dim::Dst), c.family))
         t.dstCidrs.push_back(p.toString());
-    if (c.witness.header.hasPorts()) {
+    bool ports = false;
+    for (std::uint8_t p : { Proto::Tcp, Proto::Udp, Proto::Sctp, std::uint8_t { 136 }, std::uint8_t { 33 } })
+        ports = ports || at(c.box, Dim::Proto).contains(p);
+    if (ports) {
         t.sport = describePorts(at(c.box, Dim::Sport));
         t.dport = describePorts(at(c.box, Dim::Dport));
     }

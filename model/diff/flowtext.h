@@ -20,8 +20,8 @@ struct ClassText {
     std::vector<std::string> dstCidrs;
 };
 
-ClassText describeClass(const FlowDiff& diff, const FlowClass& c, const engine::HostModel& before,
-    const engine::HostModel& after);
+ClassText describeClass(
+    const FlowDiff& diff, const FlowClass& c, const engine::HostModel& before, const engine::HostModel& after);
 
 // "ACCEPT", "REJECT (icmp-host-prohibited)", "DROP (the reply is dropped)", "DEPENDS (on ...)".
 std::string describeFate(const FlowSide& side);

@@ -77,6 +77,7 @@ private:
     };
 
     bool ruleMatches(const PacketState& s, const CompiledRule& rule);
+    bool ruleMatchesRecorded(const PacketState& s, const CompiledRule& rule);
     Tri evaluate(const PacketState& s, const Predicate& p);
     Tri evaluateFlow(const PacketState& s, const Predicate& p) const;
     Tri evaluateHost(const PacketState& s, const Predicate& p);

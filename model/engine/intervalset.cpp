@@ -22,10 +22,7 @@ IpAddress addressFromU128(U128 v, Family family) noexcept
     return a;
 }
 
-U128 addressMax(Family family) noexcept
-{
-    return family == Family::IPv4 ? U128 { 0xffffffffu } : ~U128 { 0 };
-}
+U128 addressMax(Family family) noexcept { return family == Family::IPv4 ? U128 { 0xffffffffu } : ~U128 { 0 }; }
 
 IntervalSet IntervalSet::range(U128 lo, U128 hi)
 {

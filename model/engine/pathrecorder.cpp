@@ -9,12 +9,15 @@ namespace model::engine {
 
 namespace {
 
+constexpr std::size_t kMaxPieces = 16;
+
 Dim dimOf(PathRecorder::Tag t)
 {
     switch (t) {
     case PathRecorder::Src: return Dim::Src;
     case PathRecorder::Dst: return Dim::Dst;
     case PathRecorder::Sport: return Dim::Sport;
+    case PathRecorder::In: return Dim::Ingress;
     default: return Dim::Dport;
     }
 }
@@ -93,9 +96,32 @@ const IntervalSet* HostPartition::ipset(const std::string& name) const
     return it == m_ipsets.end() ? nullptr : &it->second;
 }
 
-PathRecorder::PathRecorder(const HostPartition& partition, const Header& original)
+void HostPartition::setIngress(std::vector<std::string> names, const HostModel& host)
+{
+    m_ingress = std::move(names);
+    m_local = {};
+    m_bridges = {};
+    for (std::size_t i = 0; i < m_ingress.size(); ++i) {
+        if (m_ingress[i].empty())
+            m_local = m_local.united(IntervalSet::single(i));
+        else if (host.isBridge(m_ingress[i]))
+            m_bridges = m_bridges.united(IntervalSet::single(i));
+    }
+}
+
+IntervalSet HostPartition::ingressMatching(const InterfacePattern& pattern) const
+{
+    std::vector<Interval> ids;
+    for (std::size_t i = 0; i < m_ingress.size(); ++i)
+        if (!m_ingress[i].empty() && pattern.matches(m_ingress[i]))
+            ids.push_back({ i, i });
+    return IntervalSet::fromIntervals(std::move(ids));
+}
+
+PathRecorder::PathRecorder(const HostPartition& partition, const Header& original, std::size_t ingress)
     : m_partition(partition)
     , m_original(original)
+    , m_ingress(ingress)
 {
     const U128 all = ~U128 { 0 };
     for (auto& d : m_cond)
@@ -116,18 +142,22 @@ void PathRecorder::beginTrace(bool reply)
         m_traceStart = { m_final[SlotDst], m_final[SlotSrc], m_final[SlotDport], m_final[SlotSport] };
     else
         m_traceStart = { Src, Dst, Sport, Dport };
+    m_packetIn = reply ? m_deliveryFinal : In;
 }
 
 void PathRecorder::beginWalk()
 {
     m_cur = m_traceStart;
     m_walkStart = m_traceStart;
+    m_inTag = m_outTag = m_delivery = Const;
 }
 
 void PathRecorder::endWalk()
 {
-    if (!m_reply && m_walks == 0)
+    if (!m_reply && m_walks == 0) {
         m_final = m_cur;
+        m_deliveryFinal = m_delivery;
+    }
     ++m_walks;
 }
 
@@ -138,6 +168,7 @@ U128 PathRecorder::valueOf(Tag t) const noexcept
     case Dst: return toU128(m_original.dst);
     case Sport: return m_original.sport;
     case Dport: return m_original.dport;
+    case In: return m_ingress;
     case Const: break;
     }
     return 0;
@@ -147,14 +178,39 @@ void PathRecorder::restrict(Tag t, const IntervalSet& set, bool inside)
 {
     if (t == Const)
         return;
-    IntervalSet& d = at(m_cond, dimOf(t));
-    d = inside ? d.intersected(set) : d.subtracted(set);
+    if (m_holding) {
+        m_pending.push_back({ t, set, inside });
+        return;
+    }
+    apply(t, set, inside);
 }
 
-void PathRecorder::pin(Tag t)
+void PathRecorder::releaseRule(std::size_t from, std::size_t to)
 {
-    restrict(t, IntervalSet::single(valueOf(t)), true);
+    m_holding = false;
+    for (std::size_t i = from; i < to && i < m_pending.size(); ++i)
+        apply(m_pending[i].tag, m_pending[i].set, m_pending[i].inside);
+    m_pending.clear();
 }
+
+void PathRecorder::apply(Tag t, const IntervalSet& set, bool inside)
+{
+    IntervalSet& d = at(m_cond, dimOf(t));
+    IntervalSet next = inside ? d.intersected(set) : d.subtracted(set);
+    // A condition with many holes (thousands of cluster IPs not matched) costs more to carry than the extra boxes
+    // its convex piece around the traced value leaves for later: keep just that piece.
+    if (next.intervals().size() > kMaxPieces) {
+        const U128 v = valueOf(t);
+        for (const Interval& i : next.intervals())
+            if (i.lo <= v && v <= i.hi) {
+                next = IntervalSet::range(i.lo, i.hi);
+                break;
+            }
+    }
+    d = std::move(next);
+}
+
+void PathRecorder::pin(Tag t) { restrict(t, IntervalSet::single(valueOf(t)), true); }
 
 void PathRecorder::hostFact(Tag t, const IpAddress& address)
 {
@@ -162,10 +218,7 @@ void PathRecorder::hostFact(Tag t, const IpAddress& address)
         restrict(t, m_partition.classOf(address), true);
 }
 
-void PathRecorder::prefixFact(Tag t, const IpPrefix& prefix, bool inside)
-{
-    addressFact(t, { prefix }, inside);
-}
+void PathRecorder::prefixFact(Tag t, const IpPrefix& prefix, bool inside) { addressFact(t, { prefix }, inside); }
 
 void PathRecorder::equalFact(Tag a, std::uint64_t va, Tag b, std::uint64_t vb)
 {
@@ -242,8 +295,7 @@ void PathRecorder::flowPredicate(const detail::PacketState& s, const Predicate& 
 {
     const bool hasCt = s.ctAttached && !s.untracked && s.state != CtState::Invalid;
     if (p.field == Field::CtState) {
-        if (s.untracked || !s.ctAttached || s.state == CtState::Invalid || s.state == CtState::Untracked
-            || !s.binding)
+        if (s.untracked || !s.ctAttached || s.state == CtState::Invalid || s.state == CtState::Untracked || !s.binding)
             return;
         if (!s.dnatDone)
             bindingFact(*s.binding, true);
@@ -279,14 +331,16 @@ void PathRecorder::predicate(const detail::PacketState& s, const Predicate& p, b
     case Field::SrcPort: portFact(m_cur[SlotSport], p.ports, matched); break;
     case Field::DstPort: portFact(m_cur[SlotDport], p.ports, matched); break;
     case Field::AnyPort: {
-        const bool bySrc = std::any_of(p.ports.begin(), p.ports.end(),
-            [&](const PortRange& r) { return r.contains(s.header.sport); });
+        const bool bySrc = std::any_of(
+            p.ports.begin(), p.ports.end(), [&](const PortRange& r) { return r.contains(s.header.sport); });
         if (!matched || bySrc)
             portFact(m_cur[SlotSport], p.ports, matched);
         if (!matched || !bySrc)
             portFact(m_cur[SlotDport], p.ports, matched);
         break;
     }
+    case Field::InInterface: restrict(m_inTag, m_partition.ingressMatching(p.iface), matched); break;
+    case Field::OutInterface: restrict(m_outTag, m_partition.ingressMatching(p.iface), matched); break;
     case Field::SrcAddrType: hostFact(m_cur[SlotSrc], s.header.src); break;
     case Field::DstAddrType:
     case Field::PktType: hostFact(m_cur[SlotDst], s.header.dst); break;

@@ -6,7 +6,8 @@
 // rewrites (NAT makes a field constant; the reply's fields map back to the original's). The result is a box of
 // packets that take exactly the same path, with the same fate and deciding rules, as the traced one.
 //
-// Ingress and protocol are not recorded: the caller keeps each box to one ingress and one protocol class.
+// Protocol is not recorded: the caller keeps each box to one protocol class. Ingress is recorded over the ids of
+// an ingress list the caller gives the partition (interface names; an empty name is a local process).
 // One recorder serves one traceFlow() on one thread; the engine without a recorder does no extra work.
 
 #include "model/engine/compiled.h"
@@ -40,20 +41,29 @@ public:
     // Members of an ipset as a set; nullptr when the set's members are not known.
     const IntervalSet* ipset(const std::string& name) const;
 
+    // The ingress dimension: ids are indices into `names`; "" is a local process.
+    void setIngress(std::vector<std::string> names, const HostModel& host);
+    IntervalSet ingressMatching(const InterfacePattern& pattern) const;
+    const IntervalSet& localIngress() const noexcept { return m_local; }
+    const IntervalSet& bridgeIngress() const noexcept { return m_bridges; }
+
 private:
     std::vector<U128> m_starts; // atom starts, ascending
     std::vector<std::size_t> m_classOfAtom;
     std::vector<IntervalSet> m_classes;
     std::map<std::string, IntervalSet> m_ipsets;
+    std::vector<std::string> m_ingress;
+    IntervalSet m_local;
+    IntervalSet m_bridges;
 };
 
 class PathRecorder final {
 public:
     // Which original field a header field currently carries; Const after a rewrite.
-    enum Tag : std::uint8_t { Src, Dst, Sport, Dport, Const };
+    enum Tag : std::uint8_t { Src, Dst, Sport, Dport, In, Const };
     enum Slot : std::uint8_t { SlotSrc, SlotDst, SlotSport, SlotDport };
 
-    PathRecorder(const HostPartition& partition, const Header& original);
+    PathRecorder(const HostPartition& partition, const Header& original, std::size_t ingress);
 
     // Engine side.
     void beginTrace(bool reply);
@@ -70,6 +80,31 @@ public:
     void bindingFact(const NatBinding& binding, bool dnat); // binding.dnat()/snat() was asked
     void pin(Tag t); // the field's value itself decided something: keep it
 
+    // Devices: the ingress of the packet being traced (In for the first packet, or for a reply when the first
+    // packet was delivered back out of its own ingress bridge), and what s.in / s.out carry.
+    Tag packetIngress() const noexcept { return m_packetIn; }
+    Tag inTag() const noexcept { return m_inTag; }
+    Tag outTag() const noexcept { return m_outTag; }
+    void setDevices(Tag in, Tag out) noexcept
+    {
+        m_inTag = in;
+        m_outTag = out;
+    }
+    void setOutTag(Tag out) noexcept { m_outTag = out; }
+    void delivered(Tag iface) noexcept { m_delivery = iface; }
+    void ingressFact(Tag t, const IntervalSet& ids, bool inside) { restrict(t, ids, inside); }
+    const HostPartition& partition() const noexcept { return m_partition; }
+
+    // One rule's predicates: conditions are held back, then only those that justify the rule's result are kept
+    // (all of them when it matched; when it did not, the first false predicate's).
+    void holdRule() noexcept
+    {
+        m_holding = true;
+        m_pending.clear();
+    }
+    std::size_t held() const noexcept { return m_pending.size(); }
+    void releaseRule(std::size_t from, std::size_t to);
+
     // Caller side: the packets (over src, dst, sport, dport) that share the traced path.
     const Box& condition() const noexcept { return m_cond; }
 
@@ -82,13 +117,28 @@ private:
     void portFact(Tag t, const std::vector<PortRange>& ports, bool matched);
     void flowPredicate(const detail::PacketState& s, const Predicate& p, bool matched);
 
+    void apply(Tag t, const IntervalSet& set, bool inside);
+    struct Pending {
+        Tag tag;
+        IntervalSet set;
+        bool inside;
+    };
+
     const HostPartition& m_partition;
+    std::vector<Pending> m_pending;
+    bool m_holding = false;
     Header m_original;
     Box m_cond;
     std::array<Tag, 4> m_traceStart {};
     std::array<Tag, 4> m_cur {};
     std::array<Tag, 4> m_walkStart {}; // what PacketState::original carries
     std::array<Tag, 4> m_final {}; // the first packet's header as its primary path left it
+    std::size_t m_ingress = 0;
+    Tag m_packetIn = In;
+    Tag m_inTag = Const;
+    Tag m_outTag = Const;
+    Tag m_delivery = Const;
+    Tag m_deliveryFinal = Const;
     bool m_reply = false;
     int m_walks = 0;
 };

@@ -30,6 +30,8 @@ public:
         if (m_rec)
             m_rec->beginWalk();
         init();
+        if (m_rec)
+            m_rec->ingressFact(m_rec->packetIngress(), m_rec->partition().localIngress(), m_packet.fromLocalProcess);
         const bool ok = m_packet.fromLocalProcess ? localOut() : ingress();
         if (ok)
             m_outcome.fate = Fate::Accept;
@@ -237,8 +239,13 @@ private:
 
     bool bridgedIngress()
     {
-        if (!m_ctx.host.isBridge(m_packet.inInterface))
+        const bool bridge = m_ctx.host.isBridge(m_packet.inInterface);
+        if (m_rec)
+            m_rec->ingressFact(m_rec->packetIngress(), m_rec->partition().bridgeIngress(), bridge);
+        if (!bridge)
             return false;
+        if (m_rec) // which bridge it is decides the subnet tested below
+            m_rec->pin(m_rec->packetIngress());
         const PathRecorder::Tag dstTag = m_rec ? m_rec->tag(PathRecorder::SlotDst) : PathRecorder::Const;
         if (m_rec)
             m_rec->hostFact(dstTag, m_s.header.dst);
@@ -301,6 +308,8 @@ void Walker::deliver(Delivery::Kind kind, const std::string& iface, const std::o
 bool Walker::inputPath(Hook)
 {
     m_s.out.clear();
+    if (m_rec)
+        m_rec->setOutTag(PathRecorder::Const);
     if (!hook(Hook::Input, { "mangle", "filter", "security", "nat" }))
         return false;
     deliver(Delivery::Kind::LocalSocket, "lo", std::nullopt);
@@ -315,6 +324,8 @@ bool Walker::forward(const RouteDecision& r)
         return dropByRouting("routing: " + key + "=0, the host does not forward");
     m_s.out = r.device;
     m_s.bridged = false;
+    if (m_rec)
+        m_rec->setOutTag(PathRecorder::Const);
     if (!hook(Hook::Forward, { "mangle", "filter", "security" }))
         return false;
     if (!hook(Hook::Postrouting, { "mangle", "nat" }))
@@ -332,6 +343,8 @@ bool Walker::bridgedPath()
         note(Hook::Prerouting, key + "=0: bridged traffic never reaches iptables");
         m_outcome.deciding.other = "bridged without iptables (" + key + "=0)";
         deliver(Delivery::Kind::Container, m_packet.inInterface, std::nullopt);
+        if (m_rec)
+            m_rec->delivered(m_rec->packetIngress());
         m_outcome.fate = Fate::Accept;
         return true;
     }
@@ -352,17 +365,23 @@ bool Walker::bridgedPath()
         return r.local ? inputPath(Hook::Prerouting) : forward(r);
     }
     m_s.out = m_packet.inInterface;
+    if (m_rec)
+        m_rec->setOutTag(m_rec->packetIngress());
     if (!hook(Hook::Forward, { "mangle", "filter", "security" }))
         return false;
     if (!hook(Hook::Postrouting, { "mangle", "nat" }))
         return false;
     deliver(Delivery::Kind::Container, m_packet.inInterface, std::nullopt);
+    if (m_rec)
+        m_rec->delivered(m_rec->packetIngress());
     return true;
 }
 
 bool Walker::ingress()
 {
     m_s.in = m_packet.inInterface;
+    if (m_rec)
+        m_rec->setDevices(m_rec->packetIngress(), PathRecorder::Const);
     if (bridgedIngress())
         return bridgedPath();
     if (!hook(Hook::Prerouting, { "raw", "mangle", "nat" }))
@@ -377,6 +396,8 @@ bool Walker::ingress()
 bool Walker::localOut()
 {
     m_s.in.clear();
+    if (m_rec)
+        m_rec->setDevices(PathRecorder::Const, PathRecorder::Const);
     RouteDecision r = routeFor(m_s.header.dst);
     routingHop(Hook::Output, r);
     if (!r.found)

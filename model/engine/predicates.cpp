@@ -194,6 +194,8 @@ std::string Evaluator::unknownReason(const PacketState&, const Predicate& p) con
 
 bool Evaluator::ruleMatches(const PacketState& s, const CompiledRule& rule)
 {
+    if (m_rec != nullptr) [[unlikely]]
+        return ruleMatchesRecorded(s, rule);
     for (const Predicate& p : rule.predicates) {
         const Tri r = evaluate(s, p);
         if (r == Tri::True)
@@ -204,6 +206,44 @@ bool Evaluator::ruleMatches(const PacketState& s, const CompiledRule& rule)
             return false;
     }
     return true;
+}
+
+// As ruleMatches, keeping only the conditions that justify the result. A rule that did not match needs just one
+// false predicate: preferably one that constrains no original field (-p tcp for a UDP packet), else the first.
+bool Evaluator::ruleMatchesRecorded(const PacketState& s, const CompiledRule& rule)
+{
+    m_rec->holdRule();
+    std::size_t failFrom = 0, failTo = 0, failAt = rule.predicates.size();
+    bool chosen = false; // the path depends on a choice here: keep every condition, as evaluated
+    for (std::size_t i = 0; i < rule.predicates.size(); ++i) {
+        const std::size_t before = m_rec->held();
+        const Tri r = evaluate(s, rule.predicates[i]);
+        if (r == Tri::True)
+            continue;
+        if (r == Tri::Unknown) {
+            chosen = true;
+            if (choose(rule.predicates[i].text, unknownReason(s, rule.predicates[i])))
+                continue;
+        }
+        failFrom = before;
+        failTo = m_rec->held();
+        failAt = i;
+        break;
+    }
+    if (failAt >= rule.predicates.size() || chosen) {
+        m_rec->releaseRule(0, m_rec->held());
+        return failAt >= rule.predicates.size();
+    }
+    for (std::size_t k = failAt + 1; k < rule.predicates.size() && failTo > failFrom; ++k) {
+        const Predicate& p = rule.predicates[k];
+        if (p.field == Field::SrcAddrType || p.field == Field::DstAddrType || p.field == Field::PktType)
+            continue; // may ask an undecidable question
+        const std::size_t before = m_rec->held();
+        if (evaluate(s, p) == Tri::False && m_rec->held() == before)
+            failFrom = failTo = before;
+    }
+    m_rec->releaseRule(failFrom, failTo);
+    return false;
 }
 
 bool Evaluator::choose(const std::string& question, const std::string& reason, bool fact)

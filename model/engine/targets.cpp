@@ -49,6 +49,8 @@ void Evaluator::applyNat(PacketState& s, Hook hook, const CompiledTarget& t, Hop
         s.dnatDone = true;
         break;
     case Action::Redirect: {
+        if (rec && !s.localOrigin)
+            rec->pin(rec->inTag());
         auto local = s.localOrigin ? m_host.primaryAddress("lo", h.dst.family) : m_host.primaryAddress(s.in, h.dst.family);
         if (local) {
             h.dst = *local;
@@ -78,6 +80,8 @@ void Evaluator::applyNat(PacketState& s, Hook hook, const CompiledTarget& t, Hop
         if (rec)
             rec->hostFact(rec->tag(PathRecorder::SlotDst), h.dst);
         const RouteDecision r = m_host.route(h.dst);
+        if (rec && !r.source)
+            rec->pin(rec->outTag());
         auto address = r.source ? r.source : m_host.primaryAddress(s.out, h.src.family);
         if (address) {
             h.src = *address;

@@ -16,10 +16,7 @@ QByteArray read(const QString& name)
     return f.readAll();
 }
 
-nlohmann::json readJson(const QString& name)
-{
-    return nlohmann::json::parse(read(name).toStdString());
-}
+nlohmann::json readJson(const QString& name) { return nlohmann::json::parse(read(name).toStdString()); }
 
 namespace {
 
@@ -77,11 +74,15 @@ DockerState dockerFrom(const nlohmann::json& networks)
         DockerNetwork n;
         n.name = j.at("Name").get<std::string>();
         n.driver = j.at("Driver").get<std::string>();
-        const nlohmann::json opts = j.contains("Options") && j["Options"].is_object() ? j["Options"] : nlohmann::json::object();
-        n.bridgeName = opts.value("com.docker.network.bridge.name", "br-" + j.at("Id").get<std::string>().substr(0, 12));
+        const nlohmann::json opts
+            = j.contains("Options") && j["Options"].is_object() ? j["Options"] : nlohmann::json::object();
+        n.bridgeName
+            = opts.value("com.docker.network.bridge.name", "br-" + j.at("Id").get<std::string>().substr(0, 12));
         for (const auto& c : j.at("IPAM").at("Config"))
-            n.subnets.push_back(DockerSubnet { c.at("Subnet").get<std::string>(), c.value("Gateway", std::string()), false });
-        const nlohmann::json containers = j.contains("Containers") && j["Containers"].is_object() ? j["Containers"] : nlohmann::json::object();
+            n.subnets.push_back(
+                DockerSubnet { c.at("Subnet").get<std::string>(), c.value("Gateway", std::string()), false });
+        const nlohmann::json containers
+            = j.contains("Containers") && j["Containers"].is_object() ? j["Containers"] : nlohmann::json::object();
         for (const auto& [id, c] : containers.items())
             n.endpoints.push_back(DockerEndpoint { id, c.at("Name").get<std::string>(),
                 c.at("IPv4Address").get<std::string>(), c.value("IPv6Address", std::string()), {} });
@@ -102,7 +103,8 @@ SnapshotPtr snapshot(const QString& fixture)
         qWarning("%s: %s", qPrintable(fixture), (p4 ? p6.error() : p4.error()).toString().c_str());
         return nullptr;
     }
-    const QString host = fixture.contains(QLatin1String("-c-tailscale")) ? QStringLiteral("host-tailscale") : QStringLiteral("host");
+    const QString host
+        = fixture.contains(QLatin1String("-c-tailscale")) ? QStringLiteral("host-tailscale") : QStringLiteral("host");
     auto s = std::make_shared<Snapshot>();
     s->ipv4 = std::make_shared<const Ruleset>(std::move(p4).value());
     s->ipv6 = std::make_shared<const Ruleset>(std::move(p6).value());
