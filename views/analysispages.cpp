@@ -115,6 +115,9 @@ void AnalysisPages::linkFinding(const QString& id)
             if (const auto* c = m_analysis->flows->classOf(flow.probe.packet); c && !ids.contains(c->id))
                 ids << c->id;
         classShown = m_flows->selectClasses(ids);
+        // Emitted here too: choosing the finding again keeps the same current class, which signals nothing.
+        if (const model::diff::FlowClass* c = classShown ? m_flows->currentClass() : nullptr)
+            Q_EMIT flowChosen(c->witness, c->witnessBefore.original.primary(), c->witnessAfter.original.primary());
     }
     // Without a flow class to show (one snapshot, or no class holds it), the first flow's own paths.
     if (!f->flows.empty() && !classShown) {

@@ -88,8 +88,6 @@ MainWindow::MainWindow(const SyntaxSupport* syntax, QWidget* parent)
     m_stack->addWidget(m_traceView);
     m_stack->addWidget(m_diagramView);
     connect(m_stack, &QStackedWidget::currentChanged, this, &MainWindow::updateDocumentActions);
-    // Once the user picks a view, a finishing analysis no longer takes them to the findings.
-    connect(m_stack, &QStackedWidget::currentChanged, this, [this] { m_showFindingsWhenReady = false; });
     connect(m_traceView, &TraceView::flowTraced, this, [this](const QList<TracedFlow>& flows) {
         if (flows.isEmpty())
             return;
@@ -254,7 +252,6 @@ void MainWindow::showSnapshots(const QList<model::SnapshotPtr>& snapshots, const
         m_rulesDiff->setSnapshots(snapshots.front(), snapshots.back(), labels.front(), labels.back());
     m_traceView->setSnapshots(snapshots, labels);
     showRulesPage();
-    m_showFindingsWhenReady = true;
     m_analysisPages->analyse(
         snapshots.size() == 2 ? snapshots.front() : nullptr, snapshots.back(), QFileInfo(paths.back()).fileName());
     m_diagramView->setSnapshots(snapshots);

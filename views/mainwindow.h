@@ -104,7 +104,7 @@ private:
     QAction* m_viewFindings = nullptr;
     QAction* m_viewFlows = nullptr;
     QAction* m_viewFixScript = nullptr;
-    bool m_showFindingsWhenReady = false;
+
 
     HostConnector* m_connector = nullptr;
     RulesDiffView* m_rulesDiff = nullptr;

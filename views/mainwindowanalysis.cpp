@@ -75,15 +75,15 @@ void MainWindow::analysisFinished(const model::AnalysisPtr& analysis)
 {
     hideLoading();
     m_progress->setRange(0, 0);
-    QString message = QStringLiteral("%1 finding(s)").arg(analysis->findings.size());
+    const auto findings = analysis->findings.size();
+    QString message = findings == 0 ? QStringLiteral("No findings")
+                                    : QStringLiteral("%1 finding%2 (View ▸ Findings, Ctrl+1)").arg(findings).arg(QLatin1String(findings == 1 ? "" : "s"));
     if (analysis->flows)
-        message += QStringLiteral(", %1 flow class(es) changed fate").arg(analysis->flows->classes.size());
-    statusBar()->showMessage(message, 8000);
+        message += QStringLiteral("; %1 flow class%2 changed fate (Ctrl+2)")
+                       .arg(analysis->flows->classes.size())
+                       .arg(QLatin1String(analysis->flows->classes.size() == 1 ? "" : "es"));
+    statusBar()->showMessage(message);
     updateAnalysisActions();
-    // Right after opening, the findings are the answer the user came for; later analyses leave the view alone.
-    if (m_showFindingsWhenReady && !analysis->findings.empty())
-        m_stack->setCurrentWidget(m_analysisPages->findings());
-    m_showFindingsWhenReady = false;
 }
 
 void MainWindow::updateAnalysisActions()

@@ -1,6 +1,10 @@
+#include "views/analysispages.h"
 #include "views/appicon.h"
 #include "views/diagramcanvas.h"
 #include "views/diagramview.h"
+#include "views/findingsview.h"
+#include "views/fixscriptview.h"
+#include "views/flowsview.h"
 #include "views/highlighting.h"
 #include "views/mainwindow.h"
 #include "views/rulesdiffview.h"
@@ -88,6 +92,8 @@ private Q_SLOTS:
     void sideBySideRulesAndTrace();
     void connectDialog_data();
     void connectDialog();
+    void findingsDriveTheOtherViews_data();
+    void findingsDriveTheOtherViews();
     void diagramShowsTheDemoFlow_data();
     void diagramShowsTheDemoFlow();
     void applicationStartsAndStaysUp();
@@ -346,6 +352,70 @@ void TestSmoke::connectDialog()
     Q_EMIT connector.failed(QStringLiteral("Cancelled."), QString(), true);
     dialog->reject();
     QTRY_VERIFY(!window.findChild<views::ConnectDialog*>());
+}
+
+void TestSmoke::findingsDriveTheOtherViews_data() { diagramShowsTheDemoFlow_data(); }
+
+// End to end on the demo pair: the findings list shows the direct-routing finding; choosing it moves the Flows,
+// Rules and Diagram views to its flow and rule; the Fix script view verifies a script for it.
+void TestSmoke::findingsDriveTheOtherViews()
+{
+    QFETCH(bool, dark);
+    const QPalette light = QApplication::palette();
+    const auto restore = qScopeGuard([&light] { QApplication::setPalette(light); });
+    if (dark)
+        QApplication::setPalette(darkPalette());
+    const QString suffix = dark ? QStringLiteral("-dark") : QString();
+    views::MainWindow window(&m_syntax);
+    window.resize(1400, 900);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QSignalSpy analysed(window.analysisPages(), &views::AnalysisPages::finished);
+    window.openPaths({ QStringLiteral(CHAINSIGHT_SOURCE_DIR "/resources/demo/before.chainsight.json"),
+        QStringLiteral(CHAINSIGHT_SOURCE_DIR "/resources/demo/after.chainsight.json") });
+    QVERIFY(analysed.wait(60000));
+    window.activateWindow();
+    QTRY_VERIFY(window.isActiveWindow());
+    QTest::keyClick(&window, Qt::Key_1, Qt::ControlModifier);
+    views::FindingsView* findings = window.analysisPages()->findings();
+    QTRY_VERIFY(findings->isVisible());
+    QVERIFY(findings->selectFinding(QStringLiteral("direct-routing-raw-drop")));
+    QTest::qWait(300);
+    saveScreen(QStringLiteral("screen-findings") + suffix);
+
+    QSignalSpy drawn(window.diagramView(), &views::DiagramView::diagramShown);
+    findings->list()->setCurrentIndex({});
+    QVERIFY(findings->selectFinding(QStringLiteral("direct-routing-raw-drop")));
+    const model::diff::FlowClass* flow = window.analysisPages()->flows()->currentClass();
+    QVERIFY(flow);
+    QCOMPARE(flow->after.deciding.table, std::string("raw"));
+    QVERIFY(window.rulesDiffView()->currentRow() >= 0);
+    QVERIFY(drawn.count() > 0 || drawn.wait(15000));
+    QVERIFY(window.diagramView()->layout().node("chain:PREROUTING/raw/PREROUTING")->decidedHere);
+
+    QTest::keyClick(&window, Qt::Key_2, Qt::ControlModifier);
+    QTRY_VERIFY(window.analysisPages()->flows()->isVisible());
+    QTest::qWait(300);
+    saveScreen(QStringLiteral("screen-flows") + suffix);
+    QTest::keyClick(&window, Qt::Key_3, Qt::ControlModifier);
+    QTRY_VERIFY(window.rulesDiffView()->isVisible());
+    QTest::qWait(300);
+    saveScreen(QStringLiteral("screen-rules-finding") + suffix);
+    QTest::keyClick(&window, Qt::Key_4, Qt::ControlModifier);
+    QTRY_VERIFY(window.diagramView()->isVisible());
+    window.diagramView()->fitToWindow();
+    QTest::qWait(300);
+    saveScreen(QStringLiteral("screen-diagram-finding") + suffix);
+
+    views::FixScriptView* fix = window.analysisPages()->fixScript();
+    QSignalSpy verified(fix, &views::FixScriptView::verificationFinished);
+    QVERIFY(fix->chooseOnly(QStringLiteral("direct-routing-raw-drop")));
+    QVERIFY(verified.wait(60000));
+    QVERIFY(verified.last().at(0).toBool());
+    QTest::keyClick(&window, Qt::Key_6, Qt::ControlModifier);
+    QTRY_VERIFY(fix->isVisible());
+    QTest::qWait(300);
+    saveScreen(QStringLiteral("screen-fixscript") + suffix);
 }
 
 void TestSmoke::diagramShowsTheDemoFlow_data()

@@ -132,13 +132,17 @@ void TestMainWindow::actionState_data()
     QTest::newRow("connect") << QStringLiteral("actionConnectToHost") << false << QKeySequence(Qt::CTRL | Qt::Key_K)
                              << notYet;
     QTest::newRow("export") << QStringLiteral("actionExportRemediationScript") << false
-                            << QKeySequence(Qt::CTRL | Qt::Key_E) << notYet;
+                            << QKeySequence(Qt::CTRL | Qt::Key_E) << QStringLiteral("Choose a finding with a fix");
     QTest::newRow("quit") << QStringLiteral("actionQuit") << true << standard(QKeySequence::Quit) << QString();
     QTest::newRow("full screen") << QStringLiteral("actionFullScreen") << true << standard(QKeySequence::FullScreen)
                                  << QString();
     QTest::newRow("about") << QStringLiteral("actionAbout") << true << QKeySequence() << QString();
     QTest::newRow("findings view") << QStringLiteral("actionViewFindings") << false
-                                   << QKeySequence(Qt::CTRL | Qt::Key_1) << notYet;
+                                   << QKeySequence(Qt::CTRL | Qt::Key_1) << QStringLiteral("Open a snapshot first");
+    QTest::newRow("flows view") << QStringLiteral("actionViewFlows") << false << QKeySequence(Qt::CTRL | Qt::Key_2)
+                                << QStringLiteral("Open a snapshot first");
+    QTest::newRow("fix script view") << QStringLiteral("actionViewFixScript") << false
+                                     << QKeySequence(Qt::CTRL | Qt::Key_6) << QStringLiteral("Open a snapshot first");
     QTest::newRow("rules view") << QStringLiteral("actionViewRules") << false << QKeySequence(Qt::CTRL | Qt::Key_3)
                                 << QStringLiteral("Open a snapshot first");
     QTest::newRow("diagram view") << QStringLiteral("actionViewDiagram") << false

@@ -1,0 +1,118 @@
+// The Findings, Flows and Fix script pages in the window, on the demo pair: the analysis arrives off the GUI
+// thread, choosing a finding selects its flows, the Rules view and the Diagram follow, and the script exports.
+#include "views/analysispages.h"
+#include "views/diagramview.h"
+#include "views/findingsview.h"
+#include "views/fixscriptview.h"
+#include "views/flowsview.h"
+#include "views/highlighting.h"
+#include "views/mainwindow.h"
+#include "views/rulesdiffview.h"
+
+#include "model/analysis/findingsmodel.h"
+#include "model/rulesdiffmodel.h"
+
+#include <QAction>
+#include <QFileInfo>
+#include <QItemSelectionModel>
+#include <QLabel>
+#include <QLineEdit>
+#include <QProcess>
+#include <QPlainTextEdit>
+#include <QSignalSpy>
+#include <QSortFilterProxyModel>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTextBrowser>
+#include <QTreeView>
+#include <QTreeWidget>
+
+using views::MainWindow;
+
+class TestAnalysisViews final : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void init()
+    {
+        m_window = std::make_unique<MainWindow>(&m_plain);
+        m_window->resize(1400, 900);
+        QSignalSpy done(m_window->analysisPages(), &views::AnalysisPages::finished);
+        m_window->openPaths({ QStringLiteral(CHAINSIGHT_SOURCE_DIR "/resources/demo/before.chainsight.json"),
+            QStringLiteral(CHAINSIGHT_SOURCE_DIR "/resources/demo/after.chainsight.json") });
+        QVERIFY(done.wait(60000));
+    }
+
+    void cleanup() { m_window.reset(); }
+
+    void findingsListShowsTheDirectRoutingFinding()
+    {
+        auto* findings = m_window->analysisPages()->findings();
+        QVERIFY(findings->findingsModel()->rowCount() >= 1);
+        QCOMPARE(findings->currentFinding()->id, std::string("direct-routing-raw-drop"));
+        QVERIFY(findings->details()->toPlainText().contains(QStringLiteral("raw/PREROUTING")));
+        QVERIFY(m_window->findChild<QAction*>(QStringLiteral("actionViewFindings"))->isEnabled());
+        QVERIFY(m_window->findChild<QAction*>(QStringLiteral("actionViewFlows"))->isEnabled());
+    }
+
+    void choosingAFindingSelectsItsFlowsRulesAndDiagram()
+    {
+        auto* pages = m_window->analysisPages();
+        QSignalSpy diagram(m_window->diagramView(), &views::DiagramView::diagramShown);
+        QVERIFY(pages->findings()->selectFinding(QStringLiteral("direct-routing-raw-drop")));
+        // re-emit by choosing it again through the list, as a user would
+        pages->findings()->list()->setCurrentIndex({});
+        QVERIFY(pages->findings()->selectFinding(QStringLiteral("direct-routing-raw-drop")));
+        const model::diff::FlowClass* c = pages->flows()->currentClass();
+        QVERIFY(c);
+        QCOMPARE(c->after.deciding.table, std::string("raw"));
+        QVERIFY(pages->flows()->table()->selectionModel()->selectedRows().size() >= 1);
+        // the Rules view's after pane sits on the raw rule the finding rests on
+        const int row = m_window->rulesDiffView()->currentRow();
+        QVERIFY(row >= 0);
+        QVERIFY(m_window->rulesDiffView()->model()->text(row, 1).contains(QStringLiteral("-j DROP")));
+        QVERIFY(diagram.count() > 0 || diagram.wait(15000));
+    }
+
+    void flowsFilterNarrowsTheTable()
+    {
+        auto* flows = m_window->analysisPages()->flows();
+        const int all = flows->proxy()->rowCount();
+        QVERIFY(all > 1);
+        flows->filter()->setText(QStringLiteral("tailscale0"));
+        QVERIFY(flows->proxy()->rowCount() < all);
+        QVERIFY(flows->proxy()->rowCount() > 0);
+        QVERIFY(flows->details()->toPlainText().contains(QStringLiteral("Before")));
+    }
+
+    void fixScriptIsVerifiedAndExportsAnExecutable()
+    {
+        auto* fix = m_window->analysisPages()->fixScript();
+        QVERIFY(fix->chooseOnly(QStringLiteral("direct-routing-raw-drop")));
+        QVERIFY(fix->hasScript());
+        QVERIFY(fix->editor()->toPlainText().contains(QStringLiteral("chainsight:direct-routing-raw-drop")));
+        QSignalSpy verified(fix, &views::FixScriptView::verificationFinished);
+        QVERIFY(verified.wait(60000));
+        QCOMPARE(verified.last().at(0).toBool(), true);
+        QVERIFY(fix->verificationLabel()->text().startsWith(QStringLiteral("<b>Verified.</b>")));
+        auto* exportAction = m_window->findChild<QAction*>(QStringLiteral("actionExportRemediationScript"));
+        QVERIFY(exportAction->isEnabled());
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("fix.sh"));
+        QString error;
+        QVERIFY2(m_window->exportScriptTo(path, &error), qPrintable(error));
+        QVERIFY(QFileInfo(path).permissions() & QFileDevice::ExeOwner);
+        QCOMPARE(QProcess::execute(QStringLiteral("bash"), { QStringLiteral("-n"), path }), 0);
+        // unticking everything leaves nothing to export
+        fix->chooseOnly(QStringLiteral("no-such-finding"));
+        QVERIFY(!fix->hasScript());
+        QVERIFY(!exportAction->isEnabled());
+    }
+
+private:
+    views::SyntaxSupport m_plain;
+    std::unique_ptr<MainWindow> m_window;
+};
+
+QTEST_MAIN(TestAnalysisViews)
+#include "tst_analysisviews.moc"
