@@ -65,6 +65,10 @@ FixScriptView::FixScriptView(const SyntaxSupport* syntax, QWidget* parent)
     m_verificationText->setWordWrap(true);
     m_verificationText->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_verificationText->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    m_verificationDetails = new QPlainTextEdit(this);
+    m_verificationDetails->setObjectName(QStringLiteral("FixVerificationDetails"));
+    m_verificationDetails->setReadOnly(true);
+    m_verificationDetails->setLineWrapMode(QPlainTextEdit::NoWrap);
     m_editor = new QPlainTextEdit(this);
     m_editor->setObjectName(QStringLiteral("FixScriptEditor"));
     m_editor->setReadOnly(true);
@@ -80,7 +84,8 @@ FixScriptView::FixScriptView(const SyntaxSupport* syntax, QWidget* parent)
     sideLayout->setContentsMargins(0, 0, 0, 0);
     sideLayout->addWidget(m_choices, 2);
     sideLayout->addLayout(form);
-    sideLayout->addWidget(m_verificationText, 1);
+    sideLayout->addWidget(m_verificationText);
+    sideLayout->addWidget(m_verificationDetails, 3);
     auto* splitter = new QSplitter(Qt::Horizontal, this);
     splitter->addWidget(side);
     splitter->addWidget(m_editor);
@@ -173,6 +178,7 @@ void FixScriptView::regenerate()
         m_editor->setPlainText(m_analysis ? QStringLiteral("# Tick a finding on the left to get a script that fixes it.")
                                           : QStringLiteral("# Open a snapshot: its findings with fixes are listed here."));
         m_verificationText->clear();
+        m_verificationDetails->clear();
         Q_EMIT scriptChanged(false);
         return;
     }
@@ -209,8 +215,16 @@ void FixScriptView::showVerification()
     }
     m_verification = m_watcher.result();
     const bool ok = m_verification.ok();
+    // The headline is the summary's count line; the whole summary goes below it.
+    QString counts;
+    for (const QString& line : QString::fromStdString(m_verification.summary).split(QLatin1Char('\n')))
+        if (line.contains(QLatin1String("target flows")))
+            counts = line.trimmed();
+    if (!m_verification.error.empty())
+        counts = QString::fromStdString(m_verification.error);
     m_verificationText->setText((ok ? QStringLiteral("<b>Verified.</b> ") : QStringLiteral("<b>Not verified.</b> "))
-        + QString::fromStdString(m_verification.summary).toHtmlEscaped().replace(QLatin1Char('\n'), QStringLiteral("<br>")));
+        + counts.toHtmlEscaped());
+    m_verificationDetails->setPlainText(QString::fromStdString(m_verification.summary));
     Q_EMIT verificationFinished(ok);
 }
 

@@ -66,6 +66,7 @@ private:
     QSpinBox* m_rollback = nullptr;
     QCheckBox* m_dryRun = nullptr;
     QLabel* m_verificationText = nullptr;
+    QPlainTextEdit* m_verificationDetails = nullptr;
     QPlainTextEdit* m_editor = nullptr;
     QSyntaxHighlighter* m_highlighter = nullptr;
     QString m_script;
