@@ -447,6 +447,11 @@ void MainWindow::createViewActions()
 void MainWindow::createMenus()
 {
     createFileMenu();
+    QMenu* snapshotMenu = menuBar()->addMenu(QStringLiteral("&Snapshot"));
+    snapshotMenu->setObjectName(QStringLiteral("menuSnapshot"));
+    snapshotMenu->setToolTipsVisible(true);
+    explainDisabledActions(snapshotMenu);
+    snapshotMenu->addAction(m_previewUpgrade);
     createViewMenu();
     createHelpMenu();
 }

@@ -58,6 +58,9 @@ public Q_SLOTS:
     void openSnapshotDialog();
     void saveSnapshotAsDialog();
     void exportScriptDialog();
+    // Snapshot ▸ Preview Docker Upgrade…: the open snapshot (the after of a pair) against what a Docker release
+    // would write on that host.
+    void previewUpgradeDialog();
     // Writes the Fix script view's script (mode 0755); on failure returns false and says why in *error.
     bool exportScriptTo(const QString& path, QString* error);
     void openConnectDialog();
@@ -104,6 +107,7 @@ private:
     QAction* m_viewFindings = nullptr;
     QAction* m_viewFlows = nullptr;
     QAction* m_viewFixScript = nullptr;
+    QAction* m_previewUpgrade = nullptr;
 
 
     HostConnector* m_connector = nullptr;

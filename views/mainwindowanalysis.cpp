@@ -7,6 +7,7 @@
 #include "views/diagramview.h"
 #include "views/findingsview.h"
 #include "views/fixscriptview.h"
+#include "views/previewdialog.h"
 #include "views/flowsview.h"
 #include "views/rulesdiffview.h"
 
@@ -38,6 +39,9 @@ void MainWindow::createAnalysisActions()
     m_viewFindings = page("actionViewFindings", QStringLiteral("&Findings"), 1, &AnalysisPages::findings);
     m_viewFlows = page("actionViewFlows", QStringLiteral("F&lows"), 2, &AnalysisPages::flows);
     m_viewFixScript = page("actionViewFixScript", QStringLiteral("Fix &Script"), 6, &AnalysisPages::fixScript);
+    m_previewUpgrade = new QAction(QStringLiteral("Preview Docker &Upgrade…"), this);
+    m_previewUpgrade->setObjectName(QStringLiteral("actionPreviewUpgrade"));
+    connect(m_previewUpgrade, &QAction::triggered, this, &MainWindow::previewUpgradeDialog);
 }
 
 void MainWindow::createAnalysisPages()
@@ -99,6 +103,10 @@ void MainWindow::updateAnalysisActions()
                                    : (ready ? QStringLiteral("Open a before/after pair: flows compare two snapshots") : why));
     m_viewFixScript->setEnabled(ready);
     m_viewFixScript->setStatusTip(ready ? QStringLiteral("A verified script for the findings you choose") : why);
+    const bool docker = !m_snapshots.isEmpty() && m_snapshots.back()->docker.has_value();
+    m_previewUpgrade->setEnabled(docker);
+    m_previewUpgrade->setStatusTip(docker ? QStringLiteral("Predict what another Docker release does to this host's firewall")
+                                          : QStringLiteral("Open a snapshot with Docker's state (docker network inspect) first"));
     const bool script = ready && m_analysisPages->fixScript()->hasScript();
     m_exportScript->setEnabled(script);
     m_exportScript->setStatusTip(script ? QStringLiteral("Write the Fix script view's script to an executable file")
@@ -112,6 +120,28 @@ void MainWindow::selectRule(model::Family family, const QString& table, const QS
     const int row = m_rulesDiff->model()->rowOfRule(RulesDiffView::After, table.toStdString(), chain.toStdString(), index);
     if (row >= 0)
         m_rulesDiff->selectRow(row, RulesDiffView::After);
+}
+
+void MainWindow::previewUpgradeDialog()
+{
+    if (m_snapshots.isEmpty())
+        return;
+    auto* dialog = new PreviewDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        const model::SnapshotPtr base = m_snapshots.back();
+        const QString basePath = m_paths.back();
+        QString error;
+        const model::SnapshotPtr predicted = dialog->predict(*base, QFileInfo(basePath).fileName(), &error);
+        if (!predicted) {
+            QMessageBox::warning(this, QStringLiteral("Preview Docker Upgrade"), error);
+            return;
+        }
+        const QString name = QStringLiteral("predicted for Docker %1%2")
+                                 .arg(dialog->version(), dialog->inPlace() ? QStringLiteral(" (in place)") : QString());
+        showSnapshots({ base, predicted }, { basePath, name });
+    });
+    dialog->open();
 }
 
 void MainWindow::exportScriptDialog()

@@ -7,6 +7,7 @@
 #include "views/flowsview.h"
 #include "views/highlighting.h"
 #include "views/mainwindow.h"
+#include "views/previewdialog.h"
 #include "views/rulesdiffview.h"
 
 #include "model/analysis/findingsmodel.h"
@@ -107,6 +108,29 @@ private Q_SLOTS:
         fix->chooseOnly(QStringLiteral("no-such-finding"));
         QVERIFY(!fix->hasScript());
         QVERIFY(!exportAction->isEnabled());
+    }
+
+    // Snapshot ▸ Preview Docker Upgrade… on the demo's before snapshot alone: the prediction for 28.5.2 opens as
+    // the after of a pair and shows the real upgrade's finding.
+    void previewOpensThePredictionAsAPair()
+    {
+        MainWindow window(&m_plain);
+        QSignalSpy first(window.analysisPages(), &views::AnalysisPages::finished);
+        window.openPaths({ QStringLiteral(CHAINSIGHT_SOURCE_DIR "/resources/demo/before.chainsight.json") });
+        QVERIFY(first.wait(60000));
+        auto* preview = window.findChild<QAction*>(QStringLiteral("actionPreviewUpgrade"));
+        QVERIFY(preview->isEnabled());
+        preview->trigger();
+        views::PreviewDialog* dialog = nullptr;
+        QTRY_VERIFY((dialog = window.findChild<views::PreviewDialog*>()));
+        QCOMPARE(dialog->version(), QStringLiteral("28.5.2"));
+        QSignalSpy second(window.analysisPages(), &views::AnalysisPages::finished);
+        dialog->accept();
+        QVERIFY(second.wait(60000));
+        const auto& analysis = window.analysisPages()->analysis();
+        QVERIFY(analysis->isPair());
+        QVERIFY(analysis->after->meta.predicted);
+        QCOMPARE(analysis->findings.front().id, std::string("direct-routing-raw-drop"));
     }
 
 private:

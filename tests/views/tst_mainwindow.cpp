@@ -91,7 +91,10 @@ void TestMainWindow::menusHaveTheProductsEntries()
 {
     const MainWindow window(&m_plain);
     QCOMPARE(titles(window.menuBar()->actions()),
-        QStringList({ QStringLiteral("File"), QStringLiteral("View"), QStringLiteral("Help") }));
+        QStringList({ QStringLiteral("File"), QStringLiteral("Snapshot"), QStringLiteral("View"), QStringLiteral("Help") }));
+    QMenu* snapshot = menuNamed(window, QStringLiteral("menuSnapshot"));
+    QVERIFY(snapshot);
+    QCOMPARE(titles(snapshot->actions()), QStringList({ QStringLiteral("Preview Docker Upgrade…") }));
 
     QMenu* file = menuNamed(window, QStringLiteral("menuFile"));
     QVERIFY(file);
