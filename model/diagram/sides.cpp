@@ -183,7 +183,9 @@ namespace {
         };
         const std::size_t dropped = keepReadable(bridges, touches, options.maxNetworks);
         for (Bridge& b : bridges) {
-            for (const auto& [name, bridge] : touched.containers) {
+            for (const auto& entry : touched.containers) {
+                const auto& name = entry.first; // a named copy: clang 14 cannot capture structured bindings
+                const auto& bridge = entry.second;
                 const bool known = std::any_of(
                     b.containers.begin(), b.containers.end(), [&name](const Member& m) { return m.name == name; });
                 if (bridge == b.bridge && !known)
