@@ -25,7 +25,8 @@ void layoutKubeProxy(benchmark::State& state)
     for (auto _ : state) {
         const diagram::Layout layout = diagram::computeLayout(s, {}, {});
         nodes = layout.nodes.size();
-        benchmark::DoNotOptimize(layout.bounds);
+        diagram::Rect bounds = layout.bounds; // non-const: the const overload is deprecated in newer Google Benchmark
+        benchmark::DoNotOptimize(bounds);
     }
     state.counters["rules"] = static_cast<double>(s.ipv4->ruleCount());
     state.counters["nodes"] = static_cast<double>(nodes);
@@ -39,7 +40,8 @@ void layoutDockerHost(benchmark::State& state)
     for (auto _ : state) {
         const diagram::Layout layout = diagram::computeLayout(s, {}, {});
         nodes = layout.nodes.size();
-        benchmark::DoNotOptimize(layout.bounds);
+        diagram::Rect bounds = layout.bounds; // non-const: the const overload is deprecated in newer Google Benchmark
+        benchmark::DoNotOptimize(bounds);
     }
     state.counters["rules"] = static_cast<double>(s.ipv4->ruleCount());
     state.counters["nodes"] = static_cast<double>(nodes);
