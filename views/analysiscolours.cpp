@@ -2,23 +2,18 @@
 
 #include "model/analysis/findingsmodel.h"
 
+#include "views/colourblend.h"
+
 #include <QPalette>
 
 namespace views {
 
 namespace {
 
-    QColor blend(const QColor& base, const QColor& tint, double amount)
-    {
-        return QColor::fromRgbF(float(base.redF() * (1 - amount) + tint.redF() * amount),
-            float(base.greenF() * (1 - amount) + tint.greenF() * amount),
-            float(base.blueF() * (1 - amount) + tint.blueF() * amount));
-    }
-
     QColor tinted(const QColor& hue, const QPalette& palette)
     {
         const QColor base = palette.color(QPalette::Base);
-        return blend(base, hue, base.lightness() < 128 ? 0.40 : 0.30);
+        return blendColours(base, hue, base.lightness() < 128 ? 0.40 : 0.30);
     }
 
 } // namespace

@@ -1,5 +1,7 @@
 #include "views/diffcolours.h"
 
+#include "views/colourblend.h"
+
 #include <QPalette>
 
 namespace views {
@@ -25,13 +27,6 @@ namespace {
         return {};
     }
 
-    QColor blend(const QColor& base, const QColor& tint, double amount)
-    {
-        return QColor::fromRgbF(float(base.redF() * (1 - amount) + tint.redF() * amount),
-            float(base.greenF() * (1 - amount) + tint.greenF() * amount),
-            float(base.blueF() * (1 - amount) + tint.blueF() * amount));
-    }
-
 } // namespace
 
 QColor diffBackground(LineDiff diff, bool filler, const QPalette& palette)
@@ -43,7 +38,7 @@ QColor diffBackground(LineDiff diff, bool filler, const QPalette& palette)
     const bool dark = base.lightness() < 128;
     // The empty side of an added or removed line is a lighter wash of the same colour, as in Meld.
     const double amount = filler ? (dark ? 0.12 : 0.08) : (dark ? 0.32 : 0.22);
-    return blend(base, colour, amount);
+    return blendColours(base, colour, amount);
 }
 
 QString diffLabel(LineDiff diff)

@@ -2,6 +2,8 @@
 
 #include "model/rulesetmodel.h"
 
+#include "views/colourblend.h"
+
 #include <QPalette>
 
 namespace views {
@@ -32,13 +34,6 @@ namespace {
         return {};
     }
 
-    QColor blend(const QColor& base, const QColor& tint, double amount)
-    {
-        return QColor::fromRgbF(float(base.redF() * (1 - amount) + tint.redF() * amount),
-            float(base.greenF() * (1 - amount) + tint.greenF() * amount),
-            float(base.blueF() * (1 - amount) + tint.blueF() * amount));
-    }
-
 } // namespace
 
 QColor provenanceTint(model::Provenance provenance, const QPalette& palette)
@@ -48,7 +43,7 @@ QColor provenanceTint(model::Provenance provenance, const QPalette& palette)
         return {};
     const QColor base = palette.color(QPalette::Base);
     // Dark backgrounds need a stronger tint to be noticed at all.
-    return blend(base, colour, base.lightness() < 128 ? 0.24 : 0.16);
+    return blendColours(base, colour, base.lightness() < 128 ? 0.24 : 0.16);
 }
 
 void ProvenanceDelegate::initStyleOption(QStyleOptionViewItem* option, const QModelIndex& index) const
