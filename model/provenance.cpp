@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <unordered_map>
 
 namespace model {
 
@@ -60,7 +61,21 @@ std::string_view commentOf(const Rule& r) noexcept
 struct Context {
     bool oracleImage = false; // an InstanceServices chain: the stock OCI ruleset is present
     parse::NameIndex chains; // provenance of each chain of the table being classified
-    std::string inheritedReason; // for the rules of the chain being classified, when it has an owner
+    SharedString inheritedReason; // for the rules of the chain being classified, when it has an owner
+    // One copy of each distinct reason: thousands of rules give the same one.
+    std::unordered_map<std::string, SharedString> reasons;
+
+    SharedString intern(std::string reason)
+    {
+        if (reason.empty())
+            return {};
+        const auto it = reasons.find(reason);
+        if (it != reasons.end())
+            return it->second;
+        SharedString shared(reason);
+        reasons.emplace(std::move(reason), shared);
+        return shared;
+    }
 };
 
 // The stock INPUT/FORWARD rules of Oracle Cloud images, as iptables-save prints them.
@@ -145,14 +160,15 @@ std::optional<ProvenanceDecision> byComment(const Rule& r)
 
 ProvenanceDecision classifyRule(const Rule& r, const Chain& chain, const Table& table, const Context& ctx)
 {
+    // The rules of an owned chain outnumber all others in large dumps; their reason is already shared.
+    if (chain.provenance != Provenance::Unknown && chain.name != "DOCKER-USER")
+        return decide(chain.provenance, {});
     if (chain.name == "DOCKER-USER") {
         if (r.target.name == "RETURN" && r.matches.empty() && !r.source && !r.destination && !r.inInterface
             && !r.outInterface && !r.protocol)
             return decide(Provenance::Docker, "Docker's default RETURN in DOCKER-USER");
         return decide(Provenance::Unknown, "DOCKER-USER holds the host's own rules");
     }
-    if (chain.provenance != Provenance::Unknown)
-        return decide(chain.provenance, ctx.inheritedReason);
     if (r.target.kind != Target::Kind::None) {
         const std::size_t found = ctx.chains.find(r.target.name);
         const auto owner = found == parse::NameIndex::npos ? Provenance::Unknown : static_cast<Provenance>(found);
@@ -205,22 +221,22 @@ void classifyProvenance(Ruleset& ruleset)
         for (Chain& c : t.chains) {
             if (c.builtin) {
                 c.provenance = Provenance::Unknown;
-                c.provenanceReason = "built-in chain";
+                c.provenanceReason = ctx.intern("built-in chain");
             } else {
                 auto d = chainProvenance(c.name);
                 c.provenance = d.provenance;
-                c.provenanceReason = std::move(d.reason);
+                c.provenanceReason = SharedString(std::move(d.reason));
             }
             ctx.chains.insert(c.name, static_cast<std::size_t>(c.provenance));
         }
         for (Chain& c : t.chains) {
-            if (c.provenance != Provenance::Unknown) {
-                ctx.inheritedReason.assign("in ").append(provenanceName(c.provenance)).append(" chain ").append(c.name);
-            }
+            const bool inherits = c.provenance != Provenance::Unknown && c.name != "DOCKER-USER";
+            if (inherits)
+                ctx.inheritedReason = SharedString(std::string("in ") + provenanceName(c.provenance) + " chain " + c.name);
             for (Rule& r : c.rules) {
                 auto d = classifyRule(r, c, t, ctx);
                 r.provenance = d.provenance;
-                r.provenanceReason = std::move(d.reason);
+                r.provenanceReason = inherits ? ctx.inheritedReason : ctx.intern(std::move(d.reason));
             }
         }
     }

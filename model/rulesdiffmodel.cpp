@@ -183,7 +183,7 @@ void RulesDiffModel::addChain(const ChainDiff& chain, std::vector<Line>& lines) 
     else if (chain.policyChanged())
         header.toolTip = QStringLiteral("Policy %1 → %2").arg(qs(chain.policyBefore), qs(chain.policyAfter));
     else
-        header.toolTip = qs(sides[1] ? sides[1]->provenanceReason : sides[0] ? sides[0]->provenanceReason : "");
+        header.toolTip = qs(sides[1] ? sides[1]->provenanceReason.str() : sides[0] ? sides[0]->provenanceReason.str() : std::string());
     lines.push_back(std::move(header));
     for (Line& line : rules)
         lines.push_back(std::move(line));
@@ -208,7 +208,7 @@ RulesDiffModel::Line RulesDiffModel::ruleLine(const ChainDiff& chain, const diff
             line.side[s].movedTo = row.counterpart;
     }
     const Rule* shown = row.right ? row.right : row.left;
-    line.toolTip = qs(shown->provenanceReason);
+    line.toolTip = qs(shown->provenanceReason.str());
     if (row.kind == RowKind::Moved) {
         const QString where = QStringLiteral("%1/%2, rule %3")
                                   .arg(qs(row.counterpart.table), qs(row.counterpart.chain))

@@ -3,6 +3,8 @@
 // The parsed form of one address family's iptables ruleset. Plain immutable values:
 // parse once, share as std::shared_ptr<const Ruleset> across threads.
 
+#include "model/sharedstring.h"
+
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -93,17 +95,18 @@ struct Rule {
     std::optional<CoreMatch> inInterface; // -i
     std::optional<CoreMatch> outInterface; // -o
     std::optional<CoreMatch> protocol; // -p
-    std::optional<bool> fragment; // true: -f, false: ! -f
     std::vector<Match> matches; // -m ..., in order
     Target target;
     std::optional<Counters> counters; // nullopt when the source had none
+    // The small fields sit together so the struct has little padding: a large ruleset holds a Rule per line.
     std::uint32_t unknown = UnknownNone; // UnknownField bits
-
     int line = 0; // 1-based line in its source text
-    std::string text; // the exact source line
-
+    std::optional<bool> fragment; // true: -f, false: ! -f
     Provenance provenance = Provenance::Unknown;
-    std::string provenanceReason; // why, in a few words ("chain DOCKER-FORWARD is Docker's")
+
+    std::string text; // the exact source line
+    // Why, in a few words ("chain DOCKER-FORWARD is Docker's"); one copy shared by the rules with the same reason.
+    SharedString provenanceReason;
 
     // Structural equality: everything iptables distinguishes, ignoring counters, source position and provenance.
     bool sameRule(const Rule& other) const noexcept;
@@ -118,7 +121,7 @@ struct Chain {
     std::vector<Rule> rules;
     int line = 0; // line of the chain declaration
     Provenance provenance = Provenance::Unknown;
-    std::string provenanceReason;
+    SharedString provenanceReason;
 };
 
 struct Table {
