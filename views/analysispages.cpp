@@ -19,7 +19,7 @@ AnalysisPages::AnalysisPages(const SyntaxSupport* syntax, QWidget* parentWidget)
     connect(m_findings, &FindingsView::findingSelected, this, &AnalysisPages::linkFinding);
     connect(m_flows, &FlowsView::classSelected, this, [this](const model::diff::FlowClass* c) {
         if (c)
-            Q_EMIT flowChosen(c->witness, c->witnessBefore.original.primary(), c->witnessAfter.original.primary());
+            Q_EMIT flowChosen(c->witness, c->witnessBefore.original, c->witnessAfter.original);
     });
     // Progress is polled, so the worker never touches a QObject: at most five updates a second.
     auto* poll = new QTimer(this);
@@ -117,15 +117,15 @@ void AnalysisPages::linkFinding(const QString& id)
         classShown = m_flows->selectClasses(ids);
         // Emitted here too: choosing the finding again keeps the same current class, which signals nothing.
         if (const model::diff::FlowClass* c = classShown ? m_flows->currentClass() : nullptr)
-            Q_EMIT flowChosen(c->witness, c->witnessBefore.original.primary(), c->witnessAfter.original.primary());
+            Q_EMIT flowChosen(c->witness, c->witnessBefore.original, c->witnessAfter.original);
     }
     // Without a flow class to show (one snapshot, or no class holds it), the first flow's own paths.
     if (!f->flows.empty() && !classShown) {
         const auto& packet = f->flows.front().probe.packet;
-        std::optional<model::engine::Outcome> before;
+        std::optional<model::engine::TraceResult> before;
         if (m_analysis->engineBefore)
-            before = m_analysis->engineBefore->trace(packet).primary();
-        Q_EMIT flowChosen(packet, before, m_analysis->engineAfter->trace(packet).primary());
+            before = m_analysis->engineBefore->trace(packet);
+        Q_EMIT flowChosen(packet, before, m_analysis->engineAfter->trace(packet));
     }
     for (const auto& rule : f->rules) {
         if (rule.index > 0) {

@@ -47,9 +47,10 @@ Q_SIGNALS:
     void cancelled();
     // A finding was chosen: the rules it rests on, for the Rules view (family, table, chain, 0-based index).
     void ruleChosen(model::Family family, const QString& table, const QString& chain, int index);
-    // A flow class or a finding's flow was chosen: its first packet's paths, for the Diagram view.
-    void flowChosen(const model::engine::Packet& packet, const std::optional<model::engine::Outcome>& before,
-        const std::optional<model::engine::Outcome>& after);
+    // A flow class or a finding's flow was chosen: its first packet's traces (every possible path), for the
+    // Diagram view.
+    void flowChosen(const model::engine::Packet& packet, const std::optional<model::engine::TraceResult>& before,
+        const std::optional<model::engine::TraceResult>& after);
 
 private:
     void startPending();

@@ -7,6 +7,7 @@
 #include "model/engine/engine.h"
 
 #include <QAction>
+#include <QComboBox>
 #include <QDir>
 #include <QEvent>
 #include <QFile>
@@ -30,6 +31,7 @@ namespace views {
 using model::diagram::PathInput;
 using model::engine::Outcome;
 using model::engine::Packet;
+using model::engine::TraceResult;
 
 namespace {
 
@@ -63,6 +65,16 @@ DiagramView::DiagramView(QWidget* parent)
     tools->setObjectName(QStringLiteral("DiagramTools"));
     tools->setToolButtonStyle(Qt::ToolButtonTextOnly);
     tools->addWidget(m_flowLabel);
+    for (int side = 0; side < 2; ++side) {
+        auto* box = new QComboBox(tools);
+        box->setObjectName(side == 0 ? QStringLiteral("DiagramPathBefore") : QStringLiteral("DiagramPathAfter"));
+        box->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+        box->setToolTip(QStringLiteral("A match could not be decided: choose which possible path to draw"));
+        connect(box, &QComboBox::activated, this, &DiagramView::drawChosenPaths);
+        (side == 0 ? m_pathBefore : m_pathAfter) = box;
+        m_chooserActions[side] = tools->addWidget(box); // a toolbar shows or hides its widgets through these
+        m_chooserActions[side]->setVisible(false);
+    }
     auto* spacer = new QWidget(tools);
     spacer->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
     tools->addWidget(spacer);
@@ -137,6 +149,56 @@ void DiagramView::setSnapshots(const QList<model::SnapshotPtr>& snapshots)
 
 void DiagramView::showFlow(const Packet& packet, const std::optional<Outcome>& before,
     const std::optional<Outcome>& after)
+{
+    m_tracedPacket.reset();
+    m_tracedBefore.reset();
+    m_tracedAfter.reset();
+    setChooser(m_pathBefore, {}, QString());
+    setChooser(m_pathAfter, {}, QString());
+    draw(packet, before, after);
+}
+
+void DiagramView::showTraces(const Packet& packet, const std::optional<TraceResult>& before,
+    const std::optional<TraceResult>& after)
+{
+    m_tracedPacket = packet;
+    m_tracedBefore = before;
+    m_tracedAfter = after;
+    const QStringList names = pathNames();
+    setChooser(m_pathBefore, before, names.value(0));
+    setChooser(m_pathAfter, after, names.value(1));
+    drawChosenPaths();
+}
+
+void DiagramView::setChooser(QComboBox* box, const std::optional<TraceResult>& trace, const QString& side)
+{
+    box->clear();
+    const std::size_t n = trace ? trace->outcomes.size() : 0;
+    for (std::size_t i = 0; n > 1 && i < n; ++i) {
+        const Outcome& o = trace->outcomes[i];
+        QStringList assumed;
+        for (const std::string& c : o.conditions)
+            assumed << QString::fromStdString(c);
+        box->addItem(QStringLiteral("%1: path %2 of %3, %4").arg(side).arg(i + 1).arg(n).arg(QString::fromUtf8(fateName(o.fate))));
+        box->setItemData(int(i), assumed.isEmpty() ? QStringLiteral("no assumption") : assumed.join(u'\n'), Qt::ToolTipRole);
+    }
+    m_chooserActions[box == m_pathBefore ? 0 : 1]->setVisible(n > 1);
+}
+
+void DiagramView::drawChosenPaths()
+{
+    if (!m_tracedPacket)
+        return;
+    const auto chosen = [](const std::optional<TraceResult>& trace, const QComboBox* box) -> std::optional<Outcome> {
+        if (!trace || trace->outcomes.empty())
+            return std::nullopt;
+        const auto i = std::size_t(std::max(0, box->currentIndex()));
+        return trace->outcomes[std::min(i, trace->outcomes.size() - 1)];
+    };
+    draw(*m_tracedPacket, chosen(m_tracedBefore, m_pathBefore), chosen(m_tracedAfter, m_pathAfter));
+}
+
+void DiagramView::draw(const Packet& packet, const std::optional<Outcome>& before, const std::optional<Outcome>& after)
 {
     if (!m_after)
         return;

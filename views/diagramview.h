@@ -7,10 +7,12 @@
 
 #include <QWidget>
 
+#include <array>
 #include <functional>
 #include <optional>
 
 class QAction;
+class QComboBox;
 class QGraphicsScene;
 class QLabel;
 
@@ -45,6 +47,10 @@ public Q_SLOTS:
     // with a single snapshot pass its outcome as `before`). The packet says where the flow came in.
     void showFlow(const model::engine::Packet& packet, const std::optional<model::engine::Outcome>& before,
         const std::optional<model::engine::Outcome>& after);
+    // The same from whole traces: when a match could not be decided and a side has several possible paths, a
+    // chooser per side picks the path drawn (the first at the start).
+    void showTraces(const model::engine::Packet& packet, const std::optional<model::engine::TraceResult>& before,
+        const std::optional<model::engine::TraceResult>& after);
     void zoomIn();
     void zoomOut();
     void fitToWindow();
@@ -69,7 +75,17 @@ private:
     void present(int generation, Computed computed);
     void rebuildScene();
     QStringList pathNames() const;
+    void draw(const model::engine::Packet& packet, const std::optional<model::engine::Outcome>& before,
+        const std::optional<model::engine::Outcome>& after);
+    void drawChosenPaths();
+    void setChooser(QComboBox* box, const std::optional<model::engine::TraceResult>& trace, const QString& side);
 
+public:
+    // The path choosers (hidden unless a side has several possible paths), for tests.
+    QComboBox* pathChooser(int side) const { return side == 0 ? m_pathBefore : m_pathAfter; }
+    bool pathChooserShown(int side) const { return m_chooserActions[side == 0 ? 0 : 1]->isVisible(); }
+
+private:
     DiagramCanvas* m_canvas = nullptr;
     QGraphicsScene* m_scene = nullptr;
     QLabel* m_flowLabel = nullptr;
@@ -77,6 +93,12 @@ private:
     QAction* m_zoomOut = nullptr;
     QAction* m_fit = nullptr;
     QAction* m_export = nullptr;
+    QComboBox* m_pathBefore = nullptr;
+    QComboBox* m_pathAfter = nullptr;
+    std::array<QAction*, 2> m_chooserActions {};
+    std::optional<model::engine::Packet> m_tracedPacket;
+    std::optional<model::engine::TraceResult> m_tracedBefore;
+    std::optional<model::engine::TraceResult> m_tracedAfter;
     model::SnapshotPtr m_before;
     model::SnapshotPtr m_after;
     model::diagram::Layout m_layout;

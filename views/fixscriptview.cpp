@@ -122,7 +122,8 @@ void FixScriptView::fillChoices()
                 continue;
             auto* item = new QTreeWidgetItem(m_choices, { QString::fromStdString(f.title) });
             item->setData(0, FindingIdRole, QString::fromStdString(f.id));
-            item->setToolTip(0, QString::fromStdString(f.impact));
+            item->setToolTip(0, QStringLiteral("<b>%1</b><br>%2").arg(QString::fromStdString(f.title).toHtmlEscaped(),
+                                    QString::fromStdString(f.impact).toHtmlEscaped()));
             item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
             item->setCheckState(0, preferred->recommended ? Qt::Checked : Qt::Unchecked);
             auto* box = new QComboBox(m_choices);
@@ -130,6 +131,12 @@ void FixScriptView::fillChoices()
                 if (!o.rules.empty() || !o.manual.empty())
                     box->addItem(QString::fromStdString(o.title), QString::fromStdString(o.id));
             box->setCurrentIndex(std::max(0, box->findData(QString::fromStdString(preferred->id))));
+            // Long option titles would push the finding's title out of sight: the closed box shows the start
+            // of the option, the list and the tooltip show all of it.
+            box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+            box->setMinimumContentsLength(18);
+            box->setToolTip(box->currentText());
+            connect(box, &QComboBox::currentTextChanged, box, &QComboBox::setToolTip);
             connect(box, &QComboBox::currentIndexChanged, this, &FixScriptView::regenerate);
             m_choices->setItemWidget(item, OptionColumn, box);
         }

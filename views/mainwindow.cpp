@@ -92,11 +92,11 @@ MainWindow::MainWindow(const SyntaxSupport* syntax, QWidget* parent)
         if (flows.isEmpty())
             return;
         const auto& first = flows.front().flow.original;
-        std::optional<model::engine::Outcome> before, after;
+        std::optional<model::engine::TraceResult> before, after;
         if (flows.size() == 2)
-            before = first.primary();
-        after = flows.back().flow.original.primary();
-        m_diagramView->showFlow(first.packet, before, after);
+            before = first;
+        after = flows.back().flow.original;
+        m_diagramView->showTraces(first.packet, before, after);
     });
     setCentralWidget(m_stack);
     createStatusBar();

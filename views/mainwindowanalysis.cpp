@@ -10,6 +10,7 @@
 #include "views/previewdialog.h"
 #include "views/flowsview.h"
 #include "views/rulesdiffview.h"
+#include "views/traceview.h"
 
 #include <QAction>
 #include <QDir>
@@ -60,7 +61,7 @@ void MainWindow::createAnalysisPages()
     });
     connect(m_cancelLoad, &QToolButton::clicked, m_analysisPages, &AnalysisPages::cancel);
     connect(m_analysisPages, &AnalysisPages::ruleChosen, this, &MainWindow::selectRule);
-    connect(m_analysisPages, &AnalysisPages::flowChosen, m_diagramView, &DiagramView::showFlow);
+    connect(m_analysisPages, &AnalysisPages::flowChosen, m_diagramView, &DiagramView::showTraces);
     connect(m_analysisPages->fixScript(), &FixScriptView::scriptChanged, this, &MainWindow::updateAnalysisActions);
     updateAnalysisActions();
 }
@@ -79,6 +80,11 @@ void MainWindow::analysisFinished(const model::AnalysisPtr& analysis)
 {
     hideLoading();
     m_progress->setRange(0, 0);
+    // The Trace view traces with the engines the analysis compiled instead of compiling its own.
+    if (analysis->isPair())
+        m_traceView->setEngines({ analysis->before, analysis->after }, { analysis->engineBefore, analysis->engineAfter });
+    else
+        m_traceView->setEngines({ analysis->after }, { analysis->engineAfter });
     const auto findings = analysis->findings.size();
     QString message = findings == 0 ? QStringLiteral("No findings")
                                     : QStringLiteral("%1 finding%2 (View ▸ Findings, Ctrl+1)").arg(findings).arg(QLatin1String(findings == 1 ? "" : "s"));

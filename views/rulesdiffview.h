@@ -47,7 +47,7 @@ public:
     QString rowInfo() const;
 
     // Larger pairs (rules on both sides together) are compared off the GUI thread.
-    static constexpr std::size_t MaxRulesComparedInline = 20000;
+    static constexpr std::size_t MaxRulesComparedInline = 4000;
 
 public Q_SLOTS:
     void nextChange();

@@ -12,6 +12,7 @@
 #include <QSplitter>
 #include <QTreeWidget>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 
 namespace views {
 
@@ -116,10 +117,32 @@ namespace {
 
 } // namespace
 
+namespace {
+
+    std::size_t ruleCount(const QList<model::SnapshotPtr>& snapshots)
+    {
+        std::size_t n = 0;
+        for (const model::SnapshotPtr& s : snapshots)
+            for (const model::RulesetPtr& r : { s->ipv4, s->ipv6 })
+                n += r ? r->ruleCount() : 0;
+        return n;
+    }
+
+    TraceView::Engines compile(const QList<model::SnapshotPtr>& snapshots)
+    {
+        TraceView::Engines engines;
+        for (const model::SnapshotPtr& snapshot : snapshots)
+            engines.push_back(Engine::fromSnapshot(*snapshot));
+        return engines;
+    }
+
+} // namespace
+
 TraceView::TraceView(QWidget* parent)
     : QWidget(parent)
 {
     setObjectName(QStringLiteral("TraceView"));
+    connect(&m_compiling, &QFutureWatcherBase::finished, this, &TraceView::compiled);
     setMinimumSize(320, 240); // not the form's full width: the window may be narrower
     m_form = new TraceForm(this);
     connect(m_form, &TraceForm::traceRequested, this, &TraceView::trace);
@@ -175,6 +198,8 @@ void TraceView::setSnapshots(const QList<model::SnapshotPtr>& snapshots, const Q
     m_labels = labels;
     // Compiling a large ruleset takes a while: do it at the first trace, not whenever a snapshot opens.
     m_engines.clear();
+    m_pending.reset();
+    ++m_generation;
     for (Column& column : m_columns)
         delete column.box;
     m_columns.clear();
@@ -200,25 +225,64 @@ QString TraceView::fateText(int column) const
                                                                  : QString();
 }
 
-QString TraceView::errorText() const { return m_error->isHidden() ? QString() : m_error->text(); }
+QString TraceView::errorText() const { return m_error->isHidden() || busy() ? QString() : m_error->text(); }
+
+void TraceView::setEngines(const QList<model::SnapshotPtr>& snapshots, Engines engines)
+{
+    if (snapshots != m_snapshots || engines.size() != std::size_t(m_snapshots.size()))
+        return;
+    for (const auto& engine : engines)
+        if (!engine)
+            return;
+    m_engines = std::move(engines);
+}
 
 void TraceView::trace()
 {
     QString error;
     const std::optional<Packet> packet = m_form->packet(&error);
-    if (m_engines.empty()) {
-        for (const model::SnapshotPtr& snapshot : std::as_const(m_snapshots))
-            m_engines.push_back(Engine::fromSnapshot(*snapshot));
-    }
-    if (!packet || m_engines.empty()) {
+    if (!packet || m_snapshots.isEmpty()) {
         m_error->setText(packet ? QStringLiteral("Open a snapshot first.") : error);
         m_error->setVisible(true);
         return;
     }
     m_error->setVisible(false);
+    if (m_engines.empty()) {
+        const std::size_t rules = ruleCount(m_snapshots);
+        if (rules > MaxRulesCompiledInline) {
+            m_pending = packet;
+            if (!m_compiling.isRunning()) {
+                m_error->setText(QStringLiteral("Compiling %L1 rules for tracing…").arg(rules));
+                m_error->setVisible(true);
+                m_compilingFor = m_generation;
+                m_compiling.setFuture(QtConcurrent::run(compile, m_snapshots));
+            }
+            return;
+        }
+        m_engines = compile(m_snapshots);
+    }
+    traceWith(*packet);
+}
+
+void TraceView::compiled()
+{
+    Engines engines = m_compiling.result();
+    if (m_compilingFor != m_generation) { // the snapshots changed meanwhile: compile the current ones
+        if (m_pending)
+            trace();
+        return;
+    }
+    m_error->setVisible(false);
+    m_engines = std::move(engines);
+    if (const std::optional<Packet> packet = std::exchange(m_pending, std::nullopt))
+        traceWith(*packet);
+}
+
+void TraceView::traceWith(const Packet& packet)
+{
     m_last.clear();
     for (std::size_t i = 0; i < m_engines.size(); ++i) {
-        TracedFlow traced { m_labels.value(qsizetype(i)), m_engines[i]->traceFlow(*packet) };
+        TracedFlow traced { m_labels.value(qsizetype(i)), m_engines[i]->traceFlow(packet) };
         showFlow(m_columns[i], traced.flow, *m_engines[i]);
         m_last << std::move(traced);
     }
@@ -232,24 +296,54 @@ void TraceView::showFlow(Column& column, const FlowResult& flow, const Engine& e
     fatePalette.setColor(QPalette::Window, diffBackground(fateColour(flow.fate), false, palette()));
     column.fate->setPalette(fatePalette);
     QString fate = fateSummary(flow);
-    if (flow.original.outcomes.size() > 1)
-        fate += QStringLiteral("<br>Showing the first of %1 possible paths.").arg(flow.original.outcomes.size());
+    const bool several = flow.original.outcomes.size() > 1 || (flow.reply && flow.reply->outcomes.size() > 1);
+    if (several)
+        fate += QStringLiteral("<br>Several possible paths: a match could not be decided, each answer is followed below.");
     column.fate->setText(fate);
     column.fate->setToolTip(QString::fromStdString(engine.host().describe(flow.original.packet.header.dst)));
+    column.hops->setRootIsDecorated(several);
 
+    const auto emphasise = [&](QTreeWidgetItem* item, Fate decided) {
+        for (int c = 0; c < column.hops->columnCount(); ++c) {
+            QFont bold = item->font(c);
+            bold.setBold(true);
+            item->setFont(c, bold);
+            item->setBackground(c, diffBackground(fateColour(decided), false, palette()));
+        }
+        item->setText(VerdictColumn, item->text(VerdictColumn) + QStringLiteral("  ◀ decides"));
+    };
     const auto addHops = [&](const TraceResult& result, bool decidingHere) {
-        for (const Hop& hop : result.primary().hops) {
-            QTreeWidgetItem* item = hopItem(hop);
-            if (decidingHere && decides(hop, flow.deciding)) {
-                for (int c = 0; c < column.hops->columnCount(); ++c) {
-                    QFont bold = item->font(c);
-                    bold.setBold(true);
-                    item->setFont(c, bold);
-                    item->setBackground(c, diffBackground(fateColour(flow.fate), false, palette()));
-                }
-                item->setText(VerdictColumn, item->text(VerdictColumn) + QStringLiteral("  ◀ decides"));
+        const std::size_t n = result.outcomes.size();
+        for (std::size_t i = 0; i < n; ++i) {
+            const Outcome& outcome = result.outcomes[i];
+            QTreeWidgetItem* group = nullptr;
+            if (n > 1) { // one group per possible path, named by what it assumed
+                group = new QTreeWidgetItem;
+                QStringList assumed;
+                for (const std::string& c : outcome.conditions)
+                    assumed << qs(c);
+                group->setText(0, QStringLiteral("Possible path %1 of %2: %3 (%4)")
+                                      .arg(i + 1)
+                                      .arg(n)
+                                      .arg(QString::fromUtf8(fateName(outcome.fate)),
+                                          assumed.isEmpty() ? QStringLiteral("no assumption") : assumed.join(QStringLiteral("; "))));
+                group->setFirstColumnSpanned(true);
+                column.hops->addTopLevelItem(group);
+                group->setFirstColumnSpanned(true);
+                group->setExpanded(true);
             }
-            column.hops->addTopLevelItem(item);
+            for (const Hop& hop : outcome.hops) {
+                QTreeWidgetItem* item = hopItem(hop);
+                // one path: the flow's deciding rule; several: each path's own
+                if (n == 1 && decidingHere && decides(hop, flow.deciding))
+                    emphasise(item, flow.fate);
+                else if (n > 1 && decides(hop, outcome.deciding))
+                    emphasise(item, outcome.fate);
+                if (group)
+                    group->addChild(item);
+                else
+                    column.hops->addTopLevelItem(item);
+            }
         }
     };
     addHops(flow.original, !flow.decidedByReply);

@@ -7,6 +7,7 @@
 #include "model/snapshotfile.h"
 
 #include <QApplication>
+#include <QComboBox>
 #include <QGraphicsItem>
 #include <QGraphicsScene>
 #include <QImage>
@@ -68,6 +69,7 @@ private Q_SLOTS:
     void exportsSvgWithTheDecidingRule();
     void exportsPng();
     void followsTheDarkPalette();
+    void choosesAmongPossiblePaths();
 
 private:
     void showDirectRouting(DiagramView& view);
@@ -236,6 +238,47 @@ void TestDiagramView::followsTheDarkPalette()
     const views::DiagramColours colours = views::DiagramColours::forPalette(dark);
     QVERIFY(colours.before.lightness() > 100 && colours.after.lightness() > 100);
     QVERIFY(countItems(view.scene(), QStringLiteral("path"), PathBit::After) >= 3);
+}
+
+// A side with several possible paths gets a chooser; the path drawn is the one chosen. The "after" trace here is
+// made of two paths of the demo pair (dropped in raw PREROUTING, delivered to container web).
+void TestDiagramView::choosesAmongPossiblePaths()
+{
+    DiagramView view;
+    QSignalSpy shown(&view, &DiagramView::diagramShown);
+    view.setSnapshots({ m_before, m_after });
+    QVERIFY(shown.wait(10000));
+    const Packet p = directRouting();
+    const TraceResult before = Engine::fromSnapshot(*m_before)->trace(p);
+    TraceResult after = Engine::fromSnapshot(*m_after)->trace(p);
+    after.outcomes.push_back(before.primary());
+    after.outcomes[0].conditions = { "-m statistic matched" };
+    after.outcomes[1].conditions = { "-m statistic did not match" };
+    after.fate = Fate::Depends;
+    const auto webOnAfterPath = [&view] {
+        const auto* web = view.layout().node("container:web");
+        return web && (web->paths & PathBit::After);
+    };
+
+    view.showTraces(p, before, after);
+    QVERIFY(shown.wait(10000));
+    QVERIFY(!view.pathChooserShown(0)); // one path before: nothing to choose
+    QVERIFY(view.pathChooserShown(1));
+    QCOMPARE(view.pathChooser(1)->count(), 2);
+    QVERIFY2(view.pathChooser(1)->itemText(0).contains(QStringLiteral("path 1 of 2, DROP")),
+        qPrintable(view.pathChooser(1)->itemText(0)));
+    QCOMPARE(view.pathChooser(1)->itemData(1, Qt::ToolTipRole).toString(), QStringLiteral("-m statistic did not match"));
+    QVERIFY(!webOnAfterPath());
+
+    view.pathChooser(1)->setCurrentIndex(1);
+    Q_EMIT view.pathChooser(1)->activated(1);
+    QVERIFY(shown.wait(10000));
+    QVERIFY(webOnAfterPath());
+
+    // A flow given as single paths hides the choosers again.
+    view.showFlow(p, before.primary(), before.primary());
+    QVERIFY(shown.wait(10000));
+    QVERIFY(!view.pathChooserShown(1));
 }
 
 QTEST_MAIN(TestDiagramView)

@@ -1,3 +1,5 @@
+#include "model/engine/engine.h"
+#include "model/parse/iptables.h"
 #include "model/snapshotfile.h"
 #include "views/traceform.h"
 #include "views/traceview.h"
@@ -31,6 +33,28 @@ QString decidingHop(const QTreeWidget* hops)
     return {};
 }
 
+// One snapshot of a raw iptables-save text (no host facts).
+model::SnapshotPtr rawSnapshot(const std::string& text)
+{
+    auto parsed = model::parse::parseIptablesSave(text, model::Family::IPv4);
+    if (!parsed)
+        return nullptr;
+    auto snapshot = std::make_shared<model::Snapshot>();
+    snapshot->ipv4 = std::make_shared<const model::Ruleset>(std::move(parsed).value());
+    return snapshot;
+}
+
+// `rules` INPUT rules for other sources, then a coin toss: DROP or the ACCEPT policy.
+std::string coinTossRuleset(int rules)
+{
+    std::string text = "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n";
+    for (int i = 0; i < rules; ++i)
+        text += "-A INPUT -s 10." + std::to_string(i / 250) + "." + std::to_string(i % 250)
+            + ".1/32 -p tcp -m tcp --dport 22 -j ACCEPT\n";
+    text += "-A INPUT -p tcp -m statistic --mode random --probability 0.50000000000 -j DROP\nCOMMIT\n";
+    return text;
+}
+
 } // namespace
 
 class TestTraceView final : public QObject {
@@ -42,6 +66,8 @@ private Q_SLOTS:
     void aBadAddressIsExplained();
     void oneSnapshotShowsOneHopList();
     void aPublishedPortShowsTheRewrite();
+    void everyPossiblePathIsShown();
+    void aLargeRulesetCompilesOffTheGuiThread();
 
 private:
     model::SnapshotPtr m_before;
@@ -157,6 +183,90 @@ void TestTraceView::aPublishedPortShowsTheRewrite()
     }
     QVERIFY2(rewrite.contains(QStringLiteral("now tcp 203.0.113.7:40000 -> 172.18.0.2:80")), qPrintable(rewrite));
     QVERIFY2(view.fateText(0).contains(QStringLiteral("container web")), qPrintable(view.fateText(0)));
+}
+
+// A statistic match cannot be decided: both answers are followed and shown, each with its own deciding rule.
+void TestTraceView::everyPossiblePathIsShown()
+{
+    TraceView view;
+    view.setSnapshots({ rawSnapshot(coinTossRuleset(3)) }, { QStringLiteral("Host") });
+    QVERIFY(view.form()->chooseIngress(QStringLiteral("Local process")));
+    view.form()->setSource(QStringLiteral("127.0.0.1"));
+    view.form()->setDestination(QStringLiteral("127.0.0.1"));
+    view.form()->setDestinationPort(22);
+    view.trace();
+    QVERIFY2(view.errorText().isEmpty(), qPrintable(view.errorText()));
+    QCOMPARE(view.lastTrace().size(), 1);
+    QCOMPARE(view.lastTrace()[0].flow.fate, model::engine::Fate::Depends);
+    QVERIFY2(view.fateText(0).contains(QStringLiteral("Several possible paths")), qPrintable(view.fateText(0)));
+    const QTreeWidget* hops = view.hops(0);
+    QStringList groups;
+    int decided = 0;
+    for (int i = 0; i < hops->topLevelItemCount(); ++i) {
+        const QTreeWidgetItem* item = hops->topLevelItem(i);
+        if (!item->text(0).startsWith(QStringLiteral("Possible path")))
+            continue;
+        groups << item->text(0);
+        QVERIFY(item->childCount() > 0);
+        for (int c = 0; c < item->childCount(); ++c)
+            decided += item->child(c)->text(3).contains(QStringLiteral("decides")) ? 1 : 0;
+    }
+    QCOMPARE(groups.size(), 2);
+    QVERIFY2(groups[0].startsWith(QStringLiteral("Possible path 1 of 2: ")), qPrintable(groups[0]));
+    QVERIFY2(groups.join(u' ').contains(QStringLiteral("DROP")) && groups.join(u' ').contains(QStringLiteral("ACCEPT")),
+        qPrintable(groups.join(u'|')));
+    QVERIFY2(groups.join(u' ').contains(QStringLiteral("statistic")), qPrintable(groups.join(u'|')));
+    QCOMPARE(decided, 2); // the DROP rule on one path, the policy on the other
+}
+
+// Past MaxRulesCompiledInline rules the first trace compiles off the GUI thread and follows when done; the
+// engines the analysis built are taken over instead when given.
+void TestTraceView::aLargeRulesetCompilesOffTheGuiThread()
+{
+    const int rules = int(TraceView::MaxRulesCompiledInline) + 1000;
+    const model::SnapshotPtr big = rawSnapshot(coinTossRuleset(rules));
+    QVERIFY(big);
+    TraceView view;
+    view.setSnapshots({ big }, { QStringLiteral("Big") });
+    QSignalSpy traced(&view, &TraceView::flowTraced);
+    QVERIFY(view.form()->chooseIngress(QStringLiteral("Local process")));
+    view.form()->setSource(QStringLiteral("127.0.0.1"));
+    view.form()->setDestination(QStringLiteral("127.0.0.1"));
+    view.form()->setDestinationPort(22);
+    view.trace();
+    QVERIFY(view.busy());
+    QCOMPARE(traced.size(), 0);
+    QVERIFY(view.errorText().isEmpty()); // "compiling" is not an error
+    QTRY_COMPARE_WITH_TIMEOUT(traced.size(), 1, 30000);
+    QVERIFY(!view.busy());
+    QCOMPARE(view.lastTrace()[0].flow.fate, model::engine::Fate::Depends);
+    // Later traces use the compiled engine at once.
+    view.trace();
+    QCOMPARE(traced.size(), 2);
+
+    // Engines handed over (as the analysis does) are used at the first trace, with no compilation.
+    TraceView other;
+    other.setSnapshots({ big }, { QStringLiteral("Big") });
+    other.setEngines({ big }, { model::engine::Engine::fromSnapshot(*big) });
+    QSignalSpy otherTraced(&other, &TraceView::flowTraced);
+    QVERIFY(other.form()->chooseIngress(QStringLiteral("Local process")));
+    other.form()->setSource(QStringLiteral("10.0.0.1"));
+    other.form()->setDestination(QStringLiteral("127.0.0.1"));
+    other.form()->setDestinationPort(22);
+    other.trace();
+    QVERIFY(!other.busy());
+    QCOMPARE(otherTraced.size(), 1);
+    QCOMPARE(other.lastTrace().size(), 1);
+    // Engines for other snapshots are refused.
+    TraceView third;
+    third.setSnapshots({ big }, { QStringLiteral("Big") });
+    third.setEngines({ m_after }, { model::engine::Engine::fromSnapshot(*m_after) });
+    QVERIFY(third.form()->chooseIngress(QStringLiteral("Local process")));
+    third.form()->setSource(QStringLiteral("127.0.0.1"));
+    third.form()->setDestination(QStringLiteral("127.0.0.1"));
+    third.trace();
+    QVERIFY(third.busy());
+    QTRY_VERIFY_WITH_TIMEOUT(!third.busy(), 30000);
 }
 
 QTEST_MAIN(TestTraceView)
