@@ -25,17 +25,25 @@ struct Located {
     std::size_t chain = 0;
 };
 
-std::optional<Located> locate(const CompiledRuleset& rules, const std::string& table, const std::string& chain)
-{
-    for (std::size_t t = 0; t < rules.tables.size(); ++t) {
-        if (rules.tables[t].name != table)
-            continue;
-        const int c = rules.tables[t].chainIndex(chain);
-        if (c >= 0)
-            return Located { t, static_cast<std::size_t>(c) };
+// Where each chain of a compiled ruleset is, by table and name.
+class ChainIndex final {
+public:
+    explicit ChainIndex(const CompiledRuleset& rules)
+    {
+        for (std::size_t t = 0; t < rules.tables.size(); ++t)
+            for (std::size_t c = 0; c < rules.tables[t].chains.size(); ++c)
+                m_where.emplace(rules.tables[t].name + '\n' + rules.tables[t].chains[c].name, Located { t, c });
     }
-    return std::nullopt;
-}
+    std::optional<Located> find(const std::string& table, const std::string& chain) const
+    {
+        const auto it = m_where.find(table + '\n' + chain);
+        return it == m_where.end() ? std::nullopt : std::optional<Located>(it->second);
+    }
+    std::size_t size() const noexcept { return m_where.size(); }
+
+private:
+    std::unordered_map<std::string, Located> m_where;
+};
 
 void markChain(const CompiledRuleset& rules, const Located& at, std::vector<Mark>& out)
 {
@@ -100,14 +108,15 @@ bool markRows(const ChainDiff& cd, const CompiledRuleset& before, Located l, con
 bool marks(const RuleDiff& rules, const CompiledRuleset& before, const CompiledRuleset& after, std::vector<Mark>& left,
     std::vector<Mark>& right)
 {
+    const ChainIndex beforeIndex(before), afterIndex(after);
     std::size_t chainsBefore = 0, chainsAfter = 0;
     for (const ChainDiff& cd : rules.chains) {
         const bool hasLeft = cd.status != ChainStatus::Added;
         const bool hasRight = cd.status != ChainStatus::Removed;
         std::optional<Located> l, r;
-        if (hasLeft && !(l = locate(before, cd.table, cd.renamedFrom.empty() ? cd.name : cd.renamedFrom)))
+        if (hasLeft && !(l = beforeIndex.find(cd.table, cd.renamedFrom.empty() ? cd.name : cd.renamedFrom)))
             return false;
-        if (hasRight && !(r = locate(after, cd.table, cd.name)))
+        if (hasRight && !(r = afterIndex.find(cd.table, cd.name)))
             return false;
         chainsBefore += hasLeft ? 1 : 0;
         chainsAfter += hasRight ? 1 : 0;
@@ -121,13 +130,8 @@ bool marks(const RuleDiff& rules, const CompiledRuleset& before, const CompiledR
         if (r)
             markChain(after, *r, right);
     }
-    auto count = [](const CompiledRuleset& c) {
-        std::size_t n = 0;
-        for (const auto& t : c.tables)
-            n += t.chains.size();
-        return n;
-    };
-    return chainsBefore == count(before) && chainsAfter == count(after);
+    // Every compiled chain has its aligned chain (names are unique within a table).
+    return chainsBefore == beforeIndex.size() && chainsAfter == afterIndex.size();
 }
 
 void regionOf(const CompiledRuleset& rules, ChainReach& reach, const std::vector<Mark>& marked, BoxList& out)
