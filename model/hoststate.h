@@ -51,6 +51,7 @@ struct IpSet {
     std::string family; // inet, inet6
     std::vector<std::string> createOptions; // the rest of the "create" line
     std::vector<std::string> members; // as written after "add NAME"
+    bool operator==(const IpSet&) const = default;
 };
 
 struct PublishedPort {

@@ -1,6 +1,8 @@
 // The semantic diff's search: boxes of packets, one traced attempt per box, split by the recorded path conditions.
 #include "model/diff/flowdiff.h"
 
+#include "model/diff/flowprune.h"
+
 #include <algorithm>
 #include <chrono>
 #include <set>
@@ -284,6 +286,15 @@ std::optional<FlowDiff> computeFlowDiff(
 {
     FlowDiff diff;
     diff.ingress = ingressList(before, after);
+    for (Family f : { Family::IPv4, Family::IPv6 }) {
+        RulesetPtr b = before.ruleset(f);
+        RulesetPtr a = after.ruleset(f);
+        if (!b)
+            b = std::make_shared<const Ruleset>();
+        if (!a)
+            a = std::make_shared<const Ruleset>();
+        (f == Family::IPv4 ? diff.rulesV4 : diff.rulesV6) = diffRulesets(b, a);
+    }
     std::vector<detail::Region> regions;
     std::vector<Family> families;
     if (options.ipv4)
@@ -293,7 +304,14 @@ std::optional<FlowDiff> computeFlowDiff(
     std::chrono::steady_clock::time_point lastReport {}; // the first report comes after the first 256 boxes
     for (std::size_t fi = 0; fi < families.size(); ++fi) {
         Search search(before, after, families[fi], diff.ingress);
-        const std::vector<Box> starts = search.startBoxes(diff.ingress);
+        std::vector<Box> starts = search.startBoxes(diff.ingress);
+        if (options.prune) {
+            std::vector<std::string> names;
+            for (const Ingress& in : diff.ingress)
+                names.push_back(in.localProcess ? std::string() : in.name);
+            if (auto region = detail::changeRegion(before, after, families[fi], diff.rules(families[fi]), names))
+                starts = detail::restrictToRegion(starts, *region);
+        }
         for (std::size_t si = 0; si < starts.size(); ++si) {
             std::vector<Box> work { starts[si] };
             while (!work.empty()) {
@@ -315,15 +333,6 @@ std::optional<FlowDiff> computeFlowDiff(
                 }
             }
         }
-    }
-    for (Family f : { Family::IPv4, Family::IPv6 }) {
-        RulesetPtr b = before.ruleset(f);
-        RulesetPtr a = after.ruleset(f);
-        if (!b)
-            b = std::make_shared<const Ruleset>();
-        if (!a)
-            a = std::make_shared<const Ruleset>();
-        (f == Family::IPv4 ? diff.rulesV4 : diff.rulesV6) = diffRulesets(b, a);
     }
     detail::buildClasses(std::move(regions), diff);
     if (progress)

@@ -24,6 +24,9 @@ struct FlowDiffOptions {
     bool ipv6 = true;
     // Safety valve for pathological rulesets: beyond this many boxes the diff stops and says it is incomplete.
     std::size_t maxBoxes = 20'000'000;
+    // Search only the attempts that can meet a changed rule or policy (see flowprune.h). Off: the whole header
+    // space, for checking that the two agree.
+    bool prune = true;
 };
 
 // What a connection attempt met in one snapshot.

@@ -27,6 +27,7 @@ struct HostRoute {
     std::string type = "unicast"; // unicast, local, broadcast, blackhole, unreachable, prohibit
     int metric = 0;
     std::string origin; // "captured", or what it was inferred from
+    bool operator==(const HostRoute&) const = default;
 };
 
 struct HostInterface {
@@ -34,6 +35,7 @@ struct HostInterface {
     std::vector<IpPrefix> addresses; // address with its prefix length (network = the address itself)
     bool bridge = false;
     std::string master; // the bridge it is a port of
+    bool operator==(const HostInterface&) const = default;
 };
 
 struct HostEndpoint {
@@ -41,6 +43,7 @@ struct HostEndpoint {
     std::string container;
     std::string network;
     std::string bridge;
+    bool operator==(const HostEndpoint&) const = default;
 };
 
 // addrtype bits as in the kernel's RTN_* numbering, used by -m addrtype.
@@ -118,6 +121,9 @@ public:
     std::vector<IpPrefix> addressBoundaries(Family family) const;
     bool interfacesCaptured() const noexcept { return m_interfacesCaptured; }
     bool routesCaptured() const noexcept { return m_routesCaptured; }
+
+    // Every fact the engine reads is equal (the semantic diff explores less when both hosts are the same).
+    bool operator==(const HostModel&) const = default;
 
 private:
     bool isBroadcast(const IpAddress& address) const noexcept;
