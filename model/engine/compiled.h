@@ -6,6 +6,7 @@
 // predicate names its field and its set of values; what no field can express is Opaque.
 // Immutable after compile(); safe to share across threads.
 
+#include "model/engine/intervalset.h"
 #include "model/engine/ipaddress.h"
 #include "model/engine/packet.h"
 #include "model/ruleset.h"
@@ -132,11 +133,54 @@ struct CompiledRule {
     bool hasOpaque = false;
 };
 
+// Consecutive rules that each name exact values of one key field (a host destination address, or destination
+// ports), so that a packet's candidates are found by lookup instead of by testing every rule. The predicates
+// before a rule's key never ask an undecidable question, so skipping a rule whose key differs changes nothing;
+// they are kept per group of rules only to record the condition a skipped rule stands for (see chainindex.cpp).
+struct IndexedRun {
+    struct Entry {
+        std::uint8_t protocol = 0; // 0: the rule names no protocol
+        U128 key = 0;
+        std::uint32_t rule = 0; // index in the chain
+    };
+    struct Group {
+        std::uint8_t protocol = 0;
+        std::vector<Predicate> predicates; // the predicates before the key, as every rule of the group has them
+    };
+    // Where a packet goes next in the run, and the key values it shares the skipped rules' verdicts with.
+    struct Step {
+        std::size_t next = 0; // the first candidate at or after the position asked, or `end`
+        U128 gapLo = 0; // the key values around the packet's that no rule of its protocol names
+        U128 gapHi = 0;
+    };
+
+    Field key = Field::Dst; // Dst or DstPort
+    std::size_t begin = 0;
+    std::size_t end = 0;
+    U128 keyMax = 0;
+    std::vector<Entry> entries; // ordered by protocol, key, rule
+    std::vector<Group> groups;
+
+    Step step(U128 value, std::uint8_t protocol, std::size_t from) const noexcept;
+};
+
 struct CompiledChain {
     std::string name;
     bool builtin = false;
     std::string policy; // ACCEPT/DROP for built-in chains
     std::vector<CompiledRule> rules;
+    std::vector<IndexedRun> runs; // ascending, disjoint; empty when compiled without the index
+
+    const IndexedRun* runAt(std::size_t rule) const noexcept
+    {
+        for (const IndexedRun& r : runs) {
+            if (rule < r.begin)
+                break;
+            if (rule < r.end)
+                return &r;
+        }
+        return nullptr;
+    }
 };
 
 struct CompiledTable {
@@ -154,9 +198,21 @@ struct CompiledRuleset {
     const CompiledTable* table(std::string_view name) const noexcept;
 };
 
+struct CompileOptions {
+    // Dispatch long runs of exact-value rules (kube-proxy's KUBE-SERVICES, Docker's DOCKER chains) by lookup.
+    // Traces are the same either way; off, every rule is tested in turn.
+    bool indexChains = true;
+    std::size_t minIndexedRun = 8; // shorter runs are walked: a lookup costs more than a few rules
+};
+
 // Compiles a ruleset. Never fails: what cannot be understood becomes an Opaque predicate or a
 // Continue target, with a warning.
-std::shared_ptr<const CompiledRuleset> compile(RulesetPtr ruleset);
+std::shared_ptr<const CompiledRuleset> compile(RulesetPtr ruleset, CompileOptions options = {});
+
+namespace detail {
+// Finds the chain's indexed runs (chainindex.cpp).
+std::vector<IndexedRun> indexRuns(const CompiledChain& chain, Family family, std::size_t minLength);
+}
 
 // The rule's text as iptables-save prints it (counters stripped).
 std::string canonicalRuleText(const Rule& rule, std::string_view chain);

@@ -223,7 +223,7 @@ const CompiledTable* CompiledRuleset::table(std::string_view n) const noexcept
     return nullptr;
 }
 
-std::shared_ptr<const CompiledRuleset> compile(RulesetPtr ruleset)
+std::shared_ptr<const CompiledRuleset> compile(RulesetPtr ruleset, CompileOptions options)
 {
     auto out = std::make_shared<CompiledRuleset>();
     out->source = ruleset;
@@ -241,6 +241,8 @@ std::shared_ptr<const CompiledRuleset> compile(RulesetPtr ruleset)
             cc.rules.reserve(chain.rules.size());
             for (const auto& rule : chain.rules)
                 cc.rules.push_back(compileRule(rule, chain.name, ruleset->family, out->warnings));
+            if (options.indexChains)
+                cc.runs = detail::indexRuns(cc, ruleset->family, options.minIndexedRun);
             ct.chains.push_back(std::move(cc));
         }
         resolveJumps(ct, out->warnings);

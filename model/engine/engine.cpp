@@ -52,8 +52,8 @@ Packet replyTo(const Packet& first, const Outcome& accepted)
 } // namespace
 
 Engine::Engine(RulesetPtr ipv4, RulesetPtr ipv6, HostModel host, EngineOptions options)
-    : m_v4(compile(std::move(ipv4)))
-    , m_v6(compile(std::move(ipv6)))
+    : m_v4(compile(std::move(ipv4), CompileOptions { options.chainIndex, options.minIndexedRun }))
+    , m_v6(compile(std::move(ipv6), CompileOptions { options.chainIndex, options.minIndexedRun }))
     , m_host(std::move(host))
     , m_options(options)
 {

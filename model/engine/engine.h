@@ -20,6 +20,9 @@ namespace model::engine {
 struct EngineOptions {
     // Upper bound on the paths followed when matches cannot be decided (statistic, limit, ipsets ...).
     int maxOutcomes = 64;
+    // Long runs of exact-value rules are dispatched by lookup (see IndexedRun); off only to check that.
+    bool chainIndex = true;
+    std::size_t minIndexedRun = 8;
 };
 
 class Engine final {

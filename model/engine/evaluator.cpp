@@ -122,6 +122,11 @@ Verdict Evaluator::runTable(PacketState& s, Hook hook, const char* tableName)
             stack.pop_back();
             continue;
         }
+        if (const IndexedRun* run = chain.runs.empty() ? nullptr : chain.runAt(next)) {
+            next = skipIndexed(s, *run, next);
+            if (next >= run->end)
+                continue;
+        }
         const std::size_t index = next++;
         if (!ruleMatches(s, chain.rules[index]))
             continue;

@@ -76,6 +76,10 @@ private:
         std::size_t next;
     };
 
+    // Passes over the rules of an indexed run that cannot match: the first candidate at or after `next`, or the
+    // run's end. With a recorder, notes the condition the skipped rules stand for.
+    std::size_t skipIndexed(const PacketState& s, const IndexedRun& run, std::size_t next);
+    void recordGroupMiss(const PacketState& s, const std::vector<Predicate>& predicates);
     bool ruleMatches(const PacketState& s, const CompiledRule& rule);
     bool ruleMatchesRecorded(const PacketState& s, const CompiledRule& rule);
     Tri evaluate(const PacketState& s, const Predicate& p);

@@ -212,6 +212,12 @@ void PathRecorder::apply(Tag t, const IntervalSet& set, bool inside)
 
 void PathRecorder::pin(Tag t) { restrict(t, IntervalSet::single(valueOf(t)), true); }
 
+void PathRecorder::keyRange(bool dst, U128 lo, U128 hi, U128 max)
+{
+    if (lo != 0 || hi != max)
+        restrict(m_cur[dst ? SlotDst : SlotDport], IntervalSet::range(lo, hi), true);
+}
+
 void PathRecorder::hostFact(Tag t, const IpAddress& address)
 {
     if (t != Const)

@@ -79,6 +79,8 @@ public:
     void equalFact(Tag a, const IpAddress& va, Tag b, const IpAddress& vb);
     void bindingFact(const NatBinding& binding, bool dnat); // binding.dnat()/snat() was asked
     void pin(Tag t); // the field's value itself decided something: keep it
+    // Rules of an indexed run were passed over: the destination address (or port) lies in [lo, hi].
+    void keyRange(bool dst, U128 lo, U128 hi, U128 max);
 
     // Devices: the ingress of the packet being traced (In for the first packet, or for a reply when the first
     // packet was delivered back out of its own ingress bridge), and what s.in / s.out carry.

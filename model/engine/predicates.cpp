@@ -246,6 +246,47 @@ bool Evaluator::ruleMatchesRecorded(const PacketState& s, const CompiledRule& ru
     return false;
 }
 
+std::size_t Evaluator::skipIndexed(const PacketState& s, const IndexedRun& run, std::size_t next)
+{
+    const Header& h = s.header;
+    if (run.key == Field::DstPort && !h.hasPorts())
+        return run.end; // a port match fails without a condition, as in ruleMatchesRecorded
+    const bool byDst = run.key == Field::Dst;
+    const IndexedRun::Step step = run.step(byDst ? toU128(h.dst) : U128 { h.dport }, h.protocol, next);
+    if (m_rec == nullptr || step.next == next) [[likely]]
+        return step.next;
+    // Each skipped rule of the packet's protocol failed on its key, or on a predicate before it; rules of other
+    // protocols failed on -p, which constrains nothing. The gap contains the packet's key and no skipped key.
+    m_rec->keyRange(byDst, step.gapLo, step.gapHi, run.keyMax);
+    for (const IndexedRun::Group& g : run.groups)
+        if (!g.predicates.empty() && (g.protocol == 0 || g.protocol == h.protocol))
+            recordGroupMiss(s, g.predicates);
+    return step.next;
+}
+
+// As ruleMatchesRecorded for a rule that fails before its key: the first false predicate's condition, or none
+// when a later one fails without one. These predicates are never undecidable.
+void Evaluator::recordGroupMiss(const PacketState& s, const std::vector<Predicate>& predicates)
+{
+    m_rec->holdRule();
+    std::size_t failFrom = 0, failTo = 0, failAt = predicates.size();
+    for (std::size_t i = 0; i < predicates.size(); ++i) {
+        const std::size_t before = m_rec->held();
+        if (evaluate(s, predicates[i]) == Tri::False) {
+            failFrom = before;
+            failTo = m_rec->held();
+            failAt = i;
+            break;
+        }
+    }
+    for (std::size_t k = failAt + 1; k < predicates.size() && failTo > failFrom; ++k) {
+        const std::size_t before = m_rec->held();
+        if (evaluate(s, predicates[k]) == Tri::False && m_rec->held() == before)
+            failFrom = failTo = before;
+    }
+    m_rec->releaseRule(failFrom, failTo); // nothing when every predicate held: the key failed
+}
+
 bool Evaluator::choose(const std::string& question, const std::string& reason, bool fact)
 {
     const std::size_t i = m_choices.next++;

@@ -87,26 +87,38 @@ const Workload& fixtures()
     return w;
 }
 
+Workload kubeWorkload(bool chainIndex)
+{
+    Workload out;
+    constexpr int services = 5000; // about 70,000 rules
+    auto rules = parse::parseIptablesSave(bench::kubeProxyRuleset(services), Family::IPv4);
+    if (!rules)
+        return out;
+    HostModel host = dockerHost();
+    EngineOptions options;
+    options.chainIndex = chainIndex;
+    out.engines.push_back(std::make_shared<const Engine>(std::make_shared<const Ruleset>(std::move(rules).value()),
+        nullptr, std::move(host), options));
+    // Cluster IPs and ports as the generator assigns them, spread over the whole KUBE-SERVICES chain.
+    for (int i = 0; i < 64; ++i) {
+        const int s = (i * 7919) % services;
+        const std::string dst = "10." + std::to_string(96 + s / 65536) + '.' + std::to_string((s / 256) % 256) + '.'
+            + std::to_string(s % 256);
+        out.packets.push_back(packet("eth0", "10.0.0.50", dst.c_str(), static_cast<std::uint16_t>(80 + (s % 7) * 1000)));
+    }
+    return out;
+}
+
 const Workload& kube()
 {
-    static const Workload w = [] {
-        Workload out;
-        constexpr int services = 5000; // about 70,000 rules
-        auto rules = parse::parseIptablesSave(bench::kubeProxyRuleset(services), Family::IPv4);
-        if (!rules)
-            return out;
-        HostModel host = dockerHost();
-        out.engines.push_back(std::make_shared<const Engine>(std::make_shared<const Ruleset>(std::move(rules).value()),
-            nullptr, std::move(host)));
-        // Cluster IPs and ports as the generator assigns them, spread over the whole KUBE-SERVICES chain.
-        for (int i = 0; i < 64; ++i) {
-            const int s = (i * 7919) % services;
-            const std::string dst = "10." + std::to_string(96 + s / 65536) + '.' + std::to_string((s / 256) % 256) + '.'
-                + std::to_string(s % 256);
-            out.packets.push_back(packet("eth0", "10.0.0.50", dst.c_str(), static_cast<std::uint16_t>(80 + (s % 7) * 1000)));
-        }
-        return out;
-    }();
+    static const Workload w = kubeWorkload(true);
+    return w;
+}
+
+// The same without the chain index: every KUBE-SERVICES rule is tested in turn.
+const Workload& kubeLinear()
+{
+    static const Workload w = kubeWorkload(false);
     return w;
 }
 
@@ -128,6 +140,7 @@ void runTraces(benchmark::State& state, const Workload& w)
 
 void BM_TraceDockerFixtures(benchmark::State& state) { runTraces(state, fixtures()); }
 void BM_TraceKubeProxy70k(benchmark::State& state) { runTraces(state, kube()); }
+void BM_TraceKubeProxy70kLinear(benchmark::State& state) { runTraces(state, kubeLinear()); }
 
 void BM_CompileKubeProxy70k(benchmark::State& state)
 {
@@ -148,6 +161,7 @@ const int kThreads = static_cast<int>(std::max(1u, std::thread::hardware_concurr
 
 BENCHMARK(BM_TraceDockerFixtures)->Threads(1)->Threads(kThreads)->UseRealTime();
 BENCHMARK(BM_TraceKubeProxy70k)->Threads(1)->Threads(kThreads)->UseRealTime();
+BENCHMARK(BM_TraceKubeProxy70kLinear)->Threads(1)->UseRealTime();
 BENCHMARK(BM_CompileKubeProxy70k)->Unit(benchmark::kMillisecond);
 
 BENCHMARK_MAIN();
