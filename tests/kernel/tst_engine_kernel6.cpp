@@ -78,15 +78,6 @@ QVector<ProbeSpec> namedFlows6(bool tailscale)
     return flows;
 }
 
-// Docker 28.0.0 makes the docker-ext-bridges-v6 set (empty: no network has IPv6); the fixtures record only the
-// IPv4 set's state, so the set is declared here the way the fixtures declare theirs.
-QByteArray withIpsets(const QByteArray& rules)
-{
-    if (!rules.contains("docker-ext-bridges-v6"))
-        return rules;
-    return "#   create docker-ext-bridges-v6 hash:net family inet6 hashsize 1024 maxelem 65536 bucketsize 12\n" + rules;
-}
-
 QString compare(const QString& what, const ProbeSpec& probe, const KernelResult& kernel, const me::TraceResult& engine,
     Tally& tally)
 {
@@ -177,7 +168,7 @@ private:
         const QString label = fixture + (overlay.isEmpty() ? QString() : QStringLiteral(" +overlay")) + QStringLiteral(" [")
             + backendName(backend) + QLatin1Char(']');
         const bool tailscale = fixture.contains(QLatin1String("-c-"));
-        const QByteArray rules = withIpsets(readFixture(fixture));
+        const QByteArray rules = withIpsets6(readFixture(fixture));
         QString networksName = fixture;
         networksName.replace(QStringLiteral(".ip6.rules"), QStringLiteral(".networks.json"));
         const QByteArray networks = readFixture(networksName);

@@ -3,7 +3,7 @@
 // concretely shows what the class says, and random packets traced in both snapshots agree with the classes.
 #include "model/diff/flowdiff.h"
 #include "model/diff/flowtext.h"
-#include "support/fixturehost.h"
+#include "../common/fixturehost.h"
 
 #include <QTest>
 

@@ -39,5 +39,8 @@ struct FixtureCase {
 };
 QVector<FixtureCase> expectedCases(QString* error);
 QByteArray readFixture(const QString& fileName);
+// An .ip6.rules fixture that names the docker-ext-bridges-v6 set, with the set declared (the fixtures record
+// only the IPv4 set's state); other texts unchanged.
+QByteArray withIpsets6(const QByteArray& rules);
 
 } // namespace ktest

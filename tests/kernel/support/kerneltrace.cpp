@@ -401,6 +401,8 @@ QVector<TraceStep> TraceReader::take(quint16 ipId)
 
 QString TraceReader::problem() const
 {
+    if (!m_problem.isEmpty())
+        return m_problem;
     if (!m_monitor || m_monitor->state() == QProcess::Running)
         return {};
     return QStringLiteral("xtables-monitor exited (%1): %2")

@@ -65,7 +65,9 @@ public:
     void poll(int waitMs);
     // The ordered steps recorded for the packet with this IP ID (and clears them).
     QVector<TraceStep> take(quint16 ipId);
-    void setIndex(std::shared_ptr<const RulesetIndex> index) { m_index = std::move(index); }
+    // The rule numbers of the ruleset as loaded; call it again after every reload (nf_tables over IPv6: the
+    // rule handles are read again too).
+    void setIndex(std::shared_ptr<const RulesetIndex> index);
     // Forgets everything recorded so far.
     void clear();
     // Empty while the trace source works; else what went wrong (the monitor exited, its stderr).
@@ -77,6 +79,7 @@ private:
     // nf_tables over IPv6: xtables-monitor 1.8.9 exits on ip6 rules with port matches, so the trace
     // events are read from netlink directly and rule handles mapped to rule numbers (nfttrace.cpp).
     bool startNftNetlink(QString* error);
+    bool readNftHandles();
     void parseNftTrace(const QByteArray& datagram);
     bool ours(quint16 ipId, quint8 proto, int shape) const;
     void addStep(quint16 ipId, TraceStep step);
@@ -94,6 +97,7 @@ private:
     QHash<quint16, QPair<quint8, int>> m_expected; // IP ID -> protocol and shape
     QHash<quint16, QVector<TraceStep>> m_steps;
     std::shared_ptr<const RulesetIndex> m_index;
+    QString m_problem;
 };
 
 // What the trace says decided the packet: for a stopped packet the step it ended on; for a delivered

@@ -100,13 +100,26 @@ namespace {
 
 } // namespace
 
-bool TraceReader::startNftNetlink(QString* error)
+bool TraceReader::readNftHandles()
 {
+    m_handles.clear();
     const int dump = m_host.openSocket(AF_NETLINK, SOCK_RAW, NETLINK_NETFILTER);
     const bool listed = dump >= 0 && ruleNumbers(dump, m_handles);
     if (dump >= 0)
         ::close(dump);
-    if (!listed) {
+    return listed;
+}
+
+void TraceReader::setIndex(std::shared_ptr<const RulesetIndex> index)
+{
+    m_index = std::move(index);
+    if (m_nftNetlink && !readNftHandles())
+        m_problem = QStringLiteral("cannot list the ip6 nf_tables rules over netlink");
+}
+
+bool TraceReader::startNftNetlink(QString* error)
+{
+    if (!readNftHandles()) {
         *error = QStringLiteral("cannot list the ip6 nf_tables rules over netlink");
         return false;
     }

@@ -1,6 +1,16 @@
 #include "support/topology.h"
 
+#include <QHash>
+#include <QMap>
 #include <QRegularExpression>
+
+#include <cstring>
+
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
+#include <linux/netlink.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 namespace ktest {
 
@@ -25,6 +35,63 @@ namespace {
         while (it.hasNext())
             out += it.next().captured(1).toUtf8() + '\n';
         return out;
+    }
+
+    // Deletes every conntrack entry of the namespace (an IPCTNL_MSG_CT_DELETE without a tuple), acknowledged.
+    bool flushConntrack(const Namespace& ns)
+    {
+        const int fd = ns.openSocket(AF_NETLINK, SOCK_RAW, NETLINK_NETFILTER);
+        if (fd < 0)
+            return false;
+        struct {
+            nlmsghdr header;
+            nfgenmsg body;
+        } request {};
+        request.header.nlmsg_len = sizeof request;
+        request.header.nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_DELETE;
+        request.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+        request.body.nfgen_family = AF_UNSPEC;
+        request.body.version = NFNETLINK_V0;
+        bool ok = ::send(fd, &request, sizeof request, 0) == ssize_t(sizeof request);
+        char answer[512];
+        const ssize_t n = ok ? ::recv(fd, answer, sizeof answer, 0) : -1;
+        if (n >= ssize_t(sizeof(nlmsghdr) + sizeof(nlmsgerr))) {
+            nlmsgerr error;
+            std::memcpy(&error, answer + NLMSG_HDRLEN, sizeof error);
+            ok = error.error == 0;
+        } else {
+            ok = false;
+        }
+        ::close(fd);
+        return ok;
+    }
+
+    QStringList builtinChains(const QString& table)
+    {
+        static const QHash<QString, QStringList> builtins {
+            { QStringLiteral("raw"), { QStringLiteral("PREROUTING"), QStringLiteral("OUTPUT") } },
+            { QStringLiteral("mangle"), { QStringLiteral("PREROUTING"), QStringLiteral("INPUT"), QStringLiteral("FORWARD"),
+                                            QStringLiteral("OUTPUT"), QStringLiteral("POSTROUTING") } },
+            { QStringLiteral("nat"), { QStringLiteral("PREROUTING"), QStringLiteral("INPUT"), QStringLiteral("OUTPUT"),
+                                         QStringLiteral("POSTROUTING") } },
+            { QStringLiteral("filter"), { QStringLiteral("INPUT"), QStringLiteral("FORWARD"), QStringLiteral("OUTPUT") } },
+            { QStringLiteral("security"), { QStringLiteral("INPUT"), QStringLiteral("FORWARD"), QStringLiteral("OUTPUT") } },
+        };
+        return builtins.value(table);
+    }
+
+    // The chains a restore text declares, by table ("*filter", then ":DOCKER - [0:0]" lines).
+    QMap<QString, QStringList> chainsOf(const QByteArray& rulesText)
+    {
+        QMap<QString, QStringList> chains;
+        QString table;
+        for (const QByteArray& line : rulesText.split('\n')) {
+            if (line.startsWith('*'))
+                table = QString::fromUtf8(line.mid(1).trimmed());
+            else if (line.startsWith(':') && !table.isEmpty())
+                chains[table] << QString::fromUtf8(line.mid(1, line.indexOf(' ') - 1));
+        }
+        return chains;
     }
 
 } // namespace
@@ -380,17 +447,60 @@ bool Topology::armTracing()
     return true;
 }
 
+bool Topology::loadIpsets(const QByteArray& rulesText, bool refill)
+{
+    QByteArray sets = ipsetState(rulesText);
+    if (sets.isEmpty())
+        return true;
+    QStringList command { QStringLiteral("ipset"), QStringLiteral("restore") };
+    if (refill) {
+        // A set the previous ruleset made may still exist (rules no longer use it): keep it, empty it.
+        static const QRegularExpression create(QStringLiteral("^(create (\\S+) .*)$"), QRegularExpression::MultilineOption);
+        sets = QString::fromUtf8(sets).replace(create, QStringLiteral("\\1\nflush \\2")).toUtf8();
+        command << QStringLiteral("-exist");
+    }
+    const CommandResult r = m_host->run(command, sets);
+    return r.ok() || fail(QStringLiteral("ipset restore"), r);
+}
+
 bool Topology::load(const QByteArray& rulesText)
 {
-    const QByteArray sets = ipsetState(rulesText);
-    if (!sets.isEmpty()) {
-        const CommandResult r = m_host->run({ QStringLiteral("ipset"), QStringLiteral("restore") }, sets);
-        if (!r.ok())
-            return fail(QStringLiteral("ipset restore"), r);
-    }
+    if (!loadIpsets(rulesText, false))
+        return false;
     const CommandResult r = m_host->restore(rulesText, m_options.backend, m_options.family);
     if (!r.ok())
         return fail(iptablesProgram(m_options.backend, m_options.family, QStringLiteral("-restore")), r);
+    m_chains = chainsOf(rulesText);
+    return true;
+}
+
+bool Topology::reload(const QByteArray& rulesText)
+{
+    // iptables-nft -X without a chain deletes the empty built-in chains too, and their hooks would come back
+    // newer than the trace flag's: only the previous ruleset's own chains are deleted, by name.
+    const QString program = iptablesProgram(m_options.backend, m_options.family);
+    QString script;
+    for (auto it = m_chains.cbegin(); it != m_chains.cend(); ++it) {
+        script += QStringLiteral("%1 -w -t %2 -F\n").arg(program, it.key());
+        for (const QString& chain : it.value()) {
+            script += builtinChains(it.key()).contains(chain)
+                ? QStringLiteral("%1 -w -t %2 -P %3 ACCEPT\n").arg(program, it.key(), chain)
+                : QStringLiteral("%1 -w -t %2 -X %3\n").arg(program, it.key(), chain);
+        }
+    }
+    const CommandResult cleared = script.isEmpty() ? CommandResult { 0, {}, {} } : m_host->sh(script);
+    if (!cleared.ok())
+        return fail(QStringLiteral("clearing the tables"), cleared);
+    if (!loadIpsets(rulesText, true))
+        return false;
+    if (!flushConntrack(*m_host)) {
+        m_error = QStringLiteral("cannot flush the conntrack table of ") + m_host->name();
+        return false;
+    }
+    const CommandResult r = m_host->restore(rulesText, m_options.backend, m_options.family, true);
+    if (!r.ok())
+        return fail(iptablesProgram(m_options.backend, m_options.family, QStringLiteral("-restore")), r);
+    m_chains = chainsOf(rulesText);
     return true;
 }
 

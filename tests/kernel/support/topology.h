@@ -2,6 +2,7 @@
 
 #include "support/netns.h"
 
+#include <QMap>
 #include <QString>
 #include <QStringList>
 
@@ -62,6 +63,13 @@ public:
     bool armTracing();
     // Loads the ipsets named in "#   create/add" comment lines, then the ruleset, into the host namespace.
     bool load(const QByteArray& rulesText);
+    // Replaces the ruleset loaded before (by load() or reload()) with this one, keeping the tables and built-in
+    // chains themselves, so the trace flag armed once still comes first: the previous ruleset's chains are
+    // flushed, its own chains deleted, its built-in policies set to ACCEPT, then the text restored without
+    // flushing (load() the tables the fixtures use first, before armTracing()). The ipsets it
+    // declares are emptied and refilled, and the conntrack table emptied: no attempt sees a connection made
+    // under the previous ruleset.
+    bool reload(const QByteArray& rulesText);
     // Applies overlay commands ("iptables -I DOCKER-USER ...") with the topology's backend.
     bool applyCommands(const QStringList& commands);
     // iptables-save of the host as loaded (no counters): the text rule numbers refer to.
@@ -90,6 +98,7 @@ private:
     bool wire6();
     bool wireContainers();
     bool installHelpers();
+    bool loadIpsets(const QByteArray& rulesText, bool refill);
 
     TopologyOptions m_options;
     std::unique_ptr<Namespace> m_host;
@@ -99,6 +108,7 @@ private:
     std::unique_ptr<Namespace> m_web2;
     std::unique_ptr<Namespace> m_app;
     QString m_error;
+    QMap<QString, QStringList> m_chains; // table -> the chains the loaded ruleset declares
 };
 
 } // namespace ktest

@@ -1,14 +1,20 @@
-#include "support/fixturehost.h"
+#pragma once
+
+// Snapshots of the shared Docker fixtures' host (rules, ip6 rules, interfaces, routes, Docker networks, ipsets),
+// built the way the real-kernel measurements were set up. Header only: the model and kernel tests share it and each
+// label links only its own layer.
 
 #include "model/parse/iptables.h"
+#include "model/snapshot.h"
 
 #include <QFile>
+#include <QString>
+
+#include <nlohmann/json.hpp>
 
 namespace fixtures {
 
-using namespace model;
-
-QByteArray read(const QString& name)
+inline QByteArray read(const QString& name)
 {
     QFile f(QStringLiteral(CHAINSIGHT_FIXTURES_DIR "/") + name);
     if (!f.open(QIODevice::ReadOnly))
@@ -16,12 +22,14 @@ QByteArray read(const QString& name)
     return f.readAll();
 }
 
-nlohmann::json readJson(const QString& name) { return nlohmann::json::parse(read(name).toStdString()); }
+inline nlohmann::json readJson(const QString& name) { return nlohmann::json::parse(read(name).toStdString()); }
 
-namespace {
+namespace detail {
+
+using namespace model;
 
 // The fixtures carry their ipset state as "#   create ..." / "#   add ..." comment lines.
-std::vector<IpSet> ipsetsFromComments(const std::string& text)
+inline std::vector<IpSet> ipsetsFromComments(const std::string& text)
 {
     std::vector<IpSet> sets;
     for (const QString& line : QString::fromStdString(text).split(QLatin1Char('\n'))) {
@@ -36,7 +44,7 @@ std::vector<IpSet> ipsetsFromComments(const std::string& text)
     return sets;
 }
 
-std::vector<Interface> interfacesFrom(const nlohmann::json& addr)
+inline std::vector<Interface> interfacesFrom(const nlohmann::json& addr)
 {
     std::vector<Interface> out;
     for (const auto& j : addr) {
@@ -51,7 +59,7 @@ std::vector<Interface> interfacesFrom(const nlohmann::json& addr)
     return out;
 }
 
-std::vector<Route> routesFrom(const nlohmann::json& routes)
+inline std::vector<Route> routesFrom(const nlohmann::json& routes)
 {
     std::vector<Route> out;
     for (const auto& j : routes) {
@@ -66,7 +74,7 @@ std::vector<Route> routesFrom(const nlohmann::json& routes)
     return out;
 }
 
-DockerState dockerFrom(const nlohmann::json& networks)
+inline DockerState dockerFrom(const nlohmann::json& networks)
 {
     DockerState d;
     d.networks.emplace();
@@ -91,10 +99,12 @@ DockerState dockerFrom(const nlohmann::json& networks)
     return d;
 }
 
-} // namespace
+} // namespace detail
 
-SnapshotPtr snapshot(const QString& fixture)
+inline model::SnapshotPtr snapshot(const QString& fixture)
 {
+    using namespace model;
+    using namespace detail;
     const std::string v4 = read(fixture + QStringLiteral(".rules")).toStdString();
     const std::string v6 = read(fixture + QStringLiteral(".ip6.rules")).toStdString();
     auto p4 = parse::parseIptablesSave(v4, Family::IPv4);
