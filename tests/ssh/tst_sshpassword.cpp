@@ -109,7 +109,7 @@ private Q_SLOTS:
             if (source.kind == model::SourceKind::IptablesV4 && source.variant.empty())
                 rules = &source;
         QVERIFY(rules);
-        QCOMPARE(rules->origin.rfind("/usr/bin/sudo -S -p '' ", 0), std::size_t(0));
+        QCOMPARE(rules->origin.rfind("/usr/bin/env LC_ALL=C /usr/bin/sudo -S -p '' ", 0), std::size_t(0));
         QCOMPARE(normalizedRules(QByteArray::fromStdString(rules->text)), normalizedRules(server.fixtureRules()));
         for (const auto& source : result.value().sources)
             QVERIFY2(source.absent || source.exitStatus == 0, source.origin.c_str());
