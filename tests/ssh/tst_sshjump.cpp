@@ -8,6 +8,7 @@
 #include "remote/sshhostsession.h"
 
 #include <QFile>
+#include <QProcess>
 #include <QTest>
 
 #include <future>
@@ -231,6 +232,45 @@ private Q_SLOTS:
         QVERIFY(ran.ok());
         QVERIFY2(output.find(target.address().toStdString() + "/30") != std::string::npos, output.c_str());
         QVERIFY2(output.find(jump.address().toStdString() + "/30") == std::string::npos, output.c_str());
+    }
+
+    void cliWithDashJ()
+    {
+        TestSshd jump(jumpHostOptions());
+        REQUIRE_SERVER(jump);
+        TestSshd target(behind(jump));
+        REQUIRE_SERVER(target);
+        const QString config = jump.path(QStringLiteral("cli_config"));
+        writeText(config, QStringLiteral("Host %1\n  IdentityFile %2\n").arg(jump.address(), jump.clientKey()).toUtf8());
+        const QString knownHosts = jump.path(QStringLiteral("cli_known_hosts"));
+        writeText(knownHosts, {});
+        const QString cliPath = QStringLiteral(CHAINSIGHT_BINARY_DIR "/app/chainsight-cli");
+        const QStringList common { QStringLiteral("snapshot"),
+            QStringLiteral("csstest@%1:%2").arg(target.address()).arg(target.port()), QStringLiteral("-o"),
+            jump.path(QStringLiteral("out.chainsight.json")), QStringLiteral("--ssh-config"), config,
+            QStringLiteral("-i"), target.clientKey(), QStringLiteral("--known-hosts"), knownHosts,
+            QStringLiteral("--accept-new-host-key"), QStringLiteral("-J") };
+        QProcess bad;
+        bad.start(cliPath, common + QStringList { QStringLiteral("root@bad host") });
+        QVERIFY(bad.waitForFinished(30000));
+        QCOMPARE(bad.exitCode(), 2);
+        QVERIFY(bad.readAllStandardError().contains("not a jump host: root@bad host"));
+
+        // with no terminal the sudo password cannot be asked: the run ends there, on the target, after both
+        // unknown host keys were shown and saved
+        QProcess cli;
+        cli.start(cliPath, common + QStringList { QStringLiteral("root@%1:%2").arg(jump.address()).arg(jump.port()) });
+        cli.closeWriteChannel();
+        QVERIFY(cli.waitForFinished(60000));
+        const QByteArray err = cli.readAllStandardError();
+        QCOMPARE(cli.exitCode(), 2);
+        QVERIFY2(err.contains(jump.hostKeyFingerprint().toLatin1()), err.constData());
+        QVERIFY2(err.contains(target.hostKeyFingerprint().toLatin1()), err.constData());
+        QVERIFY2(err.contains(QByteArray("sudo on " + target.address().toLatin1() + " wants a password for csstest")),
+            err.constData());
+        const QByteArray known = readText(knownHosts);
+        QVERIFY(known.contains(QByteArray("[" + jump.address().toLatin1() + "]:")));
+        QVERIFY(known.contains(QByteArray("[" + target.address().toLatin1() + "]:")));
     }
 
     void cleanupTestCase()
