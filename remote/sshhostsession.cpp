@@ -62,7 +62,8 @@ void forwardBytes(ssh_session session, ssh_channel channel, int fd, const std::a
         ssh_connector_set_in_fd(toRemote, fd);
         ssh_event_add_connector(event, toLocal);
         ssh_event_add_connector(event, toRemote);
-        while (!stop->load() && ssh_channel_is_open(channel) != 0 && ssh_channel_is_eof(channel) == 0
+        // until the far end has closed and everything it sent has been passed on
+        while (!stop->load() && ssh_channel_is_open(channel) != 0 && ssh_channel_poll(channel, 0) != SSH_EOF
             && ssh_is_connected(session) != 0)
             if (ssh_event_dopoll(event, kPollMilliseconds) == SSH_ERROR)
                 break;
