@@ -64,6 +64,7 @@ std::string probeCommand()
     };
     add("cat");
     add("sudo");
+    add("env");
     for (const auto& spec : commandPlan())
         add(spec.program);
     std::string files;

@@ -26,6 +26,9 @@ struct ConnectOptions {
     std::string sshConfigFile; // empty: ~/.ssh/config and /etc/ssh/ssh_config
     std::string knownHostsFile; // empty: what the ssh config says (~/.ssh/known_hosts)
     std::string agentSocket; // empty: $SSH_AUTH_SOCK
+    // Jump hosts, as `ssh -J`: "[user@]host[:port][,...]". Empty: the ssh config's ProxyJump; "none": direct.
+    // Each hop is resolved through the same ssh config, host-key checked and authenticated like the target.
+    std::string proxyJump;
     int connectTimeoutSeconds = 20;
     int commandTimeoutSeconds = 120;
 };

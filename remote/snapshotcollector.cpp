@@ -57,7 +57,8 @@ std::string firstLine(const std::string& text)
 }
 
 // sudo's own complaint, as opposed to the failure of the command it ran. Warnings such as
-// "sudo: unable to resolve host" come with commands that ran fine, so only refusals count.
+// "sudo: unable to resolve host" come with commands that ran fine, so only refusals count. sudo runs under
+// `env LC_ALL=C` (see prefix()), so its messages are the untranslated ones whatever the server's locale.
 bool sudoRefused(const CommandResult& result)
 {
     if (result.exitStatus != 1 || result.outputBytes != 0)
@@ -107,7 +108,9 @@ std::string SnapshotCollector::Private::prefix(bool privileged) const
 {
     if (!privileged || root())
         return {};
-    const std::string sudo = probe.path("sudo").value_or("sudo");
+    // LC_ALL=C also overrides LANGUAGE, so a German or French sudo still says "a password is required"
+    const auto env = probe.path("env");
+    const std::string sudo = (env ? *env + " LC_ALL=C " : std::string()) + probe.path("sudo").value_or("sudo");
     return sudoWithPassword ? sudo + " -S -p '' " : sudo + " -n ";
 }
 

@@ -1,8 +1,16 @@
 #include "remote/sshhostsession.h"
 
+#include "remote/sshconfig.h"
+#include "remote/target.h"
+
 #include <libssh/callbacks.h>
 #include <libssh/libssh.h>
 
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
@@ -15,6 +23,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr std::size_t kMaxErrorText = 64 * 1024;
 constexpr int kPollMilliseconds = 100;
+constexpr int kMaxJumpDepth = 8; // a ProxyJump that names itself would otherwise recurse for ever
 
 std::string ownedString(char* text)
 {
@@ -38,6 +47,41 @@ SessionError connectError(const std::string& target, const std::string& detail)
     return sessionError(ErrorCode::Protocol, "The SSH handshake with " + target + " failed.", detail);
 }
 
+// Runs on its own thread and owns the jump session from here on: libssh connectors move the bytes between the
+// channel and the local socket until either side ends or stop is set.
+void forwardBytes(ssh_session session, ssh_channel channel, int fd, const std::atomic<bool>* stop)
+{
+    ssh_event event = ssh_event_new();
+    ssh_connector toLocal = ssh_connector_new(session);
+    ssh_connector toRemote = ssh_connector_new(session);
+    const bool ready = event != nullptr && toLocal != nullptr && toRemote != nullptr
+        && ssh_connector_set_in_channel(toLocal, channel, SSH_CONNECTOR_STDINOUT) == SSH_OK
+        && ssh_connector_set_out_channel(toRemote, channel, SSH_CONNECTOR_STDINOUT) == SSH_OK;
+    if (ready) {
+        ssh_connector_set_out_fd(toLocal, fd);
+        ssh_connector_set_in_fd(toRemote, fd);
+        ssh_event_add_connector(event, toLocal);
+        ssh_event_add_connector(event, toRemote);
+        // until the far end has closed and everything it sent has been passed on
+        while (!stop->load() && ssh_channel_is_open(channel) != 0 && ssh_channel_poll(channel, 0) != SSH_EOF
+            && ssh_is_connected(session) != 0)
+            if (ssh_event_dopoll(event, kPollMilliseconds) == SSH_ERROR)
+                break;
+        ssh_event_remove_connector(event, toLocal);
+        ssh_event_remove_connector(event, toRemote);
+    }
+    ::shutdown(fd, SHUT_RDWR); // the session on the other end sees the connection end
+    ::close(fd);
+    if (toLocal != nullptr)
+        ssh_connector_free(toLocal);
+    if (toRemote != nullptr)
+        ssh_connector_free(toRemote);
+    if (event != nullptr)
+        ssh_event_free(event);
+    ssh_channel_close(channel);
+    ssh_channel_free(channel);
+}
+
 } // namespace
 
 struct SshHostSession::Private {
@@ -49,12 +93,18 @@ struct SshHostSession::Private {
     std::string user;
     std::string host;
     int port = 22;
+    std::vector<std::string> hops; // ProxyJump, first hop first; the last one carries this connection
+    std::unique_ptr<SshHostSession> jump;
+    std::thread forwarder; // only when this session is itself a jump host
+    std::atomic<bool> stopForwarding { false };
+    int depth = 0; // how many jump hosts lie behind this one
 
     bool cancelled() const { return cancel && cancel->isCancelled(); }
     std::string target() const { return user + "@" + host + ":" + std::to_string(port); }
     std::string error() const { return session != nullptr ? std::string(ssh_get_error(session)) : std::string(); }
 
     Outcome<Done> configure();
+    Outcome<Done> connectThroughJump();
     Outcome<Done> connect();
     Outcome<Done> verifyHostKey();
     Outcome<Done> authenticate();
@@ -129,6 +179,12 @@ Outcome<Done> SshHostSession::Private::configure()
     unsigned int resolvedPort = 22;
     if (ssh_options_get_port(session, &resolvedPort) == SSH_OK)
         port = static_cast<int>(resolvedPort);
+    // Chainsight connects every hop itself: libssh 0.10 would start an `ssh` process for a ProxyJump and
+    // 0.11 would check the jump host's key without asking; a socket given with SSH_OPTIONS_FD wins over both.
+    hops = splitProxyJump(
+        options.proxyJump.empty() ? configuredProxyJump(options.sshConfigFile, options.host) : options.proxyJump);
+    if (options.proxyJump == "none")
+        ssh_options_set(session, SSH_OPTIONS_PROXYCOMMAND, "none");
 
     sshCallbacks.userdata = this;
     sshCallbacks.auth_function = &Private::passphraseCallback;
@@ -137,8 +193,53 @@ Outcome<Done> SshHostSession::Private::configure()
     return Done {};
 }
 
+Outcome<Done> SshHostSession::Private::connectThroughJump()
+{
+    if (depth >= kMaxJumpDepth)
+        return sessionError(ErrorCode::ConnectFailed,
+            "More than " + std::to_string(kMaxJumpDepth) + " jump hosts lead to " + options.host
+                + ": does a ProxyJump in the ssh config apply to the jump host itself?");
+    const std::string& last = hops.back();
+    const auto hopTarget = parseTarget(last);
+    if (!hopTarget)
+        return sessionError(ErrorCode::ConnectFailed, "The jump host \"" + last + "\" is not [user@]host[:port].");
+    ConnectOptions hop;
+    hop.host = hopTarget->host;
+    hop.user = hopTarget->user;
+    hop.port = hopTarget->port;
+    hop.sshConfigFile = options.sshConfigFile;
+    hop.knownHostsFile = options.knownHostsFile;
+    hop.agentSocket = options.agentSocket;
+    hop.connectTimeoutSeconds = options.connectTimeoutSeconds;
+    hop.commandTimeoutSeconds = options.commandTimeoutSeconds;
+    // the earlier hops lead to this one; the first hop follows its own ssh config, as with `ssh -J`
+    for (std::size_t i = 0; i + 1 < hops.size(); ++i)
+        hop.proxyJump += (i == 0 ? "" : ",") + hops[i];
+    jump = std::make_unique<SshHostSession>(std::move(hop), cancel);
+    jump->d->depth = depth + 1;
+    auto opened = jump->open(*callbacks);
+    if (!opened.ok()) {
+        SessionError failed = opened.error();
+        failed.message = "Jump host " + last + ": " + failed.message;
+        return failed;
+    }
+    auto tunnel = jump->forward(host, port);
+    if (!tunnel.ok())
+        return tunnel.error();
+    const socket_t fd = tunnel.value();
+    if (ssh_options_set(session, SSH_OPTIONS_FD, &fd) < 0) {
+        ::close(fd);
+        return sessionError(ErrorCode::Io, "Cannot use the connection through the jump host.", error());
+    }
+    return Done {};
+}
+
 Outcome<Done> SshHostSession::Private::connect()
 {
+    if (!hops.empty()) {
+        if (auto through = connectThroughJump(); !through.ok())
+            return through;
+    }
     // non-blocking so that a cancel or our own deadline can interrupt a silent server
     ssh_set_blocking(session, 0);
     const auto deadline = Clock::now() + std::chrono::seconds(options.connectTimeoutSeconds);
@@ -391,14 +492,46 @@ Outcome<CommandResult> SshHostSession::run(
     return result;
 }
 
+Outcome<int> SshHostSession::forward(const std::string& host, int port)
+{
+    if (d->session == nullptr || ssh_is_connected(d->session) == 0 || d->forwarder.joinable())
+        return sessionError(ErrorCode::ConnectionLost, "Not connected to the jump host " + d->host + ".");
+    ssh_channel channel = ssh_channel_new(d->session);
+    if (channel == nullptr)
+        return sessionError(ErrorCode::ConnectionLost, "Cannot open a channel on " + d->host + ".", d->error());
+    if (ssh_channel_open_forward(channel, host.c_str(), port, "127.0.0.1", 0) != SSH_OK) {
+        const std::string detail = d->error();
+        ssh_channel_free(channel);
+        return sessionError(ErrorCode::ConnectFailed,
+            "The jump host " + d->host + " could not connect to " + host + " port " + std::to_string(port) + ".",
+            detail);
+    }
+    int pair[2] = { -1, -1 };
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) {
+        ssh_channel_free(channel);
+        return sessionError(ErrorCode::Io, "Cannot create a socket pair.", std::strerror(errno));
+    }
+    d->stopForwarding.store(false);
+    d->forwarder = std::thread(&forwardBytes, d->session, channel, pair[1], &d->stopForwarding);
+    return pair[0];
+}
+
 void SshHostSession::close() noexcept
 {
-    if (d->session == nullptr)
-        return;
-    if (ssh_is_connected(d->session) != 0)
-        ssh_disconnect(d->session);
-    ssh_free(d->session);
-    d->session = nullptr;
+    if (d->forwarder.joinable()) {
+        d->stopForwarding.store(true);
+        d->forwarder.join();
+    }
+    if (d->session != nullptr) {
+        if (ssh_is_connected(d->session) != 0)
+            ssh_disconnect(d->session);
+        ssh_free(d->session); // also closes the socket from the jump host
+        d->session = nullptr;
+    }
+    if (d->jump) {
+        d->jump->close();
+        d->jump.reset();
+    }
 }
 
 std::string SshHostSession::user() const { return d->user; }

@@ -5,6 +5,7 @@
 #include "model/snapshotbuilder.h"
 #include "model/snapshotfile.h"
 #include "remote/snapshotcollector.h"
+#include "remote/sshconfig.h"
 #include "remote/sshhostsession.h"
 #include "remote/target.h"
 
@@ -108,7 +109,8 @@ int usageError(const QString& message)
 {
     QTextStream(stderr) << "chainsight-cli snapshot: " << message << "\n"
                         << "usage: chainsight-cli snapshot [user@]host[:port] -o FILE [--ssh-config FILE] "
-                           "[-i IDENTITY] [--accept-new-host-key] [--timeout SECONDS] [--known-hosts FILE]\n";
+                           "[-i IDENTITY] [-J [user@]host[:port][,...]] [--accept-new-host-key] [--timeout SECONDS] "
+                           "[--known-hosts FILE]\n";
     return 2;
 }
 
@@ -132,7 +134,11 @@ std::optional<SnapshotArguments> parseArguments(const QStringList& args, int& ex
         QStringLiteral("SECONDS"));
     const QCommandLineOption knownHosts(QStringLiteral("known-hosts"),
         QStringLiteral("known_hosts file instead of ~/.ssh/known_hosts."), QStringLiteral("FILE"));
-    parser.addOptions({ output, config, identity, acceptNew, timeout, knownHosts });
+    const QCommandLineOption jump({ QStringLiteral("J"), QStringLiteral("jump") },
+        QStringLiteral("Connect through these jump hosts, as ssh -J (default: the ssh config's ProxyJump; "
+                       "none: direct). Their host keys are checked like the target's."),
+        QStringLiteral("HOSTS"));
+    parser.addOptions({ output, config, identity, jump, acceptNew, timeout, knownHosts });
     if (!parser.parse(QStringList { QStringLiteral("chainsight-cli snapshot") } + args)) {
         exitCode = usageError(parser.errorText());
         return std::nullopt;
@@ -163,6 +169,13 @@ std::optional<SnapshotArguments> parseArguments(const QStringList& args, int& ex
     parsed.connect.sshConfigFile = parser.value(config).toStdString();
     parsed.connect.identityFile = parser.value(identity).toStdString();
     parsed.connect.knownHostsFile = parser.value(knownHosts).toStdString();
+    parsed.connect.proxyJump = parser.value(jump).toStdString();
+    for (const auto& hop : remote::splitProxyJump(parsed.connect.proxyJump)) {
+        if (!remote::parseTarget(hop)) {
+            usageError(QStringLiteral("not a jump host: ") + QString::fromStdString(hop));
+            return std::nullopt;
+        }
+    }
     if (parser.isSet(timeout)) {
         bool ok = false;
         const int seconds = parser.value(timeout).toInt(&ok);

@@ -18,9 +18,10 @@ const std::string kNet2 = "897b3066eb8ac70fdeaac34ec46c5b445814e870935acde415ad4
 const std::string kRules = "*filter\n:INPUT ACCEPT [0:0]\n[3:180] -A INPUT -j ts-input\nCOMMIT\n";
 
 // A host as the probe sees it: uid, then the programs it has.
-void setUpHost(remote::FakeHostSession& host, int uid, const std::string& prefix, bool docker = true)
+void setUpHost(
+    remote::FakeHostSession& host, int uid, const std::string& prefix, bool docker = true, bool env = false)
 {
-    std::string probe = std::to_string(uid) + "\n";
+    std::string probe = std::to_string(uid) + "\n" + (env ? "env /usr/bin/env\n" : "");
     for (const char* line : { "cat /usr/bin/cat", "sudo /usr/bin/sudo", "hostname /usr/bin/hostname",
              "uname /usr/bin/uname", "iptables /usr/sbin/iptables", "iptables-save /usr/sbin/iptables-save",
              "ip6tables-save /usr/sbin/ip6tables-save", "ip /usr/bin/ip", "sysctl /usr/sbin/sysctl",
@@ -134,6 +135,30 @@ private Q_SLOTS:
         QCOMPARE(find(result.value(), sk::IpAddr)->origin,
             std::string("/usr/bin/ip -j addr")); // no sudo where none is needed
         QCOMPARE(find(result.value(), sk::IptablesV6)->exitStatus.value_or(-1), 1);
+    }
+
+    void sudoSpeaksTheCLocale()
+    {
+        // sudo's refusal is recognised by its words, so they must not be translated: env LC_ALL=C in front
+        const std::string sudo = "/usr/bin/env LC_ALL=C /usr/bin/sudo";
+        remote::FakeHostSession host("admin", "fw1", 22);
+        setUpHost(host, 1000, sudo + " -S -p '' ", true, true);
+        host.setOutput(sudo + " -n /usr/sbin/iptables-save -c", { "", 1, "sudo: a password is required\n" });
+        remote::SessionCallbacks callbacks;
+        remote::SnapshotCollector collector(host, callbacks, nullptr);
+        QCOMPARE(collector.collect().error().code, remote::ErrorCode::SudoPasswordRequired);
+        QVERIFY(std::find(host.commandsRun().begin(), host.commandsRun().end(), sudo + " -n /usr/sbin/iptables-save -c")
+            != host.commandsRun().end());
+        callbacks.sudoPassword = [&](const std::string&, remote::Secret& answer) {
+            char typed[] = "s3cret";
+            answer.assign(typed, 6);
+            return true;
+        };
+        remote::SnapshotCollector retry(host, callbacks, nullptr);
+        const auto result = retry.collect();
+        QVERIFY(result.ok());
+        QCOMPARE(find(result.value(), sk::IptablesV4)->origin, sudo + " -S -p '' /usr/sbin/iptables-save -c");
+        QCOMPARE(find(result.value(), sk::IpAddr)->origin, std::string("/usr/bin/ip -j addr"));
     }
 
     void sudoWantingAPasswordIsExplained()

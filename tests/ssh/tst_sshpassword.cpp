@@ -1,5 +1,6 @@
-// Passwords against the real sshd: password login as the last resort, and the sudo password given once
-// and sent on stdin (`sudo -S`) for a user that is not root.
+// Passwords against the real sshd: password login as the last resort, the sudo password given once
+// and sent on stdin (`sudo -S`) for a user that is not root, and sudo's refusal recognised when the server's
+// sessions speak German.
 #include "support/testsshd.h"
 
 #include "remote/snapshotcollector.h"
@@ -109,10 +110,48 @@ private Q_SLOTS:
             if (source.kind == model::SourceKind::IptablesV4 && source.variant.empty())
                 rules = &source;
         QVERIFY(rules);
-        QCOMPARE(rules->origin.rfind("/usr/bin/sudo -S -p '' ", 0), std::size_t(0));
+        QCOMPARE(rules->origin.rfind("/usr/bin/env LC_ALL=C /usr/bin/sudo -S -p '' ", 0), std::size_t(0));
         QCOMPARE(normalizedRules(QByteArray::fromStdString(rules->text)), normalizedRules(server.fixtureRules()));
         for (const auto& source : result.value().sources)
             QVERIFY2(source.absent || source.exitStatus == 0, source.origin.c_str());
+    }
+
+    void sudoRefusalInAnotherLanguage()
+    {
+        ServerOptions german;
+        german.language = QStringLiteral("de");
+        TestSshd server(german);
+        QVERIFY2(server.isValid(), qPrintable(server.error()));
+        {
+            // the server's own sudo really answers in German here, or this test would prove nothing
+            remote::SessionCallbacks none;
+            remote::SshHostSession session(optionsFor(server), nullptr);
+            QVERIFY(session.open(none).ok());
+            const auto asked = session.run("sudo -n true", [](std::string_view) {});
+            QVERIFY(asked.ok());
+            QVERIFY2(asked.value().errorText.find("Passwort") != std::string::npos, asked.value().errorText.c_str());
+        }
+        auto collect = [&](remote::SessionCallbacks callbacks) {
+            auto cancel = std::make_shared<remote::CancelToken>();
+            return std::async(std::launch::async, [&server, callbacks, cancel]() mutable {
+                remote::SshHostSession session(optionsFor(server), cancel);
+                remote::SnapshotCollector collector(session, callbacks, cancel);
+                return collector.collect();
+            }).get();
+        };
+        const auto refused = collect({});
+        QVERIFY(!refused.ok());
+        QCOMPARE(refused.error().code, remote::ErrorCode::SudoPasswordRequired);
+        remote::SessionCallbacks withPassword;
+        withPassword.sudoPassword = [](const std::string&, remote::Secret& secret) {
+            answer(secret, TestSshd::nonRootPassword());
+            return true;
+        };
+        const auto result = collect(withPassword);
+        QVERIFY2(result.ok(), result.ok() ? "" : (result.error().message + " " + result.error().detail).c_str());
+        for (const auto& source : result.value().sources)
+            if (source.kind == model::SourceKind::IptablesV4 && source.variant.empty())
+                QCOMPARE(normalizedRules(QByteArray::fromStdString(source.text)), normalizedRules(server.fixtureRules()));
     }
 };
 

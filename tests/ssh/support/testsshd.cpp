@@ -200,13 +200,21 @@ bool TestSshd::setUpNamespace()
 {
     Guardian::instance().tell(QStringLiteral("ns ") + m_namespace);
     const QString ip = QStringLiteral("ip");
+    // the near end of the link: on the host, or in the namespace this server is linked to
+    const QStringList near = m_options.linkedTo.isEmpty() ? QStringList { ip }
+                                                          : QStringList { ip, QStringLiteral("-n"), m_options.linkedTo };
+    const QStringList moveNearEnd = m_options.linkedTo.isEmpty()
+        ? QStringList { ip, QStringLiteral("link"), QStringLiteral("show"), m_hostVeth }
+        : QStringList { ip, QStringLiteral("link"), QStringLiteral("set"), m_hostVeth, QStringLiteral("netns"),
+              m_options.linkedTo };
     const QList<QStringList> steps {
         { ip, QStringLiteral("netns"), QStringLiteral("add"), m_namespace },
         { ip, QStringLiteral("link"), QStringLiteral("add"), m_hostVeth, QStringLiteral("type"), QStringLiteral("veth"),
             QStringLiteral("peer"), QStringLiteral("name"), m_nsVeth, QStringLiteral("netns"), m_namespace },
-        { ip, QStringLiteral("addr"), QStringLiteral("add"), m_hostAddress + QStringLiteral("/30"),
+        moveNearEnd,
+        near + QStringList { QStringLiteral("addr"), QStringLiteral("add"), m_hostAddress + QStringLiteral("/30"),
             QStringLiteral("dev"), m_hostVeth },
-        { ip, QStringLiteral("link"), QStringLiteral("set"), m_hostVeth, QStringLiteral("up") },
+        near + QStringList { QStringLiteral("link"), QStringLiteral("set"), m_hostVeth, QStringLiteral("up") },
         { ip, QStringLiteral("-n"), m_namespace, QStringLiteral("addr"), QStringLiteral("add"),
             m_nsAddress + QStringLiteral("/30"), QStringLiteral("dev"), m_nsVeth },
         { ip, QStringLiteral("-n"), m_namespace, QStringLiteral("link"), QStringLiteral("set"), m_nsVeth,
@@ -309,14 +317,24 @@ bool TestSshd::writeFiles()
 
 bool TestSshd::startServer()
 {
+    const bool pam = m_options.keyboardInteractive;
+    const QString language = m_options.language.isEmpty()
+        ? QString()
+        : QStringLiteral(" LANG=C.UTF-8 LANGUAGE=") + m_options.language;
     QString config = QStringLiteral(
-        "Port %1\nListenAddress %2\nHostKey %3\nPidFile %4\nAuthorizedKeysFile %5/%u\nStrictModes no\nUsePAM no\n"
-        "PermitRootLogin prohibit-password\nPasswordAuthentication yes\nPermitEmptyPasswords "
-        "no\nKbdInteractiveAuthentication no\n"
-        "UseDNS no\nMaxStartups 100\nLogLevel VERBOSE\nSetEnv PATH=%6:/usr/sbin:/usr/bin:/sbin:/bin\n")
+        "Port %1\nListenAddress %2\nHostKey %3\nPidFile %4\nAuthorizedKeysFile %5/%u\nStrictModes no\nUsePAM %7\n"
+        "PermitRootLogin prohibit-password\nPasswordAuthentication %8\nPermitEmptyPasswords "
+        "no\nKbdInteractiveAuthentication %7\n"
+        "UseDNS no\nMaxStartups 100\nLogLevel VERBOSE\nSetEnv PATH=%6:/usr/sbin:/usr/bin:/sbin:/bin%9\n")
                          .arg(m_port)
                          .arg(m_nsAddress, path(QStringLiteral("keys/host")), path(QStringLiteral("sshd.pid")),
-                             path(QStringLiteral("authorized")), path(QStringLiteral("bin")));
+                             path(QStringLiteral("authorized")), path(QStringLiteral("bin")),
+                             pam ? QStringLiteral("yes") : QStringLiteral("no"),
+                             pam ? QStringLiteral("no") : QStringLiteral("yes"), language);
+    // pam_unix checks the password against the shadow file bind-mounted below; nodelay keeps failures quick
+    writeFile(path(QStringLiteral("etc/pam-sshd")),
+        "auth required pam_unix.so nodelay\naccount required pam_permit.so\nsession required pam_permit.so\n"
+        "password required pam_deny.so\n");
     // newer servers slow down clients that fail or drop; these tests do both on purpose
     const QString penalties = QStringLiteral("PerSourcePenalties no\n");
     writeFile(path(QStringLiteral("sshd_config")), (config + penalties).toUtf8());
@@ -330,8 +348,9 @@ bool TestSshd::startServer()
         = QStringLiteral("set -e\nmount -t tmpfs -o mode=0755 css-run /run\nmkdir -p /run/sshd\n"
                          "mount --bind %1/etc/passwd /etc/passwd\nmount --bind %1/etc/group /etc/group\n"
                          "mount --bind %1/etc/shadow /etc/shadow\nmount --bind %1/etc/sudoers /etc/sudoers\n"
-                         "exec /usr/sbin/sshd -D -e -f %1/sshd_config\n")
-              .arg(m_dir.path());
+                         "%2exec /usr/sbin/sshd -D -e -f %1/sshd_config\n")
+              .arg(m_dir.path(),
+                  pam ? QStringLiteral("mount --bind %1/etc/pam-sshd /etc/pam.d/sshd\n").arg(m_dir.path()) : QString());
     writeFile(path(QStringLiteral("start-sshd.sh")), start.toUtf8());
     m_sshd = std::make_unique<QProcess>();
     m_sshd->setProcessChannelMode(QProcess::MergedChannels);
@@ -349,6 +368,13 @@ bool TestSshd::startServer()
     while (timer.elapsed() < 10000) {
         if (m_sshd->state() != QProcess::Running)
             break;
+        if (!m_options.linkedTo.isEmpty()) {
+            // not reachable from here: sshd writes its pid file once it listens
+            if (QFile::exists(path(QStringLiteral("sshd.pid"))))
+                return true;
+            QThread::msleep(50);
+            continue;
+        }
         const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         sockaddr_in address {};
         address.sin_family = AF_INET;

@@ -29,6 +29,14 @@ RunResult runProgram(const QStringList& command, const QByteArray& stdinData = {
 struct ServerOptions {
     bool withDocker = true; // false: the server has no docker command at all
     bool loadFixture = true; // the Docker 28 + Tailscale ruleset, IPv4 and IPv6
+    // The sessions' language: LANG=C.UTF-8 and LANGUAGE=<this>, e.g. "de" makes sudo answer in German.
+    QString language {};
+    // Keyboard-interactive login through PAM (pam_unix against this server's own shadow file) instead of the
+    // password method. The PAM file is bind-mounted in sshd's private mount namespace only.
+    bool keyboardInteractive = false;
+    // The namespace at the other end of this server's link instead of the host's: the server is then reachable
+    // only from there (a target behind a jump host).
+    QString linkedTo {};
 };
 
 class TestSshd final {
