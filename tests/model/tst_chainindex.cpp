@@ -4,7 +4,7 @@
 // with the index is the one recorded without it, or a part of it that still holds the packet.
 #include "model/engine/engine.h"
 #include "model/parse/iptables.h"
-#include "support/fixturehost.h"
+#include "../common/fixturehost.h"
 
 #include <QTest>
 
