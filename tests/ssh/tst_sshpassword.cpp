@@ -119,7 +119,7 @@ private Q_SLOTS:
     void sudoRefusalInAnotherLanguage()
     {
         ServerOptions german;
-        german.language = QStringLiteral("de");
+        german.language = QStringLiteral("de_DE");
         TestSshd server(german);
         QVERIFY2(server.isValid(), qPrintable(server.error()));
         {
@@ -129,7 +129,9 @@ private Q_SLOTS:
             QVERIFY(session.open(none).ok());
             const auto asked = session.run("sudo -n true", [](std::string_view) {});
             QVERIFY(asked.ok());
-            QVERIFY2(asked.value().errorText.find("Passwort") != std::string::npos, asked.value().errorText.c_str());
+            const std::string why = "sudo did not answer in German (is the de_DE.UTF-8 locale compiled? scripts/deps "
+                                    "makes it): " + asked.value().errorText;
+            QVERIFY2(asked.value().errorText.find("Passwort") != std::string::npos, why.c_str());
         }
         auto collect = [&](remote::SessionCallbacks callbacks) {
             auto cancel = std::make_shared<remote::CancelToken>();

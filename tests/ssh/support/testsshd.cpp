@@ -320,7 +320,7 @@ bool TestSshd::startServer()
     const bool pam = m_options.keyboardInteractive;
     const QString language = m_options.language.isEmpty()
         ? QString()
-        : QStringLiteral(" LANG=C.UTF-8 LANGUAGE=") + m_options.language;
+        : QStringLiteral(" LANG=") + m_options.language + QStringLiteral(".UTF-8 LANGUAGE=") + m_options.language.left(2);
     QString config = QStringLiteral(
         "Port %1\nListenAddress %2\nHostKey %3\nPidFile %4\nAuthorizedKeysFile %5/%u\nStrictModes no\nUsePAM %7\n"
         "PermitRootLogin prohibit-password\nPasswordAuthentication %8\nPermitEmptyPasswords "

@@ -29,7 +29,8 @@ RunResult runProgram(const QStringList& command, const QByteArray& stdinData = {
 struct ServerOptions {
     bool withDocker = true; // false: the server has no docker command at all
     bool loadFixture = true; // the Docker 28 + Tailscale ruleset, IPv4 and IPv6
-    // The sessions' language: LANG=C.UTF-8 and LANGUAGE=<this>, e.g. "de" makes sudo answer in German.
+    // The sessions' locale, e.g. "de_DE": LANG=de_DE.UTF-8 and LANGUAGE=de make sudo answer in German. The
+    // locale must be compiled on the machine (scripts/deps does it for de_DE.UTF-8).
     QString language {};
     // Keyboard-interactive login through PAM (pam_unix against this server's own shadow file) instead of the
     // password method. The PAM file is bind-mounted in sshd's private mount namespace only.
