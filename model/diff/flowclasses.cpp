@@ -58,11 +58,11 @@ void mergeBoxes(std::vector<detail::Region*>& group)
     }
 }
 
-// How natural a region's witness reads: TCP, from another address than it goes to.
+// How natural a region's witness reads: routable addresses, TCP, from another address than it goes to.
 int witnessScore(const detail::Region& r)
 {
     const Header& h = r.witness.header;
-    return (h.protocol == Proto::Tcp ? 2 : 0) + (h.src != h.dst ? 1 : 0);
+    return (r.realisticWitness ? 4 : 0) + (h.protocol == Proto::Tcp ? 2 : 0) + (h.src != h.dst ? 1 : 0);
 }
 
 bool reachedContainer(const FlowResult& flow)

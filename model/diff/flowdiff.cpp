@@ -130,15 +130,110 @@ std::vector<IntervalSet> protocolClasses(const std::set<std::uint8_t>& named, Fa
     return out;
 }
 
-U128 pick(const IntervalSet& set, const std::vector<U128>& preferred)
+// Values in order of preference, looked up by value: the most preferred one inside a set, in time logarithmic in
+// the number of values per interval of the set (a witness is picked for every box traced).
+class Preferred final {
+public:
+    Preferred() = default;
+    explicit Preferred(const std::vector<U128>& inOrder)
+    {
+        for (std::size_t i = 0; i < inOrder.size(); ++i)
+            m_values.push_back({ inOrder[i], i });
+        std::sort(m_values.begin(), m_values.end());
+        m_values.erase(std::unique(m_values.begin(), m_values.end(),
+                           [](const Entry& a, const Entry& b) { return a.value == b.value; }),
+            m_values.end()); // sorted by value, then rank: the first of equal values has the best rank
+        m_best.emplace_back(m_values.size());
+        for (std::size_t i = 0; i < m_values.size(); ++i)
+            m_best[0][i] = i;
+        for (std::size_t len = 2; len <= m_values.size(); len *= 2) {
+            const std::vector<std::size_t>& prev = m_best.back();
+            std::vector<std::size_t> level(m_values.size() - len + 1);
+            for (std::size_t i = 0; i < level.size(); ++i)
+                level[i] = better(prev[i], prev[i + len / 2]);
+            m_best.push_back(std::move(level));
+        }
+    }
+
+    std::optional<U128> firstIn(const IntervalSet& set) const
+    {
+        std::optional<std::size_t> best;
+        for (const Interval& i : set.intervals()) {
+            const auto lo = std::lower_bound(
+                m_values.begin(), m_values.end(), i.lo, [](const Entry& e, U128 v) { return e.value < v; });
+            const auto hi = std::upper_bound(
+                lo, m_values.end(), i.hi, [](U128 v, const Entry& e) { return v < e.value; });
+            if (lo == hi)
+                continue;
+            const std::size_t found = bestIn(static_cast<std::size_t>(lo - m_values.begin()),
+                static_cast<std::size_t>(hi - m_values.begin()));
+            best = best ? better(*best, found) : found;
+            if (m_values[*best].rank == 0)
+                break;
+        }
+        return best ? std::optional<U128>(m_values[*best].value) : std::nullopt;
+    }
+
+private:
+    struct Entry {
+        U128 value;
+        std::size_t rank;
+        auto operator<=>(const Entry&) const = default;
+    };
+    std::size_t better(std::size_t a, std::size_t b) const { return m_values[b].rank < m_values[a].rank ? b : a; }
+    std::size_t bestIn(std::size_t from, std::size_t to) const // [from, to), not empty
+    {
+        std::size_t level = 0;
+        while ((std::size_t { 2 } << level) <= to - from)
+            ++level;
+        return better(m_best[level][from], m_best[level][to - (std::size_t { 1 } << level)]);
+    }
+
+    std::vector<Entry> m_values;
+    std::vector<std::vector<std::size_t>> m_best; // [k][i]: the best of m_values[i, i + 2^k)
+};
+
+// A value inside the set, not a network address where there is room.
+U128 inner(const IntervalSet& set)
 {
-    for (U128 v : preferred)
-        if (set.contains(v))
-            return v;
-    for (const Interval& i : set.intervals()) // avoid network addresses where there is room
+    for (const Interval& i : set.intervals())
         if (i.hi - i.lo >= 2)
             return i.lo + 1;
     return set.first();
+}
+
+// Addresses a witness should not show when the set holds others: loopback, unspecified, multicast and reserved,
+// the limited broadcast, and the network and broadcast addresses of the subnets the host and the rules name.
+IntervalSet unrealisticAddresses(const Engine& before, const Engine& after, Family family)
+{
+    const int width = family == Family::IPv4 ? 32 : 128;
+    std::vector<Interval> out;
+    auto prefix = [&](const char* text) {
+        if (const auto p = IpPrefix::parse(text); p && p->network.family == family)
+            out.push_back(IntervalSet::prefix(*p).intervals().front());
+    };
+    for (const char* text : { "0.0.0.0/8", "127.0.0.0/8", "224.0.0.0/3", "::/128", "::1/128", "ff00::/8" })
+        prefix(text);
+    auto ends = [&](const IpPrefix& p) {
+        if (p.network.family != family || p.length < 1 || p.length > width - 2)
+            return;
+        const Interval range = IntervalSet::prefix(p).intervals().front();
+        out.push_back({ range.lo, range.lo });
+        out.push_back({ range.hi, range.hi });
+    };
+    for (const Engine* e : { &before, &after }) {
+        for (const auto& i : e->host().interfaces())
+            for (const auto& a : i.addresses)
+                ends(a);
+        for (const auto& r : e->host().routes())
+            ends(r.destination);
+        forEachPredicate(*e, family, [&](const Predicate& p, const CompiledTarget&) {
+            if (p.field == Field::Src || p.field == Field::Dst)
+                for (const IpPrefix& q : p.prefixes)
+                    ends(q);
+        });
+    }
+    return IntervalSet::fromIntervals(std::move(out));
 }
 
 class Search final {
@@ -150,23 +245,46 @@ public:
         , m_partBefore(before.host(), family)
         , m_partAfter(after.host(), family)
         , m_marks(landmarks(before, after, family))
+        , m_unrealistic(unrealisticAddresses(before, after, family))
     {
         std::vector<std::string> names;
         for (const Ingress& in : ingress)
             names.push_back(in.localProcess ? std::string() : in.name);
         m_partBefore.setIngress(names, before.host());
         m_partAfter.setIngress(names, after.host());
+        if (const CompiledRuleset* rules = before.compiled(family))
+            m_partBefore.prepareInterfaces(*rules);
+        if (const CompiledRuleset* rules = after.compiled(family))
+            m_partAfter.prepareInterfaces(*rules);
+        std::vector<U128> addresses;
         for (const auto& [v, priority] : m_marks.addresses)
-            m_addresses.push_back(v);
+            addresses.push_back(v);
+        m_addresses = Preferred(addresses);
         // Sources read best as an outside client: the documentation addresses first.
         std::vector<std::pair<U128, int>> sources = m_marks.addresses;
         std::stable_sort(sources.begin(), sources.end(), [](const auto& a, const auto& b) {
             return (a.second == 4 ? -1 : a.second) < (b.second == 4 ? -1 : b.second);
         });
+        addresses.clear();
         for (const auto& [v, priority] : sources)
-            m_sources.push_back(v);
-        for (std::uint16_t p : m_marks.dports)
-            m_dports.push_back(p);
+            addresses.push_back(v);
+        m_sources = Preferred(addresses);
+        m_dports = Preferred(std::vector<U128>(m_marks.dports.begin(), m_marks.dports.end()));
+        m_sport = Preferred({ 40000 });
+    }
+
+    // A routable, realistic address of the set: the most preferred landmark, else an inner address; loopback,
+    // multicast, network and broadcast addresses only when the set holds nothing else.
+    U128 pickAddress(const IntervalSet& set, const Preferred& preferred) const
+    {
+        const IntervalSet plain = set.subtracted(m_unrealistic);
+        const IntervalSet& from = plain.empty() ? set : plain;
+        return preferred.firstIn(from).value_or(inner(from));
+    }
+
+    bool realistic(const Header& h) const
+    {
+        return !m_unrealistic.contains(toU128(h.src)) && !m_unrealistic.contains(toU128(h.dst));
     }
 
     std::vector<Box> startBoxes(const std::vector<Ingress>& ingress) const
@@ -197,10 +315,10 @@ public:
         p.inInterface = in.name;
         Header& h = p.header;
         h.protocol = static_cast<std::uint8_t>(at(b, Dim::Proto).first());
-        h.src = addressFromU128(pick(at(b, Dim::Src), m_sources), m_family);
-        h.dst = addressFromU128(pick(at(b, Dim::Dst), m_addresses), m_family);
-        h.sport = static_cast<std::uint16_t>(pick(at(b, Dim::Sport), { 40000 }));
-        h.dport = static_cast<std::uint16_t>(pick(at(b, Dim::Dport), m_dports));
+        h.src = addressFromU128(pickAddress(at(b, Dim::Src), m_sources), m_family);
+        h.dst = addressFromU128(pickAddress(at(b, Dim::Dst), m_addresses), m_family);
+        h.sport = static_cast<std::uint16_t>(m_sport.firstIn(at(b, Dim::Sport)).value_or(inner(at(b, Dim::Sport))));
+        h.dport = static_cast<std::uint16_t>(m_dports.firstIn(at(b, Dim::Dport)).value_or(inner(at(b, Dim::Dport))));
         if (!h.hasPorts())
             h.sport = h.dport = 0;
         h.tcpFlags = TcpFlag::Syn;
@@ -229,7 +347,7 @@ public:
             if (!at(region, dims[i]).contains(repValues[i])) // a recorder inconsistency: stay exact, one point
                 for (std::size_t j = 0; j < dims.size(); ++j)
                     at(region, dims[j]) = IntervalSet::single(repValues[j]);
-        detail::Region r { m_family, region, sideOf(fb), sideOf(fa), rep, {}, {} };
+        detail::Region r { m_family, region, sideOf(fb), sideOf(fa), rep, {}, {}, realistic(rep.header) };
         if (!(r.before == r.after)) {
             if (r.before.fate != r.after.fate || r.before.fate == Fate::Depends) {
                 r.traceBefore = std::move(fb);
@@ -255,9 +373,11 @@ private:
     HostPartition m_partBefore;
     HostPartition m_partAfter;
     Landmarks m_marks;
-    std::vector<U128> m_addresses;
-    std::vector<U128> m_sources;
-    std::vector<U128> m_dports;
+    IntervalSet m_unrealistic;
+    Preferred m_addresses;
+    Preferred m_sources;
+    Preferred m_dports;
+    Preferred m_sport;
 };
 
 } // namespace

@@ -110,6 +110,7 @@ struct Region {
     engine::Packet witness;
     engine::FlowResult traceBefore;
     engine::FlowResult traceAfter;
+    bool realisticWitness = true; // no loopback, multicast, network or broadcast address where avoidable
 };
 // Merges regions with equal sides into classes, sorts them and links them to the rule rows.
 void buildClasses(std::vector<Region> regions, FlowDiff& diff);

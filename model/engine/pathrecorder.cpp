@@ -99,6 +99,7 @@ const IntervalSet* HostPartition::ipset(const std::string& name) const
 void HostPartition::setIngress(std::vector<std::string> names, const HostModel& host)
 {
     m_ingress = std::move(names);
+    m_patterns.clear(); // answers for the old names
     m_local = {};
     m_bridges = {};
     for (std::size_t i = 0; i < m_ingress.size(); ++i) {
@@ -109,6 +110,12 @@ void HostPartition::setIngress(std::vector<std::string> names, const HostModel& 
     }
 }
 
+const IntervalSet* HostPartition::preparedIngress(const InterfacePattern& pattern) const
+{
+    const auto it = m_patterns.find(&pattern);
+    return it == m_patterns.end() ? nullptr : &it->second;
+}
+
 IntervalSet HostPartition::ingressMatching(const InterfacePattern& pattern) const
 {
     std::vector<Interval> ids;
@@ -116,6 +123,24 @@ IntervalSet HostPartition::ingressMatching(const InterfacePattern& pattern) cons
         if (!m_ingress[i].empty() && pattern.matches(m_ingress[i]))
             ids.push_back({ i, i });
     return IntervalSet::fromIntervals(std::move(ids));
+}
+
+void HostPartition::prepareInterfaces(const CompiledRuleset& rules)
+{
+    m_patterns.clear();
+    auto add = [&](const std::vector<Predicate>& predicates) {
+        for (const Predicate& p : predicates)
+            if (p.field == Field::InInterface || p.field == Field::OutInterface)
+                m_patterns.emplace(&p.iface, ingressMatching(p.iface));
+    };
+    for (const auto& t : rules.tables)
+        for (const auto& c : t.chains) {
+            for (const auto& r : c.rules)
+                add(r.predicates);
+            for (const auto& run : c.runs) // a skipped group's predicates are recorded from the run
+                for (const auto& g : run.groups)
+                    add(g.predicates);
+        }
 }
 
 PathRecorder::PathRecorder(const HostPartition& partition, const Header& original, std::size_t ingress)
@@ -345,8 +370,15 @@ void PathRecorder::predicate(const detail::PacketState& s, const Predicate& p, b
             portFact(m_cur[SlotDport], p.ports, matched);
         break;
     }
-    case Field::InInterface: restrict(m_inTag, m_partition.ingressMatching(p.iface), matched); break;
-    case Field::OutInterface: restrict(m_outTag, m_partition.ingressMatching(p.iface), matched); break;
+    case Field::InInterface:
+    case Field::OutInterface: {
+        const Tag t = p.field == Field::InInterface ? m_inTag : m_outTag;
+        if (const IntervalSet* ids = m_partition.preparedIngress(p.iface))
+            restrict(t, *ids, matched);
+        else
+            restrict(t, m_partition.ingressMatching(p.iface), matched);
+        break;
+    }
     case Field::SrcAddrType: hostFact(m_cur[SlotSrc], s.header.src); break;
     case Field::DstAddrType:
     case Field::PktType: hostFact(m_cur[SlotDst], s.header.dst); break;

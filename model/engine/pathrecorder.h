@@ -16,6 +16,7 @@
 
 #include <array>
 #include <map>
+#include <unordered_map>
 #include <memory>
 
 namespace model::engine {
@@ -44,6 +45,10 @@ public:
     // The ingress dimension: ids are indices into `names`; "" is a local process.
     void setIngress(std::vector<std::string> names, const HostModel& host);
     IntervalSet ingressMatching(const InterfacePattern& pattern) const;
+    // Answers ingressMatching() for the interface matches of these rules by lookup (after setIngress()): the
+    // rules are asked about on every traced box, the ingress names never change.
+    void prepareInterfaces(const CompiledRuleset& rules);
+    const IntervalSet* preparedIngress(const InterfacePattern& pattern) const;
     const IntervalSet& localIngress() const noexcept { return m_local; }
     const IntervalSet& bridgeIngress() const noexcept { return m_bridges; }
 
@@ -53,6 +58,7 @@ private:
     std::vector<IntervalSet> m_classes;
     std::map<std::string, IntervalSet> m_ipsets;
     std::vector<std::string> m_ingress;
+    std::unordered_map<const InterfacePattern*, IntervalSet> m_patterns;
     IntervalSet m_local;
     IntervalSet m_bridges;
 };

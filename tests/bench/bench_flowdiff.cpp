@@ -71,11 +71,11 @@ long statusKb(const char* key)
     return 0;
 }
 
-void runDiff(benchmark::State& state, const Engine& before, const Engine& after)
+void runDiff(benchmark::State& state, const Engine& before, const Engine& after, const diff::FlowDiffOptions& options = {})
 {
     std::size_t boxes = 0, classes = 0;
     for (auto _ : state) {
-        auto d = diff::computeFlowDiff(before, after);
+        auto d = diff::computeFlowDiff(before, after, options);
         boxes = d->boxes;
         classes = d->classes.size() + d->depends.size();
         benchmark::DoNotOptimize(d);
@@ -109,6 +109,16 @@ void BM_FlowDiffDockerHost5k(benchmark::State& state)
     runDiff(state, *before, *after);
 }
 
+void BM_FlowDiffDockerHost5kFull(benchmark::State& state)
+{
+    // The same pair searched over the whole header space (FlowDiffOptions::prune off), for comparison.
+    static const auto before = engineOf(bench::dockerHostRuleset(40, 1500));
+    static const auto after = engineOf(bench::dockerHostRuleset(40, 1550));
+    diff::FlowDiffOptions options;
+    options.prune = false;
+    runDiff(state, *before, *after, options);
+}
+
 void BM_FlowDiffKubeProxy70k(benchmark::State& state)
 {
     // 5,000 services (about 70,000 rules) against the same node with 300 more.
@@ -122,6 +132,7 @@ void BM_FlowDiffKubeProxy70k(benchmark::State& state)
 
 BENCHMARK(BM_FlowDiffDockerFixture)->DenseRange(0, 3)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_FlowDiffDockerHost5k)->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK(BM_FlowDiffDockerHost5kFull)->Unit(benchmark::kMillisecond)->Iterations(1);
 BENCHMARK(BM_FlowDiffKubeProxy70k)->Unit(benchmark::kMillisecond)->Iterations(1);
 
 BENCHMARK_MAIN();
