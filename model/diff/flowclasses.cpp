@@ -189,7 +189,7 @@ const FlowClass* FlowDiff::classOf(const Packet& packet) const
 
 namespace detail {
 
-void buildClasses(std::vector<Region> regions, FlowDiff& diff)
+void buildClasses(std::vector<Region> regions, FlowDiff& diff, const Engine& before, const Engine& after)
 {
     std::map<std::string, std::vector<Region*>> groups;
     std::vector<std::string> order;
@@ -226,8 +226,8 @@ void buildClasses(std::vector<Region> regions, FlowDiff& diff)
             if (!w)
                 w = first;
             c.witness = w->witness;
-            c.witnessBefore = w->traceBefore;
-            c.witnessAfter = w->traceAfter;
+            c.witnessBefore = before.traceFlow(c.witness);
+            c.witnessAfter = after.traceFlow(c.witness);
             c.regions = inside;
             c.opened = c.before.fate != Fate::Accept && c.after.fate == Fate::Accept;
             c.closed = c.before.fate == Fate::Accept && c.after.fate != Fate::Accept;

@@ -347,14 +347,9 @@ public:
             if (!at(region, dims[i]).contains(repValues[i])) // a recorder inconsistency: stay exact, one point
                 for (std::size_t j = 0; j < dims.size(); ++j)
                     at(region, dims[j]) = IntervalSet::single(repValues[j]);
-        detail::Region r { m_family, region, sideOf(fb), sideOf(fa), rep, {}, {}, realistic(rep.header) };
-        if (!(r.before == r.after)) {
-            if (r.before.fate != r.after.fate || r.before.fate == Fate::Depends) {
-                r.traceBefore = std::move(fb);
-                r.traceAfter = std::move(fa);
-                out.push_back(std::move(r));
-            }
-        }
+        detail::Region r { m_family, region, sideOf(fb), sideOf(fa), rep, realistic(rep.header) };
+        if (!(r.before == r.after) && (r.before.fate != r.after.fate || r.before.fate == Fate::Depends))
+            out.push_back(std::move(r));
         for (Dim d : { Dim::Ingress, Dim::Dst, Dim::Src, Dim::Dport, Dim::Sport }) {
             IntervalSet rest = at(box, d).subtracted(at(region, d));
             if (!rest.empty()) {
@@ -454,7 +449,7 @@ std::optional<FlowDiff> computeFlowDiff(
             }
         }
     }
-    detail::buildClasses(std::move(regions), diff);
+    detail::buildClasses(std::move(regions), diff, before, after);
     if (progress)
         progress(1.0);
     return diff;

@@ -107,13 +107,12 @@ struct Region {
     engine::Box box;
     FlowSide before;
     FlowSide after;
-    engine::Packet witness;
-    engine::FlowResult traceBefore;
-    engine::FlowResult traceAfter;
+    engine::Packet witness; // traced again for the classes' witnesses: the traces of every region cost gigabytes
     bool realisticWitness = true; // no loopback, multicast, network or broadcast address where avoidable
 };
-// Merges regions with equal sides into classes, sorts them and links them to the rule rows.
-void buildClasses(std::vector<Region> regions, FlowDiff& diff);
+// Merges regions with equal sides into classes, traces their witnesses, sorts them and links them to the rule rows.
+void buildClasses(
+    std::vector<Region> regions, FlowDiff& diff, const engine::Engine& before, const engine::Engine& after);
 } // namespace detail
 
 } // namespace model::diff
