@@ -272,7 +272,9 @@ int Namespace::openSocket(int domain, int type, int protocol) const
 
 void Namespace::setPrefix(const QString& prefix)
 {
-    namespacePrefix() = prefix;
+    // CHAINSIGHT_NETNS_PREFIX (without '-') keeps concurrent runs of one test apart: each touches only its own.
+    const QString own = qEnvironmentVariable("CHAINSIGHT_NETNS_PREFIX");
+    namespacePrefix() = own.isEmpty() || own.contains(QLatin1Char('-')) ? prefix : own;
 }
 
 void Namespace::removeOrphans()
