@@ -170,7 +170,8 @@ private:
         if (name.empty())
             return fail(ErrorCode::Syntax, n, 2, "chain declaration without a name");
         Table& table = m_rs.tables.back();
-        if (m_chains.contains(name))
+        // One hash and probe both finds a duplicate and registers the chain.
+        if (m_chains.insert(name, table.chains.size()) != table.chains.size())
             return fail(ErrorCode::DuplicateChain, n, 2,
                 "chain " + std::string(name) + " declared twice in table " + table.name);
         Chain c;
@@ -196,7 +197,6 @@ private:
             return fail(ErrorCode::Syntax, n, 2, "built-in chain " + c.name + " without a policy");
         if (const auto counted = m_ruleCounts.find(name); counted != NameIndex::npos)
             c.rules.reserve(counted);
-        m_chains.insert(name, table.chains.size());
         table.chains.push_back(std::move(c));
         return true;
     }
@@ -245,21 +245,23 @@ private:
             // Only a view into the input itself stays valid (a quoted token lives in the tokeniser's scratch).
             m_lastChainName = toks[1].quoted ? std::string_view() : toks[1].value;
         }
-        Rule rule;
+        // Built in place: moving a finished rule into the chain costs more than the parse of a short one.
+        Chain& chain = table.chains[m_lastChain];
+        Rule& rule = chain.rules.emplace_back();
         int targetColumn = 0;
-        if (!parseRuleTokens(toks.subspan(2), n, rule, targetColumn, m_error))
+        if (!parseRuleTokens(toks.subspan(2), n, rule, targetColumn, m_error)) {
+            chain.rules.pop_back();
             return false;
+        }
         if (counters)
             rule.counters = counters;
         rule.line = n;
-        rule.text = std::string(line);
-        Chain& chain = table.chains[m_lastChain];
+        rule.text.assign(line);
         // A jump to a name that is neither a declared chain nor a target extension is checked at COMMIT.
         const bool mayBeExtension = rule.target.kind == Target::Kind::Jump
             && (!rule.target.options.empty() || isTargetExtension(rule.target.name));
         if (!rule.target.name.empty() && !mayBeExtension && !m_chains.contains(rule.target.name))
-            m_jumps.push_back(PendingJump { m_lastChain, chain.rules.size(), targetColumn });
-        chain.rules.push_back(std::move(rule));
+            m_jumps.push_back(PendingJump { m_lastChain, chain.rules.size() - 1, targetColumn });
         return true;
     }
 
