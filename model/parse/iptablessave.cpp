@@ -135,11 +135,14 @@ private:
         m_declared.clear();
         m_ruleCounts.clear();
         m_nextRun = 0;
+        m_runsInOrder = true;
         std::string_view runChain;
-        std::size_t run = 0;
+        std::size_t run = 0, nextDeclared = 0;
         const auto flush = [&] {
-            if (run > 0)
+            if (run > 0 && m_runsInOrder)
                 m_runs.push_back(RuleRun { runChain, run });
+            else if (run > 0)
+                m_ruleCounts.at(runChain, 0) += run;
             run = 0;
         };
         std::size_t pos = 0;
@@ -157,6 +160,8 @@ private:
                 if (chain != runChain) {
                     flush();
                     runChain = chain;
+                    if (m_runsInOrder && !followsDeclarations(chain, nextDeclared))
+                        countOutOfOrder();
                 }
                 ++run;
             } else if (startsWith(line, ":")) {
@@ -167,26 +172,29 @@ private:
             }
         }
         flush();
-        m_runsInOrder = runsFollowDeclarations();
-        if (!m_runsInOrder)
-            for (const RuleRun& r : m_runs)
-                m_ruleCounts.at(r.chain, 0) += r.rules;
         m_chains.reserve(m_declared.size());
         m_rs.tables.back().chains.reserve(m_declared.size());
     }
 
-    // Each chain's rules in one run, the runs in declaration order: what iptables-save writes.
-    bool runsFollowDeclarations() const noexcept
+    // Whether a run of chain's rules comes in declaration order after the runs before it (each chain's rules
+    // in one run, the runs in declaration order: what iptables-save writes). next: the declaration to search from.
+    bool followsDeclarations(std::string_view chain, std::size_t& next) const noexcept
     {
-        std::size_t d = 0;
-        for (const RuleRun& r : m_runs) {
-            while (d < m_declared.size() && m_declared[d] != r.chain)
-                ++d;
-            if (d == m_declared.size())
-                return false;
-            ++d;
-        }
+        while (next < m_declared.size() && m_declared[next] != chain)
+            ++next;
+        if (next == m_declared.size())
+            return false;
+        ++next;
         return true;
+    }
+
+    // From here on the counts go to the hash index, with those of the runs so far.
+    void countOutOfOrder()
+    {
+        m_runsInOrder = false;
+        for (const RuleRun& r : m_runs)
+            m_ruleCounts.at(r.chain, 0) += r.rules;
+        m_runs = {};
     }
 
     std::size_t countedRules(std::string_view chain) noexcept
