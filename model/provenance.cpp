@@ -58,12 +58,38 @@ std::string_view commentOf(const Rule& r) noexcept
     return m ? optionArg(m->option("--comment")) : std::string_view();
 }
 
+// A chain's owner follows from its name alone, and the reason names the convention rather than the chain, so
+// one shared copy serves every chain of an owner (kube-proxy dumps hold tens of thousands of chains).
+struct ChainOwner {
+    Provenance provenance = Provenance::Unknown;
+    const char* reason = "";
+};
+
+ChainOwner chainOwner(std::string_view c) noexcept
+{
+    if (c == "DOCKER" || startsWith(c, "DOCKER-") || startsWith(c, "DOCKER_"))
+        return { Provenance::Docker, "chain named DOCKER, DOCKER-* or DOCKER_*: Docker's naming" };
+    if (startsWith(c, "ts-"))
+        return { Provenance::Tailscale, "chain named ts-*: Tailscale's naming" };
+    if (startsWith(c, "ufw-") || startsWith(c, "ufw6-"))
+        return { Provenance::Ufw, "chain named ufw-* or ufw6-*: ufw's naming" };
+    if (startsWith(c, "KUBE-"))
+        return { Provenance::KubeProxy, "chain named KUBE-*: kube-proxy's naming" };
+    if (startsWith(c, "f2b-") || startsWith(c, "fail2ban-"))
+        return { Provenance::Fail2ban, "chain named f2b-* or fail2ban-*: fail2ban's naming" };
+    if (c == "InstanceServices")
+        return { Provenance::CloudImage, "chain InstanceServices ships with Oracle Cloud images" };
+    if (isFirewalldChain(c))
+        return { Provenance::Firewalld, "chain name in firewalld's naming" };
+    return {};
+}
+
 struct Context {
     bool oracleImage = false; // an InstanceServices chain: the stock OCI ruleset is present
     parse::NameIndex chains; // provenance of each chain of the table being classified
-    SharedString inheritedReason; // for the rules of the chain being classified, when it has an owner
     // One copy of each distinct reason: thousands of rules give the same one.
     std::unordered_map<std::string, SharedString> reasons;
+    std::array<SharedString, 8> ownerReasons; // by Provenance: the reason of every chain that owner names
 
     SharedString intern(std::string reason)
     {
@@ -188,26 +214,10 @@ ProvenanceDecision classifyRule(const Rule& r, const Chain& chain, const Table& 
 
 } // namespace
 
-ProvenanceDecision chainProvenance(std::string_view c)
+ProvenanceDecision chainProvenance(std::string_view chain)
 {
-    if (c.empty())
-        return decide(Provenance::Unknown, {});
-    const std::string_view name = c;
-    if (c == "DOCKER" || startsWith(c, "DOCKER-") || startsWith(c, "DOCKER_"))
-        return decide(Provenance::Docker, "chain " + std::string(name) + " is Docker's");
-    if (startsWith(c, "ts-"))
-        return decide(Provenance::Tailscale, "chain " + std::string(name) + " is Tailscale's");
-    if (startsWith(c, "ufw-") || startsWith(c, "ufw6-"))
-        return decide(Provenance::Ufw, "chain " + std::string(name) + " is ufw's");
-    if (startsWith(c, "KUBE-"))
-        return decide(Provenance::KubeProxy, "chain " + std::string(name) + " is kube-proxy's");
-    if (startsWith(c, "f2b-") || startsWith(c, "fail2ban-"))
-        return decide(Provenance::Fail2ban, "chain " + std::string(name) + " is fail2ban's");
-    if (c == "InstanceServices")
-        return decide(Provenance::CloudImage, "chain InstanceServices ships with Oracle Cloud images");
-    if (isFirewalldChain(c))
-        return decide(Provenance::Firewalld, "chain " + std::string(name) + " follows firewalld's naming");
-    return decide(Provenance::Unknown, {});
+    const ChainOwner owner = chainOwner(chain);
+    return decide(owner.provenance, owner.reason);
 }
 
 void classifyProvenance(Ruleset& ruleset)
@@ -223,20 +233,23 @@ void classifyProvenance(Ruleset& ruleset)
                 c.provenance = Provenance::Unknown;
                 c.provenanceReason = ctx.intern("built-in chain");
             } else {
-                auto d = chainProvenance(c.name);
-                c.provenance = d.provenance;
-                c.provenanceReason = SharedString(std::move(d.reason));
+                const ChainOwner owner = chainOwner(c.name);
+                c.provenance = owner.provenance;
+                SharedString& reason = ctx.ownerReasons[static_cast<std::size_t>(owner.provenance)];
+                if (reason.empty() && owner.provenance != Provenance::Unknown)
+                    reason = SharedString(owner.reason);
+                c.provenanceReason = reason;
             }
             ctx.chains.insert(c.name, static_cast<std::size_t>(c.provenance));
         }
         for (Chain& c : t.chains) {
+            // The rules of an owned chain give the chain's own reason: sharing that copy costs no allocation per
+            // chain, and kube-proxy dumps hold tens of thousands of owned chains.
             const bool inherits = c.provenance != Provenance::Unknown && c.name != "DOCKER-USER";
-            if (inherits)
-                ctx.inheritedReason = SharedString(std::string("in ") + provenanceName(c.provenance) + " chain " + c.name);
             for (Rule& r : c.rules) {
                 auto d = classifyRule(r, c, t, ctx);
                 r.provenance = d.provenance;
-                r.provenanceReason = inherits ? ctx.inheritedReason : ctx.intern(std::move(d.reason));
+                r.provenanceReason = inherits ? c.provenanceReason : ctx.intern(std::move(d.reason));
             }
         }
     }

@@ -105,7 +105,8 @@ struct Rule {
     Provenance provenance = Provenance::Unknown;
 
     std::string text; // the exact source line
-    // Why, in a few words ("chain DOCKER-FORWARD is Docker's"); one copy shared by the rules with the same reason.
+    // Why, in a few words ("chain named DOCKER, DOCKER-* or DOCKER_*: Docker's naming"); one copy shared by the
+    // rules with the same reason.
     SharedString provenanceReason;
 
     // Structural equality: everything iptables distinguishes, ignoring counters, source position and provenance.

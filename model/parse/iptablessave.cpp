@@ -13,6 +13,12 @@ namespace model::parse {
 
 namespace {
 
+// Consecutive rules of one chain: "-A NAME" lines in a row.
+struct RuleRun {
+    std::string_view chain;
+    std::size_t rules;
+};
+
 struct PendingJump {
     std::size_t chain;
     std::size_t rule;
@@ -120,14 +126,22 @@ private:
     }
 
     // Counts the rules of each chain up to COMMIT, so each chain's vector is allocated once at its final size:
-    // peak memory matters more than the extra pass over the table's text.
+    // peak memory matters more than the extra pass over the table's text. iptables-save prints the rules chain
+    // by chain in the order it declares the chains; then declareChain takes the counts in sequence, without a
+    // hash lookup per chain. Text in any other order is counted in a hash index instead.
     void countRules(std::string_view text)
     {
+        m_runs.clear();
+        m_declared.clear();
         m_ruleCounts.clear();
+        m_nextRun = 0;
+        m_runsInOrder = true;
         std::string_view runChain;
-        std::size_t run = 0, declared = 0;
+        std::size_t run = 0, nextDeclared = 0;
         const auto flush = [&] {
-            if (run > 0)
+            if (run > 0 && m_runsInOrder)
+                m_runs.push_back(RuleRun { runChain, run });
+            else if (run > 0)
                 m_ruleCounts.at(runChain, 0) += run;
             run = 0;
         };
@@ -143,20 +157,55 @@ private:
             if (startsWith(line, "-A ")) {
                 line = line.substr(3);
                 const std::string_view chain = line.substr(0, line.find(' '));
-                if (chain != runChain) { // iptables-save groups rules by chain: hash once per group
+                if (chain != runChain) {
                     flush();
                     runChain = chain;
+                    if (m_runsInOrder && !followsDeclarations(chain, nextDeclared))
+                        countOutOfOrder();
                 }
                 ++run;
             } else if (startsWith(line, ":")) {
-                ++declared;
+                line = trimRight(line.substr(1));
+                m_declared.push_back(line.substr(0, line.find(' ')));
             } else if (startsWith(line, "COMMIT") || startsWith(line, "*")) {
                 break;
             }
         }
         flush();
-        m_chains.reserve(declared);
-        m_rs.tables.back().chains.reserve(declared);
+        m_chains.reserve(m_declared.size());
+        m_rs.tables.back().chains.reserve(m_declared.size());
+    }
+
+    // Whether a run of chain's rules comes in declaration order after the runs before it (each chain's rules
+    // in one run, the runs in declaration order: what iptables-save writes). next: the declaration to search from.
+    bool followsDeclarations(std::string_view chain, std::size_t& next) const noexcept
+    {
+        while (next < m_declared.size() && m_declared[next] != chain)
+            ++next;
+        if (next == m_declared.size())
+            return false;
+        ++next;
+        return true;
+    }
+
+    // From here on the counts go to the hash index, with those of the runs so far.
+    void countOutOfOrder()
+    {
+        m_runsInOrder = false;
+        for (const RuleRun& r : m_runs)
+            m_ruleCounts.at(r.chain, 0) += r.rules;
+        m_runs = {};
+    }
+
+    std::size_t countedRules(std::string_view chain) noexcept
+    {
+        if (!m_runsInOrder) {
+            const std::size_t counted = m_ruleCounts.find(chain);
+            return counted == NameIndex::npos ? 0 : counted;
+        }
+        if (m_nextRun < m_runs.size() && m_runs[m_nextRun].chain == chain)
+            return m_runs[m_nextRun++].rules;
+        return 0;
     }
 
     // ":NAME POLICY [packets:bytes]"
@@ -170,7 +219,8 @@ private:
         if (name.empty())
             return fail(ErrorCode::Syntax, n, 2, "chain declaration without a name");
         Table& table = m_rs.tables.back();
-        if (m_chains.contains(name))
+        // One hash and probe both finds a duplicate and registers the chain.
+        if (m_chains.insert(name, table.chains.size()) != table.chains.size())
             return fail(ErrorCode::DuplicateChain, n, 2,
                 "chain " + std::string(name) + " declared twice in table " + table.name);
         Chain c;
@@ -194,9 +244,8 @@ private:
         }
         if (c.builtin && c.policy.empty())
             return fail(ErrorCode::Syntax, n, 2, "built-in chain " + c.name + " without a policy");
-        if (const auto counted = m_ruleCounts.find(name); counted != NameIndex::npos)
+        if (const std::size_t counted = countedRules(name); counted > 0)
             c.rules.reserve(counted);
-        m_chains.insert(name, table.chains.size());
         table.chains.push_back(std::move(c));
         return true;
     }
@@ -245,21 +294,23 @@ private:
             // Only a view into the input itself stays valid (a quoted token lives in the tokeniser's scratch).
             m_lastChainName = toks[1].quoted ? std::string_view() : toks[1].value;
         }
-        Rule rule;
+        // Built in place: moving a finished rule into the chain costs more than the parse of a short one.
+        Chain& chain = table.chains[m_lastChain];
+        Rule& rule = chain.rules.emplace_back();
         int targetColumn = 0;
-        if (!parseRuleTokens(toks.subspan(2), n, rule, targetColumn, m_error))
+        if (!parseRuleTokens(toks.subspan(2), n, rule, targetColumn, m_error)) {
+            chain.rules.pop_back();
             return false;
+        }
         if (counters)
             rule.counters = counters;
         rule.line = n;
-        rule.text = std::string(line);
-        Chain& chain = table.chains[m_lastChain];
+        rule.text.assign(line);
         // A jump to a name that is neither a declared chain nor a target extension is checked at COMMIT.
         const bool mayBeExtension = rule.target.kind == Target::Kind::Jump
             && (!rule.target.options.empty() || isTargetExtension(rule.target.name));
         if (!rule.target.name.empty() && !mayBeExtension && !m_chains.contains(rule.target.name))
-            m_jumps.push_back(PendingJump { m_lastChain, chain.rules.size(), targetColumn });
-        chain.rules.push_back(std::move(rule));
+            m_jumps.push_back(PendingJump { m_lastChain, chain.rules.size() - 1, targetColumn });
         return true;
     }
 
@@ -272,7 +323,19 @@ private:
             return false;
         m_inTable = false;
         trimCapacity(m_rs.tables.back());
+        releaseTableIndexes();
         return true;
+    }
+
+    // The indexes of a table are scratch once it is complete; holding them would add to the peak that the
+    // provenance pass at the end reaches.
+    void releaseTableIndexes() noexcept
+    {
+        m_chains = NameIndex();
+        m_ruleCounts = NameIndex();
+        m_runs = {};
+        m_declared = {};
+        m_jumps = {};
     }
 
     bool checkJumps()
@@ -302,6 +365,7 @@ private:
             m_rs.truncatedAtLine = m_reader.lineNumber();
             m_rs.notes.push_back("the input ends inside table " + m_rs.tables.back().name + " (no COMMIT): truncated");
         }
+        releaseTableIndexes();
         if (m_rs.tables.empty())
             return makeError(m_sawContent ? ErrorCode::UnknownFormat : ErrorCode::Empty, m_sawContent ? 1 : 0, 0,
                 m_sawContent ? "no *table line: not iptables-save output" : "no rules: the input is empty");
@@ -323,7 +387,11 @@ private:
     ParseError m_error;
     NameIndex m_chains; // of the open table; keys view the input
     std::vector<PendingJump> m_jumps;
-    NameIndex m_ruleCounts; // per chain of the open table
+    std::vector<RuleRun> m_runs; // of the open table, in text order
+    std::vector<std::string_view> m_declared; // chain names of the open table, in text order
+    NameIndex m_ruleCounts; // per chain of the open table, when its runs are not in declaration order
+    std::size_t m_nextRun = 0; // the first run no chain declaration has taken yet
+    bool m_runsInOrder = true;
     std::string_view m_lastChainName; // the chain of the previous rule, and its index
     std::size_t m_lastChain = 0;
     bool m_inTable = false;
