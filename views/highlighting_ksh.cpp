@@ -119,15 +119,17 @@ namespace {
                 m_done.assign(std::size_t(document->blockCount()), false);
             QTextBlock block = m_edit->cursorForPosition(QPoint(0, 0)).block();
             const QTextBlock last = m_edit->cursorForPosition(QPoint(0, m_edit->viewport()->height())).block();
+            // At least a screenful from the top line, so that a pane not shown or laid out yet is ready for
+            // its first paint.
+            constexpr int MinimumLines = 120;
             m_applying = true;
-            for (; block.isValid(); block = block.next()) {
+            const int lastNumber = std::max(last.blockNumber(), block.blockNumber() + MinimumLines - 1);
+            for (; block.isValid() && block.blockNumber() <= lastNumber; block = block.next()) {
                 const auto number = std::size_t(block.blockNumber());
                 if (!m_done[number]) {
                     m_done[number] = true;
                     highlight(block);
                 }
-                if (block == last)
-                    break;
             }
             m_applying = false;
         }
