@@ -82,7 +82,11 @@ namespace {
             m_pending.setSingleShot(true);
             m_pending.setInterval(0);
             connect(&m_pending, &QTimer::timeout, this, &VisibleLinesHighlighter::highlightVisible);
-            connect(edit, &QPlainTextEdit::updateRequest, this, [this] { m_pending.start(); });
+            // Before the repaint that updateRequest announces, so that newly shown lines never flash plain.
+            connect(edit, &QPlainTextEdit::updateRequest, this, [this] {
+                if (!m_applying)
+                    highlightVisible();
+            });
             connect(edit->document(), &QTextDocument::contentsChange, this, [this] {
                 if (!m_applying)
                     forget();
