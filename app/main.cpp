@@ -1,4 +1,5 @@
 #include "app/sshconnector.h"
+#include "app/stallwatch.h"
 #include "views/appicon.h"
 #include "views/highlighting.h"
 #include "views/mainwindow.h"
@@ -62,6 +63,10 @@ int main(int argc, char** argv)
     window.setHostConnector(&connector);
     window.show();
     const QStringList paths = options.positionalArguments();
+    // A measuring aid: the value is how many seconds the opening phase lasts before scrolling starts.
+    std::unique_ptr<app::StallWatch> stallWatch;
+    if (const int openSeconds = qEnvironmentVariableIntValue("CHAINSIGHT_STALL_WATCH"); openSeconds > 0)
+        stallWatch = std::make_unique<app::StallWatch>(&window, openSeconds);
     window.openPaths(paths);
     return app.exec();
 }

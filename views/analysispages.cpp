@@ -1,4 +1,5 @@
 #include "views/analysispages.h"
+#include "views/backgroundpool.h"
 
 #include "views/findingsview.h"
 #include "views/fixscriptview.h"
@@ -57,13 +58,13 @@ void AnalysisPages::startPending()
     m_cancel = std::make_shared<std::atomic<bool>>(false);
     m_percent = std::make_shared<std::atomic<int>>(0);
     Q_EMIT started();
-    m_watcher.setFuture(QtConcurrent::run([before = std::move(m_pendingBefore), after = std::move(m_pendingAfter),
-                                              stop = m_cancel, percent = m_percent] {
-        return model::analyse(before, after, [&](double f) {
-            percent->store(static_cast<int>(f * 100));
-            return !stop->load();
-        });
-    }));
+    m_watcher.setFuture(QtConcurrent::run(backgroundPool(),
+        [before = std::move(m_pendingBefore), after = std::move(m_pendingAfter), stop = m_cancel, percent = m_percent] {
+            return model::analyse(before, after, [&](double f) {
+                percent->store(static_cast<int>(f * 100));
+                return !stop->load();
+            });
+        }));
 }
 
 void AnalysisPages::cancel()

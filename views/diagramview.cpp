@@ -1,4 +1,5 @@
 #include "views/diagramview.h"
+#include "views/backgroundpool.h"
 
 #include "views/diagramcanvas.h"
 #include "views/diagramscene.h"
@@ -219,7 +220,7 @@ void DiagramView::compute(std::function<Computed()> work)
         present(generation, watcher->result());
         watcher->deleteLater();
     });
-    watcher->setFuture(QtConcurrent::run(std::move(work)));
+    watcher->setFuture(QtConcurrent::run(backgroundPool(), std::move(work)));
 }
 
 void DiagramView::present(int generation, Computed computed)

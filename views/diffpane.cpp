@@ -44,6 +44,34 @@ void DiffPane::setLineLabels(std::function<QString(int)> labels)
     m_gutter->update();
 }
 
+void DiffPane::setLineBackgrounds(std::function<QColor(int)> backgrounds)
+{
+    m_backgrounds = std::move(backgrounds);
+    viewport()->update();
+}
+
+QColor DiffPane::lineBackground(int blockNumber) const { return m_backgrounds ? m_backgrounds(blockNumber) : QColor(); }
+
+// Line colours go under the text: QPlainTextEdit draws text, block formats and extra selections over them.
+void DiffPane::paintEvent(QPaintEvent* event)
+{
+    if (m_backgrounds) {
+        QPainter painter(viewport());
+        const QRect area = event->rect();
+        QTextBlock block = firstVisibleBlock();
+        QRectF line = blockBoundingGeometry(block).translated(contentOffset());
+        while (block.isValid() && line.top() <= area.bottom()) {
+            line.setHeight(blockBoundingRect(block).height());
+            const QColor colour = block.isVisible() ? m_backgrounds(block.blockNumber()) : QColor();
+            if (colour.isValid())
+                painter.fillRect(QRectF(area.left(), line.top(), area.width(), line.height()), colour);
+            line.translate(0, line.height());
+            block = block.next();
+        }
+    }
+    QPlainTextEdit::paintEvent(event);
+}
+
 int DiffPane::gutterWidth() const { return fontMetrics().horizontalAdvance(QStringLiteral("00000")) + 10; }
 
 void DiffPane::resizeEvent(QResizeEvent* event)

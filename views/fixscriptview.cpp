@@ -1,4 +1,5 @@
 #include "views/fixscriptview.h"
+#include "views/backgroundpool.h"
 
 #include "model/fix/scriptgenerator.h"
 #include "model/fix/selection.h"
@@ -207,7 +208,7 @@ void FixScriptView::verify(std::vector<model::fix::FixPlan> plans)
     m_watchedGeneration = m_generation;
     const model::SnapshotPtr after = m_analysis->after;
     const model::SnapshotPtr before = m_analysis->before ? m_analysis->before : after;
-    m_watcher.setFuture(QtConcurrent::run([before, after, plans = std::move(plans)] {
+    m_watcher.setFuture(QtConcurrent::run(backgroundPool(), [before, after, plans = std::move(plans)] {
         return model::fix::verifyPlans(*before, *after, plans, model::fix::semanticFlowDiff());
     }));
 }

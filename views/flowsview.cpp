@@ -121,8 +121,13 @@ void FlowsView::setAnalysis(model::AnalysisPtr analysis)
                                .arg(d.boxes));
     }
     m_table->resizeColumnsToContents();
-    for (int c = 0; c < m_model->columnCount(); ++c)
-        m_table->setColumnWidth(c, std::min(m_table->columnWidth(c), 320));
+    // Addresses are long and elided anyway (the details pane has them whole); capping them keeps the fate
+    // columns, the point of the table, on screen in a window of ordinary width.
+    using Flows = model::FlowClassesModel;
+    for (int c = 0; c < m_model->columnCount(); ++c) {
+        const bool address = c == Flows::IngressColumn || c == Flows::SourceColumn || c == Flows::DestinationColumn;
+        m_table->setColumnWidth(c, std::min(m_table->columnWidth(c), address ? 220 : 320));
+    }
     if (m_proxy->rowCount() > 0)
         m_table->setCurrentIndex(m_proxy->index(0, 0));
     else

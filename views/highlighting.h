@@ -8,7 +8,9 @@
 
 #include <functional>
 
+class QObject;
 class QPalette;
+class QPlainTextEdit;
 class QSyntaxHighlighter;
 class QTextDocument;
 
@@ -45,8 +47,16 @@ public:
     QSyntaxHighlighter* attachDiffHighlighter(QTextDocument* document, const QString& definitionName,
         const QPalette& palette, LineBackground background) const;
 
-    // Re-applies the palette's theme to a highlighter returned by attachHighlighter (after a palette change).
-    void applyTheme(QSyntaxHighlighter* highlighter, const QPalette& palette) const;
+    // For large read-only text (a whole ruleset): highlights only the lines of edit that are on screen, when
+    // they come into view, so that opening and scrolling cost what the visible lines cost, never the whole
+    // document. Each line is highlighted from the definition's initial state, which is exact for line-based
+    // syntaxes such as iptables-save. A line's background, when valid, lies under its syntax colours as with
+    // attachDiffHighlighter. The highlighter is a child of edit; nullptr when unavailable.
+    QObject* highlightVisibleLines(QPlainTextEdit* edit, const QString& definitionName, const QPalette& palette,
+        LineBackground background = {}) const;
+
+    // Re-applies the palette's theme to a highlighter returned by any of the above (after a palette change).
+    void applyTheme(QObject* highlighter, const QPalette& palette) const;
 
 private:
     KSyntaxHighlighting::Repository* m_repository = nullptr;

@@ -29,6 +29,11 @@ QSyntaxHighlighter* SyntaxSupport::attachDiffHighlighter(
     return nullptr;
 }
 
-void SyntaxSupport::applyTheme(QSyntaxHighlighter*, const QPalette&) const { }
+QObject* SyntaxSupport::highlightVisibleLines(QPlainTextEdit*, const QString&, const QPalette&, LineBackground) const
+{
+    return nullptr;
+}
+
+void SyntaxSupport::applyTheme(QObject*, const QPalette&) const { }
 
 } // namespace views

@@ -1,9 +1,11 @@
 #include "views/rulesdiffview.h"
+#include "views/backgroundpool.h"
 
 #include "model/rulesdiffmodel.h"
 #include "views/diffcolours.h"
 #include "views/diffpane.h"
 #include "views/highlighting.h"
+#include "views/plaindocument.h"
 
 #include <QAction>
 #include <QCheckBox>
@@ -15,7 +17,6 @@
 #include <QPlainTextEdit>
 #include <QScrollBar>
 #include <QSplitter>
-#include <QSyntaxHighlighter>
 #include <QTextBlock>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -81,8 +82,8 @@ RulesDiffView::RulesDiffView(const SyntaxSupport* syntax, QWidget* parent)
         columnLayout->setContentsMargins(0, 0, 0, 0);
         columnLayout->setSpacing(2);
         m_titles[side] = new QLabel(column);
-        m_titles[side]->setObjectName(side == Before ? QStringLiteral("RulesDiffBeforeTitle")
-                                                     : QStringLiteral("RulesDiffAfterTitle"));
+        m_titles[side]->setObjectName(
+            side == Before ? QStringLiteral("RulesDiffBeforeTitle") : QStringLiteral("RulesDiffAfterTitle"));
         m_titles[side]->setContentsMargins(4, 2, 4, 0);
         QFont bold = m_titles[side]->font();
         bold.setBold(true);
@@ -106,8 +107,8 @@ RulesDiffView::RulesDiffView(const SyntaxSupport* syntax, QWidget* parent)
         addAction(action);
     };
     addShortcutAction({ QKeySequence(Qt::Key_F7), QKeySequence(Qt::ALT | Qt::Key_Down) }, &RulesDiffView::nextChange);
-    addShortcutAction({ QKeySequence(Qt::SHIFT | Qt::Key_F7), QKeySequence(Qt::ALT | Qt::Key_Up) },
-        &RulesDiffView::previousChange);
+    addShortcutAction(
+        { QKeySequence(Qt::SHIFT | Qt::Key_F7), QKeySequence(Qt::ALT | Qt::Key_Up) }, &RulesDiffView::previousChange);
 }
 
 RulesDiffView::~RulesDiffView() = default;
@@ -174,6 +175,9 @@ void RulesDiffView::buildPanes()
         pane->setLineLabels([this, side](int row) {
             const int line = m_model->index(row, side).data(RulesDiffModel::SourceLineRole).toInt();
             return line > 0 ? QString::number(line) : QString();
+        });
+        pane->setLineBackgrounds([this, side](int row) {
+            return diffBackground(m_model->lineDiff(row), m_model->text(row, side).isEmpty(), palette());
         });
         pane->setObjectName(side == Before ? QStringLiteral("RulesDiffBefore") : QStringLiteral("RulesDiffAfter"));
         pane->setReadOnly(true);
@@ -259,12 +263,13 @@ void RulesDiffView::showRuleset(int comboIndex)
     m_model->setDiff(nullptr);
     render();
     m_summary->setText(QStringLiteral("Comparing %1 and %2 rules…").arg(left->ruleCount()).arg(right->ruleCount()));
-    QtConcurrent::run(compare).then(this, [this, generation](std::shared_ptr<const model::diff::RuleDiff> diff) {
-        if (generation != m_generation)
-            return;
-        m_model->setDiff(std::move(diff));
-        render();
-    });
+    QtConcurrent::run(backgroundPool(), compare)
+        .then(this, [this, generation](std::shared_ptr<const model::diff::RuleDiff> diff) {
+            if (generation != m_generation)
+                return;
+            m_model->setDiff(std::move(diff));
+            render();
+        });
 }
 
 void RulesDiffView::applyOptions()
@@ -279,27 +284,56 @@ void RulesDiffView::applyOptions()
 
 void RulesDiffView::render()
 {
-    m_syncing = true;
-    for (int side = 0; side < 2; ++side) {
-        delete m_highlighters[side];
-        m_highlighters[side] = nullptr;
-        QStringList lines;
-        lines.reserve(m_model->rowCount());
-        for (int row = 0; row < m_model->rowCount(); ++row)
-            lines << m_model->text(row, side);
-        m_panes[side]->setPlainText(lines.join(QLatin1Char('\n')));
+    const int generation = ++m_renderGeneration;
+    for (QObject*& highlighter : m_highlighters) {
+        delete highlighter;
+        highlighter = nullptr;
     }
-    colourLines();
+    const int rows = m_model->rowCount();
+    std::array<QString, 2> texts;
+    for (int side = 0; side < 2; ++side) {
+        QStringList lines;
+        lines.reserve(rows);
+        for (int row = 0; row < rows; ++row)
+            lines << m_model->text(row, side);
+        texts[std::size_t(side)] = lines.join(QLatin1Char('\n'));
+    }
+    m_syncing = true;
+    if (rows <= MaxLinesLaidOutInline) {
+        for (int side = 0; side < 2; ++side)
+            m_panes[side]->setPlainText(texts[std::size_t(side)]);
+        m_syncing = false;
+        finishRender();
+        return;
+    }
+    for (QPlainTextEdit* pane : m_panes)
+        pane->clear();
+    m_syncing = false;
+    m_summary->setText(QStringLiteral("Preparing %1 lines…").arg(rows));
+    const QFont font = m_panes[Before]->font();
+    QtConcurrent::run(backgroundPool(), [texts, font] {
+        return makePlainDocuments(texts, font);
+    }).then(this, [this, generation](const std::shared_ptr<PlainDocuments>& made) {
+        if (generation != m_renderGeneration)
+            return;
+        m_syncing = true;
+        for (int side = 0; side < 2; ++side)
+            adoptDocument(m_panes[side], std::move(made->documents[std::size_t(side)]));
+        m_syncing = false;
+        finishRender();
+    });
+}
+
+void RulesDiffView::finishRender()
+{
     for (int side = 0; side < 2; ++side) {
         auto background = [this, side](int row) {
             return diffBackground(m_model->lineDiff(row), m_model->text(row, side).isEmpty(), palette());
         };
-        m_highlighters[side] = m_syntax->attachDiffHighlighter(
-            m_panes[side]->document(), QStringLiteral("iptables"), palette(), background);
-    }
-    m_syncing = false;
-    for (int side = 0; side < 2; ++side)
+        m_highlighters[side]
+            = m_syntax->highlightVisibleLines(m_panes[side], QStringLiteral("iptables"), palette(), background);
         m_titles[side]->setText(m_labels[side]);
+    }
     const bool anyChange = !m_model->changeStarts().empty();
     m_previous->setEnabled(anyChange);
     m_next->setEnabled(anyChange);
@@ -308,27 +342,6 @@ void RulesDiffView::render()
         goToChange(0);
     else
         selectRow(0);
-}
-
-// Whole-line backgrounds are block formats: QPlainTextEdit paints them across the full width of the pane.
-void RulesDiffView::colourLines()
-{
-    for (int side = 0; side < 2; ++side) {
-        QTextDocument* document = m_panes[side]->document();
-        QTextCursor cursor(document);
-        cursor.beginEditBlock();
-        for (QTextBlock block = document->firstBlock(); block.isValid(); block = block.next()) {
-            const int row = block.blockNumber();
-            const QColor colour = diffBackground(m_model->lineDiff(row), m_model->text(row, side).isEmpty(), palette());
-            if (!colour.isValid())
-                continue; // unchanged lines keep the plain format they were created with
-            QTextBlockFormat format;
-            format.setBackground(colour);
-            cursor.setPosition(block.position());
-            cursor.setBlockFormat(format);
-        }
-        cursor.endEditBlock();
-    }
 }
 
 int RulesDiffView::currentRow() const
@@ -389,7 +402,8 @@ bool RulesDiffView::eventFilter(QObject* watched, QEvent* event)
             if (watched == m_panes[side]->viewport()) {
                 // Let the click place the cursor first, then follow the link.
                 const bool handled = QWidget::eventFilter(watched, event);
-                QMetaObject::invokeMethod(this, [this, side] { jumpToPartner(Side(side)); }, Qt::QueuedConnection);
+                QMetaObject::invokeMethod(
+                    this, [this, side] { jumpToPartner(Side(side)); }, Qt::QueuedConnection);
                 return handled;
             }
         }
@@ -456,7 +470,8 @@ void RulesDiffView::updateChangeText()
         m_changeLabel->setText(QStringLiteral("Change %1 of %2").arg(current + 1).arg(total));
     else
         m_changeLabel->setText(total == 1 ? QStringLiteral("1 change") : QStringLiteral("%1 changes").arg(total));
-    m_previous->setEnabled(total > 0 && (current > 0 || (current < 0 && m_model->changeStarts().front() < currentRow())));
+    m_previous->setEnabled(
+        total > 0 && (current > 0 || (current < 0 && m_model->changeStarts().front() < currentRow())));
     m_next->setEnabled(total > 0 && m_model->changeStarts().back() > currentRow() && current != total - 1);
 }
 
@@ -502,7 +517,8 @@ void RulesDiffView::changeEvent(QEvent* event)
 {
     if (event->type() == QEvent::PaletteChange && m_model->rowCount() > 0) {
         const int row = currentRow();
-        colourLines();
+        for (QPlainTextEdit* pane : m_panes)
+            pane->viewport()->update();
         for (int side = 0; side < 2; ++side) {
             if (m_highlighters[side])
                 m_syntax->applyTheme(m_highlighters[side], palette());

@@ -8,7 +8,6 @@ class QCheckBox;
 class QComboBox;
 class QLabel;
 class QPlainTextEdit;
-class QSyntaxHighlighter;
 class QToolButton;
 
 namespace model {
@@ -48,6 +47,8 @@ public:
 
     // Larger pairs (rules on both sides together) are compared off the GUI thread.
     static constexpr std::size_t MaxRulesComparedInline = 4000;
+    // Panes with more lines get their text laid out off the GUI thread.
+    static constexpr int MaxLinesLaidOutInline = 20000;
 
 public Q_SLOTS:
     void nextChange();
@@ -66,7 +67,7 @@ private:
     void showRuleset(int comboIndex);
     void applyOptions();
     void render();
-    void colourLines();
+    void finishRender();
     void followCursor(Side side);
     void markRows(int leftRow, int rightRow);
     void goToChange(int change);
@@ -89,9 +90,10 @@ private:
     QLabel* m_titles[2] = {};
     QString m_labels[2];
     QPlainTextEdit* m_panes[2] = {};
-    QSyntaxHighlighter* m_highlighters[2] = {};
+    QObject* m_highlighters[2] = {};
     bool m_syncing = false;
     int m_generation = 0; // of the comparison being shown or worked on
+    int m_renderGeneration = 0; // of the pane text being shown or prepared
 };
 
 } // namespace views

@@ -1,7 +1,9 @@
 #include "views/rulesview.h"
+#include "views/backgroundpool.h"
 
 #include "model/rulesetmodel.h"
 #include "views/highlighting.h"
+#include "views/plaindocument.h"
 #include "views/provenancecolours.h"
 #include "views/rulesfilter.h"
 
@@ -16,11 +18,11 @@
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QSplitter>
-#include <QSyntaxHighlighter>
 #include <QTextBlock>
 #include <QTimer>
 #include <QTreeView>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 
 namespace views {
 
@@ -238,6 +240,32 @@ std::optional<model::Family> RulesView::family() const
 
 QString RulesView::summary() const { return m_summary->text(); }
 
+void RulesView::showSource(const QString& text)
+{
+    const int generation = ++m_sourceGeneration;
+    delete m_highlighter;
+    m_highlighter = nullptr;
+    const auto highlight
+        = [this] { m_highlighter = m_syntax->highlightVisibleLines(m_source, QStringLiteral("iptables"), palette()); };
+    if (text.count(QLatin1Char('\n')) <= MaxLinesLaidOutInline) {
+        m_source->setPlainText(text);
+        highlight();
+        return;
+    }
+    m_source->clear();
+    m_source->setPlaceholderText(QStringLiteral("Preparing the rules text…"));
+    const QFont font = m_source->font();
+    QtConcurrent::run(backgroundPool(), [text, font] {
+        return makePlainDocuments({ text, QString() }, font);
+    }).then(this, [this, generation, highlight](const std::shared_ptr<PlainDocuments>& made) {
+        if (generation != m_sourceGeneration)
+            return;
+        adoptDocument(m_source, std::move(made->documents[0]));
+        m_source->setPlaceholderText(QString());
+        highlight();
+    });
+}
+
 QString RulesView::sourceText(model::Family family) const
 {
     const char* kind = family == model::Family::IPv4 ? model::SourceKind::IptablesV4 : model::SourceKind::IptablesV6;
@@ -256,11 +284,7 @@ void RulesView::showRuleset(int comboIndex)
     }
     m_model->setRuleset(ruleset);
     updateCounterColumns();
-    delete m_highlighter;
-    m_highlighter = nullptr;
-    m_source->setPlainText(text);
-    if (m_source->blockCount() <= MaxHighlightedLines)
-        m_highlighter = m_syntax->attachHighlighter(m_source->document(), QStringLiteral("iptables"), palette());
+    showSource(text);
 
     if (!ruleset) {
         m_summary->setText(QStringLiteral("This snapshot holds no iptables rules."));

@@ -9,7 +9,6 @@ class QComboBox;
 class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
-class QSyntaxHighlighter;
 class QTimer;
 class QTreeView;
 
@@ -46,8 +45,8 @@ public:
     RulesFilter* filter() const { return m_filter; }
     QString summary() const;
 
-    // Largest source shown with syntax highlighting; highlighting runs on the GUI thread.
-    static constexpr int MaxHighlightedLines = 20000;
+    // Sources with more lines get their text laid out off the GUI thread.
+    static constexpr int MaxLinesLaidOutInline = 20000;
 
 Q_SIGNALS:
     void currentSnapshotChanged(int index);
@@ -65,6 +64,7 @@ private:
     void followSourceCursor();
     void markSourceLine(int line);
     QString sourceText(model::Family family) const;
+    void showSource(const QString& text);
 
     const SyntaxSupport* m_syntax = nullptr;
     QList<model::SnapshotPtr> m_snapshots;
@@ -81,8 +81,9 @@ private:
     QLabel* m_summary = nullptr;
     QTreeView* m_tree = nullptr;
     QPlainTextEdit* m_source = nullptr;
-    QSyntaxHighlighter* m_highlighter = nullptr;
+    QObject* m_highlighter = nullptr;
     bool m_syncing = false;
+    int m_sourceGeneration = 0; // of the source text being shown or prepared
 };
 
 } // namespace views

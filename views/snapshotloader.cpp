@@ -1,4 +1,5 @@
 #include "views/snapshotloader.h"
+#include "views/backgroundpool.h"
 
 #include "model/importer.h"
 
@@ -54,7 +55,7 @@ void SnapshotLoader::load(const QStringList& paths)
             Q_EMIT failed(outcome.failedPath, outcome.error);
     });
     Q_EMIT started(paths);
-    watcher->setFuture(QtConcurrent::run(importOffThread, paths));
+    watcher->setFuture(QtConcurrent::run(backgroundPool(), importOffThread, paths));
 }
 
 void SnapshotLoader::cancel()

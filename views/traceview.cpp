@@ -1,4 +1,5 @@
 #include "views/traceview.h"
+#include "views/backgroundpool.h"
 
 #include "model/engine/engine.h"
 #include "views/diffcolours.h"
@@ -255,7 +256,7 @@ void TraceView::trace()
                 m_error->setText(QStringLiteral("Compiling %L1 rules for tracing…").arg(rules));
                 m_error->setVisible(true);
                 m_compilingFor = m_generation;
-                m_compiling.setFuture(QtConcurrent::run(compile, m_snapshots));
+                m_compiling.setFuture(QtConcurrent::run(backgroundPool(), compile, m_snapshots));
             }
             return;
         }

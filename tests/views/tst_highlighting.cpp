@@ -2,6 +2,7 @@
 
 #include <QGuiApplication>
 #include <QPalette>
+#include <QPlainTextEdit>
 #include <QSyntaxHighlighter>
 #include <QTest>
 #include <QTextBlock>
@@ -18,6 +19,7 @@
 
 #include <QFile>
 #include <QRegularExpression>
+#include <QScrollBar>
 
 #include <vector>
 #endif
@@ -108,6 +110,7 @@ private Q_SLOTS:
     void everyJumpInADockerDumpIsATarget();
     void unknownDefinitionLeavesDocumentPlain();
     void diffLineColoursLieOverTheSyntax();
+    void largeTextIsHighlightedWhereItIsShown();
 #endif
 };
 
@@ -126,8 +129,10 @@ void TestHighlighting::withoutRepositoryAttachingIsHarmless()
     QCOMPARE(distinctFormats(document), 0);
     // Diff views colour their lines themselves when there is no highlighting.
     const auto red = [](int) { return QColor(Qt::red); };
-    QCOMPARE(syntax.attachDiffHighlighter(&document, QStringLiteral("iptables"), QGuiApplication::palette(), red),
-        nullptr);
+    QCOMPARE(
+        syntax.attachDiffHighlighter(&document, QStringLiteral("iptables"), QGuiApplication::palette(), red), nullptr);
+    QPlainTextEdit edit(SampleRule);
+    QCOMPARE(syntax.highlightVisibleLines(&edit, QStringLiteral("iptables"), QGuiApplication::palette(), red), nullptr);
 }
 
 #ifdef CHAINSIGHT_HAVE_KSH
@@ -323,6 +328,46 @@ void TestHighlighting::diffLineColoursLieOverTheSyntax()
     QVERIFY(foregrounds.size() > 2); // still highlighted
     for (const QTextLayout::FormatRange& range : plain.layout()->formats())
         QVERIFY(range.format.background().color() != added);
+}
+#endif
+
+#ifdef CHAINSIGHT_HAVE_KSH
+// A 50k-line ruleset: the lines on screen are highlighted (with their line background), the rest only when
+// scrolled to, and a theme change re-highlights what is shown.
+void TestHighlighting::largeTextIsHighlightedWhereItIsShown()
+{
+    KSyntaxHighlighting::Repository repository;
+    const SyntaxSupport syntax(&repository);
+    QStringList lines;
+    for (int i = 0; i < 50000; ++i)
+        lines << SampleRule;
+    QPlainTextEdit edit;
+    edit.setPlainText(lines.join(QLatin1Char('\n')));
+    edit.resize(600, 300);
+    edit.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&edit));
+    const QColor added(0xc8, 0xf0, 0xc8);
+    QObject* highlighter = syntax.highlightVisibleLines(&edit, QStringLiteral("iptables"), QGuiApplication::palette(),
+        [added](int block) { return block % 2 == 1 ? added : QColor(); });
+    QVERIFY(highlighter);
+    QTextDocument* document = edit.document();
+    const auto formatsOf = [document](int block) { return document->findBlockByNumber(block).layout()->formats(); };
+    QTRY_VERIFY(formatsOf(0).size() > 3);
+    QVERIFY(formatsOf(1).size() > 3);
+    for (const QTextLayout::FormatRange& range : formatsOf(1))
+        QCOMPARE(range.format.background().color(), added);
+    QVERIFY(formatsOf(40001).isEmpty());
+
+    edit.verticalScrollBar()->setValue(40000);
+    QTRY_VERIFY(formatsOf(40001).size() > 3);
+    QVERIFY(formatsOf(20000).isEmpty());
+
+    QPalette dark = QGuiApplication::palette();
+    dark.setColor(QPalette::Base, QColor(0x1b, 0x1e, 0x20));
+    dark.setColor(QPalette::Text, QColor(0xe0, 0xe0, 0xe0));
+    const QColor lightForeground = formatsOf(40000).front().format.foreground().color();
+    syntax.applyTheme(highlighter, dark);
+    QTRY_VERIFY(formatsOf(40000).front().format.foreground().color() != lightForeground);
 }
 #endif
 
