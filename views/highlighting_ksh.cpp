@@ -156,6 +156,21 @@ namespace {
         bool m_applying = false;
     };
 
+// Builds a highlighter with `make` when the repository knows the definition, and gives it the definition and the
+// theme for the palette; nullptr when the definition is unknown.
+template <typename Make>
+auto configured(const KSyntaxHighlighting::Repository& repository, const QString& definitionName,
+    const QPalette& palette, Make make) -> decltype(make())
+{
+    const auto definition = repository.definitionForName(definitionName);
+    if (!definition.isValid())
+        return nullptr;
+    auto* highlighter = make();
+    highlighter->setTheme(repository.themeForPalette(palette));
+    highlighter->setDefinition(definition);
+    return highlighter;
+}
+
 } // namespace
 
 SyntaxSupport::SyntaxSupport(KSyntaxHighlighting::Repository* repository)
@@ -184,13 +199,7 @@ QSyntaxHighlighter* SyntaxSupport::attachHighlighter(
 {
     if (!available() || !document)
         return nullptr;
-    const auto definition = m_repository->definitionForName(definitionName);
-    if (!definition.isValid())
-        return nullptr;
-    auto* highlighter = new KSyntaxHighlighting::SyntaxHighlighter(document);
-    highlighter->setTheme(m_repository->themeForPalette(palette));
-    highlighter->setDefinition(definition);
-    return highlighter;
+    return configured(*m_repository, definitionName, palette, [&] { return new KSyntaxHighlighting::SyntaxHighlighter(document); });
 }
 
 QSyntaxHighlighter* SyntaxSupport::attachDiffHighlighter(
@@ -198,13 +207,7 @@ QSyntaxHighlighter* SyntaxSupport::attachDiffHighlighter(
 {
     if (!available() || !document)
         return nullptr;
-    const auto definition = m_repository->definitionForName(definitionName);
-    if (!definition.isValid())
-        return nullptr;
-    auto* highlighter = new DiffSyntaxHighlighter(document, std::move(background));
-    highlighter->setTheme(m_repository->themeForPalette(palette));
-    highlighter->setDefinition(definition);
-    return highlighter;
+    return configured(*m_repository, definitionName, palette, [&] { return new DiffSyntaxHighlighter(document, std::move(background)); });
 }
 
 QObject* SyntaxSupport::highlightVisibleLines(
@@ -212,13 +215,7 @@ QObject* SyntaxSupport::highlightVisibleLines(
 {
     if (!available() || !edit)
         return nullptr;
-    const auto definition = m_repository->definitionForName(definitionName);
-    if (!definition.isValid())
-        return nullptr;
-    auto* highlighter = new VisibleLinesHighlighter(edit, std::move(background));
-    highlighter->setTheme(m_repository->themeForPalette(palette));
-    highlighter->setDefinition(definition);
-    return highlighter;
+    return configured(*m_repository, definitionName, palette, [&] { return new VisibleLinesHighlighter(edit, std::move(background)); });
 }
 
 void SyntaxSupport::applyTheme(QObject* highlighter, const QPalette& palette) const
