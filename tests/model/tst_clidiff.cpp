@@ -1,37 +1,18 @@
 // The built chainsight-cli diff, as a user runs it on the shipped demo pair (Docker 27.5.1 -> 28.5.2 on a
 // Tailscale subnet router): the classes, the three formats and the exit codes a CI pipeline relies on.
-#include <QProcess>
+#include "../common/clirun.h"
+
 #include <QTest>
 
 #include <nlohmann/json.hpp>
 
 namespace {
 
-struct Run {
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
+using clitest::demo;
+using clitest::demoPair;
+using clitest::Run;
 
-Run diff(const QStringList& args)
-{
-    QProcess p;
-    p.start(QStringLiteral(CHAINSIGHT_BINARY_DIR "/app/chainsight-cli"), QStringList { QStringLiteral("diff") } + args);
-    Run run;
-    if (!p.waitForFinished(120000))
-        return run;
-    run.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    run.out = p.readAllStandardOutput();
-    run.err = p.readAllStandardError();
-    return run;
-}
-
-QString demo(const char* name)
-{
-    return QStringLiteral(CHAINSIGHT_SOURCE_DIR "/resources/demo/") + QString::fromLatin1(name);
-}
-
-QStringList demoPair() { return { demo("before.chainsight.json"), demo("after.chainsight.json") }; }
+Run diff(const QStringList& args) { return clitest::runCommand(QStringLiteral("diff"), args, 120000); }
 
 bool contains(const nlohmann::json& list, const std::string& value)
 {

@@ -1,8 +1,9 @@
 // The built chainsight-cli findings, as a user runs it: on the shipped demo pair and on folders of raw dumps made
 // from the shared fixtures (Tailscale host c, Oracle Cloud host d).
+#include "../common/clirun.h"
+
 #include <QDir>
 #include <QFile>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -10,30 +11,10 @@
 
 namespace {
 
-struct Run {
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
+using clitest::demo;
+using clitest::Run;
 
-Run findings(const QStringList& args)
-{
-    QProcess p;
-    p.start(
-        QStringLiteral(CHAINSIGHT_BINARY_DIR "/app/chainsight-cli"), QStringList { QStringLiteral("findings") } + args);
-    Run run;
-    if (!p.waitForFinished(60000))
-        return run;
-    run.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    run.out = p.readAllStandardOutput();
-    run.err = p.readAllStandardError();
-    return run;
-}
-
-QString demo(const char* name)
-{
-    return QStringLiteral(CHAINSIGHT_SOURCE_DIR "/resources/demo/") + QString::fromLatin1(name);
-}
+Run findings(const QStringList& args) { return clitest::runCommand(QStringLiteral("findings"), args); }
 
 // A folder of raw dumps for one fixture, as a user would collect them from the host.
 QString fixtureFolder(const QTemporaryDir& tmp, const QString& name)

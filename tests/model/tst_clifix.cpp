@@ -1,4 +1,6 @@
 // The built chainsight-cli fix, as a user runs it on the shipped demo pair.
+#include "../common/clirun.h"
+
 #include <QFileInfo>
 #include <QProcess>
 #include <QTemporaryDir>
@@ -6,26 +8,10 @@
 
 namespace {
 
-struct Run {
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
+using clitest::demo;
+using clitest::Run;
 
-Run fix(const QStringList& args)
-{
-    QProcess p;
-    p.start(QStringLiteral(CHAINSIGHT_BINARY_DIR "/app/chainsight-cli"), QStringList { QStringLiteral("fix") } + args);
-    Run run;
-    if (!p.waitForFinished(120000))
-        return run;
-    run.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    run.out = p.readAllStandardOutput();
-    run.err = p.readAllStandardError();
-    return run;
-}
-
-QString demo(const char* name) { return QStringLiteral(CHAINSIGHT_SOURCE_DIR "/resources/demo/") + QString::fromLatin1(name); }
+Run fix(const QStringList& args) { return clitest::runCommand(QStringLiteral("fix"), args, 120000); }
 
 } // namespace
 

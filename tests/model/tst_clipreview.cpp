@@ -1,37 +1,20 @@
 // The built chainsight-cli preview as a user runs it: the demo's "before" snapshot predicted for Docker 28.5.2
 // gives the demo's real "after" ruleset, as a snapshot marked predicted; a release it does not know is refused.
+#include "../common/clirun.h"
+
 #include "model/parse/iptables.h"
 #include "model/snapshotfile.h"
 
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 
 namespace {
 
-struct Run {
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
+using clitest::demo;
+using clitest::Run;
 
-Run cli(const QStringList& args)
-{
-    QProcess p;
-    p.start(QStringLiteral(CHAINSIGHT_BINARY_DIR "/app/chainsight-cli"), args);
-    Run run;
-    if (!p.waitForFinished(60000))
-        return run;
-    run.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    run.out = p.readAllStandardOutput();
-    run.err = p.readAllStandardError();
-    return run;
-}
+Run cli(const QStringList& args) { return clitest::runCli(args); }
 
-QString demo(const char* name)
-{
-    return QStringLiteral(CHAINSIGHT_SOURCE_DIR "/resources/demo/") + QString::fromLatin1(name);
-}
 
 // Rules per table and chain with policies, counters aside; tables with no content left out.
 QStringList canonical(const model::Ruleset& rs)

@@ -1,34 +1,16 @@
 // The built chainsight-cli trace, as a user runs it: on the shipped demo pair and on a raw iptables-save file.
-#include <QProcess>
+#include "../common/clirun.h"
+
 #include <QTest>
 
 #include <nlohmann/json.hpp>
 
 namespace {
 
-struct Run {
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
+using clitest::demo;
+using clitest::Run;
 
-Run trace(QStringList args)
-{
-    QProcess p;
-    p.start(QStringLiteral(CHAINSIGHT_BINARY_DIR "/app/chainsight-cli"), QStringList { QStringLiteral("trace") } + args);
-    Run run;
-    if (!p.waitForFinished(60000))
-        return run;
-    run.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    run.out = p.readAllStandardOutput();
-    run.err = p.readAllStandardError();
-    return run;
-}
-
-QString demo(const char* name)
-{
-    return QStringLiteral(CHAINSIGHT_SOURCE_DIR "/resources/demo/") + QString::fromLatin1(name);
-}
+Run trace(const QStringList& args) { return clitest::runCommand(QStringLiteral("trace"), args); }
 
 QStringList tailnetToContainer(int port)
 {
