@@ -1,10 +1,10 @@
 // Reproduces every measured row of expected-verdicts.json (real-kernel verdicts for the shared Docker
 // fixtures, with and without overlays) with the engine: the client-visible verdict and the deciding rule.
+#include "../common/fixturehost.h"
 #include "model/edit/iptablescommand.h"
 #include "model/engine/engine.h"
 #include "model/parse/iptables.h"
 
-#include <QFile>
 #include <QTest>
 
 #include <nlohmann/json.hpp>
@@ -16,89 +16,9 @@ using namespace model::engine;
 
 namespace {
 
-QByteArray readFixture(const QString& name)
-{
-    QFile f(QStringLiteral(CHAINSIGHT_FIXTURES_DIR "/") + name);
-    if (!f.open(QIODevice::ReadOnly))
-        qFatal("cannot read fixture %s", qPrintable(name));
-    return f.readAll();
-}
-
-nlohmann::json readJson(const QString& name)
-{
-    return nlohmann::json::parse(readFixture(name).toStdString());
-}
-
-// The fixtures carry their ipset state as "#   create ..." / "#   add ..." comment lines.
-std::vector<IpSet> ipsetsFromComments(const std::string& text)
-{
-    std::vector<IpSet> sets;
-    std::size_t pos = 0;
-    while (pos < text.size()) {
-        const std::size_t end = text.find('\n', pos);
-        const std::string line = text.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
-        pos = end == std::string::npos ? text.size() : end + 1;
-        auto words = QString::fromStdString(line).split(QLatin1Char(' '), Qt::SkipEmptyParts);
-        if (words.size() < 4 || words[0] != QLatin1String("#"))
-            continue;
-        if (words[1] == QLatin1String("create"))
-            sets.push_back(IpSet { words[2].toStdString(), words[3].toStdString(), {}, {}, {} });
-        else if (words[1] == QLatin1String("add") && !sets.empty())
-            sets.back().members.push_back(words[3].toStdString());
-    }
-    return sets;
-}
-
-std::vector<Interface> interfacesFrom(const nlohmann::json& addr)
-{
-    std::vector<Interface> out;
-    for (const auto& j : addr) {
-        Interface i;
-        i.name = j.at("ifname").get<std::string>();
-        i.linkType = j.value("link_type", std::string());
-        for (const auto& a : j.value("addr_info", nlohmann::json::array()))
-            i.addresses.push_back(InterfaceAddress { a.at("local").get<std::string>(), a.at("prefixlen").get<int>(),
-                a.at("family").get<std::string>() == "inet6", a.value("scope", std::string()) });
-        out.push_back(std::move(i));
-    }
-    return out;
-}
-
-std::vector<Route> routesFrom(const nlohmann::json& routes)
-{
-    std::vector<Route> out;
-    for (const auto& j : routes) {
-        Route r;
-        r.destination = j.at("dst").get<std::string>();
-        r.gateway = j.value("gateway", std::string());
-        r.device = j.value("dev", std::string());
-        r.preferredSource = j.value("prefsrc", std::string());
-        r.type = j.value("type", std::string());
-        out.push_back(std::move(r));
-    }
-    return out;
-}
-
-DockerState dockerFrom(const nlohmann::json& networks)
-{
-    DockerState d;
-    d.networks.emplace();
-    for (const auto& j : networks) {
-        DockerNetwork n;
-        n.name = j.at("Name").get<std::string>();
-        n.driver = j.at("Driver").get<std::string>();
-        const nlohmann::json opts = j.contains("Options") && j["Options"].is_object() ? j["Options"] : nlohmann::json::object();
-        n.bridgeName = opts.value("com.docker.network.bridge.name", "br-" + j.at("Id").get<std::string>().substr(0, 12));
-        for (const auto& c : j.at("IPAM").at("Config"))
-            n.subnets.push_back(DockerSubnet { c.at("Subnet").get<std::string>(), c.value("Gateway", std::string()), false });
-        const nlohmann::json containers = j.contains("Containers") && j["Containers"].is_object() ? j["Containers"] : nlohmann::json::object();
-        for (const auto& [id, c] : containers.items())
-            n.endpoints.push_back(DockerEndpoint { id, c.at("Name").get<std::string>(),
-                c.at("IPv4Address").get<std::string>(), {}, {} });
-        d.networks->push_back(std::move(n));
-    }
-    return d;
-}
+using fixtures::read;
+using fixtures::readJson;
+using namespace fixtures::detail;
 
 struct FlowSpec {
     const char* in;
@@ -192,7 +112,7 @@ private:
         const QString key = fixture + QLatin1Char('+') + overlay;
         if (auto it = m_engines.find(key); it != m_engines.end())
             return it->second;
-        const std::string text = readFixture(fixture).toStdString();
+        const std::string text = read(fixture).toStdString();
         auto parsed = parse::parseIptablesSave(text, Family::IPv4);
         if (!parsed) {
             qWarning("%s: %s", qPrintable(fixture), parsed.error().toString().c_str());
