@@ -1,8 +1,8 @@
 // chainsight-cli diff: the connection attempts whose fate differs between two snapshots, then the rule changes.
 #include "app/cli/commands.h"
+#include "app/cli/commandline.h"
 
 #include "app/cli/diffprint.h"
-#include "model/importer.h"
 
 #include <QCommandLineParser>
 #include <QTextStream>
@@ -35,14 +35,8 @@ int diffCommand(const QStringList& args)
     QTextStream err(stderr);
     QCommandLineParser parser;
     addOptions(parser);
-    if (!parser.parse(QStringList { QStringLiteral("chainsight-cli diff") } + args)) {
-        err << "chainsight-cli diff: " << parser.errorText() << '\n';
-        return 2;
-    }
-    if (parser.isSet(QStringLiteral("help"))) {
-        QTextStream(stdout) << parser.helpText();
-        return 0;
-    }
+    if (const auto exit = parseCommandLine(parser, "diff", args, err))
+        return *exit;
     const QString format
         = parser.isSet(QStringLiteral("format")) ? parser.value(QStringLiteral("format")) : QStringLiteral("text");
     const QStringList files = parser.positionalArguments();
@@ -54,13 +48,10 @@ int diffCommand(const QStringList& args)
     }
     std::shared_ptr<const Engine> engines[2];
     for (int i = 0; i < 2; ++i) {
-        const auto loaded = model::importPath(files[i]);
-        if (!loaded) {
-            err << "chainsight-cli diff: " << QString::fromStdString(loaded.error().toString()) << " ["
-                << model::errorCodeName(loaded.error().code) << "]\n";
+        const model::SnapshotPtr loaded = loadInput(files[i], "diff", err);
+        if (!loaded)
             return 2;
-        }
-        engines[i] = Engine::fromSnapshot(*loaded.value());
+        engines[i] = Engine::fromSnapshot(*loaded);
     }
     const auto diff = model::diff::computeFlowDiff(*engines[0], *engines[1]);
     if (!diff) {

@@ -1,9 +1,9 @@
 // chainsight-cli findings: what a snapshot's rules do to its containers, in Docker's terms, with fixes.
 #include "app/cli/commands.h"
+#include "app/cli/commandline.h"
 
 #include "app/cli/findingsprint.h"
 #include "model/findings/findingsjson.h"
-#include "model/importer.h"
 
 #include <QCommandLineParser>
 #include <QFileInfo>
@@ -36,17 +36,6 @@ std::string subjectName(const QString& path, const model::Snapshot& s)
     return name;
 }
 
-model::SnapshotPtr load(const QString& path, QTextStream& err)
-{
-    auto loaded = model::importPath(path);
-    if (!loaded) {
-        err << "chainsight-cli findings: " << QString::fromStdString(loaded.error().toString()) << " ["
-            << model::errorCodeName(loaded.error().code) << "]\n";
-        return nullptr;
-    }
-    return loaded.value();
-}
-
 } // namespace
 
 int findingsCommand(const QStringList& args)
@@ -54,14 +43,8 @@ int findingsCommand(const QStringList& args)
     QTextStream err(stderr);
     QCommandLineParser parser;
     addOptions(parser);
-    if (!parser.parse(QStringList { QStringLiteral("chainsight-cli findings") } + args)) {
-        err << "chainsight-cli findings: " << parser.errorText() << '\n';
-        return 2;
-    }
-    if (parser.isSet(QStringLiteral("help"))) {
-        QTextStream(stdout) << parser.helpText();
-        return 0;
-    }
+    if (const auto exit = parseCommandLine(parser, "findings", args, err))
+        return *exit;
     const QString format
         = parser.isSet(QStringLiteral("format")) ? parser.value(QStringLiteral("format")) : QStringLiteral("text");
     if (parser.positionalArguments().size() != 1
@@ -70,10 +53,10 @@ int findingsCommand(const QStringList& args)
         return 2;
     }
     const QString afterPath = parser.positionalArguments().front();
-    const model::SnapshotPtr after = load(afterPath, err);
+    const model::SnapshotPtr after = loadInput(afterPath, "findings", err);
     model::SnapshotPtr before;
     if (!after
-        || (parser.isSet(QStringLiteral("against")) && !(before = load(parser.value(QStringLiteral("against")), err))))
+        || (parser.isSet(QStringLiteral("against")) && !(before = loadInput(parser.value(QStringLiteral("against")), "findings", err))))
         return 2;
     const auto findings = model::findings::analyse(*after, before.get());
     FindingsSubject subject { subjectName(afterPath, *after),

@@ -1,12 +1,12 @@
 // chainsight-cli fix: a remediation script for the chosen findings, verified in the model before it is written.
 #include "app/cli/commands.h"
+#include "app/cli/commandline.h"
 
 #include "model/findings/finding.h"
 #include "model/fix/scriptgenerator.h"
 #include "model/fix/selection.h"
 #include "model/fix/semanticverify.h"
 #include "model/fix/verify.h"
-#include "model/importer.h"
 
 #include <QCommandLineParser>
 #include <QFileInfo>
@@ -37,17 +37,6 @@ void addOptions(QCommandLineParser& p)
         QStringLiteral("how") });
     p.addOption({ QStringLiteral("allow-unverified"), QStringLiteral("write the script even if verification fails") });
     p.addHelpOption();
-}
-
-model::SnapshotPtr load(const QString& path, QTextStream& err)
-{
-    auto loaded = model::importPath(path);
-    if (!loaded) {
-        err << "chainsight-cli fix: " << QString::fromStdString(loaded.error().toString()) << " ["
-            << model::errorCodeName(loaded.error().code) << "]\n";
-        return nullptr;
-    }
-    return loaded.value();
 }
 
 std::vector<model::fix::FixChoice> choicesOf(const QStringList& values)
@@ -100,19 +89,13 @@ int fixCommand(const QStringList& args)
     QTextStream out(stdout);
     QCommandLineParser parser;
     addOptions(parser);
-    if (!parser.parse(QStringList { QStringLiteral("chainsight-cli fix") } + args)) {
-        err << "chainsight-cli fix: " << parser.errorText() << '\n';
-        return 2;
-    }
-    if (parser.isSet(QStringLiteral("help"))) {
-        out << parser.helpText();
-        return 0;
-    }
+    if (const auto exit = parseCommandLine(parser, "fix", args, err))
+        return *exit;
     FixArgs a;
     if (!readArgs(parser, a, err))
         return 2;
-    const model::SnapshotPtr before = load(a.before, err);
-    const model::SnapshotPtr after = before ? load(a.after, err) : nullptr;
+    const model::SnapshotPtr before = loadInput(a.before, "fix", err);
+    const model::SnapshotPtr after = before ? loadInput(a.after, "fix", err) : nullptr;
     if (!after)
         return 2;
     const auto findings = model::findings::analyse(*after, before.get());

@@ -1,5 +1,6 @@
 // chainsight-cli import: a raw dump file, a folder of raw dumps or a snapshot file -> a *.chainsight.json.
 #include "app/cli/commands.h"
+#include "app/cli/commandline.h"
 
 #include "model/importer.h"
 #include "model/snapshotfile.h"
@@ -44,13 +45,8 @@ std::optional<ImportRequest> readArguments(const QStringList& args, QTextStream&
 {
     QCommandLineParser parser;
     describe(parser);
-    if (!parser.parse(QStringList { QStringLiteral("chainsight-cli import") } + args)) {
-        err << "chainsight-cli import: " << parser.errorText() << '\n';
-        return std::nullopt;
-    }
-    if (parser.isSet(QStringLiteral("help"))) {
-        QTextStream(stdout) << parser.helpText();
-        helpShown = true;
+    if (const auto exit = parseCommandLine(parser, "import", args, err)) {
+        helpShown = *exit == 0;
         return std::nullopt;
     }
     ImportRequest request;
@@ -95,13 +91,10 @@ int importCommand(const QStringList& args)
     const auto request = readArguments(args, err, helpShown);
     if (!request)
         return helpShown ? 0 : 2;
-    const auto imported = model::importPath(request->input);
-    if (!imported) {
-        err << "chainsight-cli import: " << QString::fromStdString(imported.error().toString()) << " ["
-            << model::errorCodeName(imported.error().code) << "]\n";
+    const model::SnapshotPtr imported = loadInput(request->input, "import", err);
+    if (!imported)
         return 2;
-    }
-    const model::Snapshot snapshot = adjusted(*imported.value(), *request);
+    const model::Snapshot snapshot = adjusted(*imported, *request);
     if (request->output == QLatin1String("-")) {
         std::cout << model::snapshotToJson(snapshot);
         return std::cout.good() ? 0 : 2;

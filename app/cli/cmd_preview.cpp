@@ -1,7 +1,7 @@
 // chainsight-cli preview: the ruleset another Docker release would write on the host of a snapshot.
 #include "app/cli/commands.h"
+#include "app/cli/commandline.h"
 
-#include "model/importer.h"
 #include "model/predict/upgradepreview.h"
 #include "model/snapshotfile.h"
 
@@ -48,13 +48,8 @@ std::optional<PreviewArgs> readArguments(const QStringList& args, QTextStream& e
     parser.addOption(
         { QStringLiteral("commands"), QStringLiteral("list the iptables commands the daemon runs, in order") });
     parser.addHelpOption();
-    if (!parser.parse(QStringList { QStringLiteral("chainsight-cli preview") } + args)) {
-        err << "chainsight-cli preview: " << parser.errorText() << '\n';
-        return std::nullopt;
-    }
-    if (parser.isSet(QStringLiteral("help"))) {
-        QTextStream(stdout) << parser.helpText();
-        helpShown = true;
+    if (const auto exit = parseCommandLine(parser, "preview", args, err)) {
+        helpShown = *exit == 0;
         return std::nullopt;
     }
     PreviewArgs a;
@@ -111,15 +106,12 @@ int previewCommand(const QStringList& args)
         err << "chainsight-cli preview: " << QString::fromStdString(release.error().message) << '\n';
         return 2;
     }
-    const auto loaded = model::importPath(a->input);
-    if (!loaded) {
-        err << "chainsight-cli preview: " << QString::fromStdString(loaded.error().toString()) << " ["
-            << model::errorCodeName(loaded.error().code) << "]\n";
+    const model::SnapshotPtr loaded = loadInput(a->input, "preview", err);
+    if (!loaded)
         return 2;
-    }
     model::predict::PreviewResult details;
     const auto predicted
-        = model::predict::predictSnapshot(*loaded.value(), model::predict::PreviewRequest { *release, a->inPlace },
+        = model::predict::predictSnapshot(*loaded, model::predict::PreviewRequest { *release, a->inPlace },
             QFileInfo(a->input).fileName().toStdString(), &details);
     if (!predicted) {
         err << "chainsight-cli preview: " << QString::fromStdString(predicted.error().toString()) << " ["

@@ -1,8 +1,8 @@
 // chainsight-cli show: a summary of a snapshot file (or of any input `import` accepts).
 #include "app/cli/commands.h"
+#include "app/cli/commandline.h"
 
 #include "app/cli/snapshotsummary.h"
-#include "model/importer.h"
 
 #include <QCommandLineParser>
 #include <QTextStream>
@@ -19,26 +19,17 @@ int showCommand(const QStringList& args)
     parser.addPositionalArgument(QStringLiteral("snapshot"), QStringLiteral("a *.chainsight.json (or a raw dump file or folder)"));
     parser.addOption({ QStringLiteral("format"), QStringLiteral("text (default) or json"), QStringLiteral("format"), QStringLiteral("text") });
     parser.addHelpOption();
-    if (!parser.parse(QStringList { QStringLiteral("chainsight-cli show") } + args)) {
-        err << "chainsight-cli show: " << parser.errorText() << '\n';
-        return 2;
-    }
-    if (parser.isSet(QStringLiteral("help"))) {
-        QTextStream(stdout) << parser.helpText();
-        return 0;
-    }
+    if (const auto exit = parseCommandLine(parser, "show", args, err))
+        return *exit;
     const QString format = parser.value(QStringLiteral("format"));
     if (parser.positionalArguments().size() != 1 || (format != QLatin1String("text") && format != QLatin1String("json"))) {
         err << "usage: chainsight-cli show <snapshot.chainsight.json> [--format text|json]\n";
         return 2;
     }
-    const auto loaded = model::importPath(parser.positionalArguments().front());
-    if (!loaded) {
-        err << "chainsight-cli show: " << QString::fromStdString(loaded.error().toString()) << " ["
-            << model::errorCodeName(loaded.error().code) << "]\n";
+    const model::SnapshotPtr loaded = loadInput(parser.positionalArguments().front(), "show", err);
+    if (!loaded)
         return 2;
-    }
-    const auto summary = snapshotSummary(*loaded.value());
+    const auto summary = snapshotSummary(*loaded);
     if (format == QLatin1String("json"))
         std::cout << summary.dump(2) << '\n';
     else

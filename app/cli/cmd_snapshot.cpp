@@ -1,6 +1,7 @@
 // chainsight-cli snapshot [user@]host[:port] -o FILE: one SSH connection, the fixed read-only command list,
 // the result saved atomically.
 #include "app/cli/commands.h"
+#include "app/cli/commandline.h"
 
 #include "model/snapshotbuilder.h"
 #include "model/snapshotfile.h"
@@ -144,7 +145,7 @@ std::optional<SnapshotArguments> parseArguments(const QStringList& args, int& ex
         return std::nullopt;
     }
     if (parser.isSet(QStringLiteral("help"))) {
-        QTextStream(stdout) << parser.helpText();
+        QTextStream(stdout) << commandHelp(parser, "snapshot");
         exitCode = 0;
         return std::nullopt;
     }

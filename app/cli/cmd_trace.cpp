@@ -1,9 +1,9 @@
 // chainsight-cli trace: one packet (and, for a connection attempt, its reply) through a snapshot's rules.
 #include "app/cli/commands.h"
+#include "app/cli/commandline.h"
 
 #include "app/cli/tracetext.h"
 #include "model/engine/tracejson.h"
-#include "model/importer.h"
 
 #include <QCommandLineParser>
 #include <QTextStream>
@@ -139,14 +139,8 @@ int traceCommand(const QStringList& args)
     QTextStream err(stderr);
     QCommandLineParser parser;
     addOptions(parser);
-    if (!parser.parse(QStringList { QStringLiteral("chainsight-cli trace") } + args)) {
-        err << "chainsight-cli trace: " << parser.errorText() << '\n';
-        return 2;
-    }
-    if (parser.isSet(QStringLiteral("help"))) {
-        QTextStream(stdout) << parser.helpText();
-        return 0;
-    }
+    if (const auto exit = parseCommandLine(parser, "trace", args, err))
+        return *exit;
     const QString format = parser.isSet(QStringLiteral("format")) ? parser.value(QStringLiteral("format")) : QStringLiteral("text");
     Packet packet;
     QString error;
@@ -157,13 +151,10 @@ int traceCommand(const QStringList& args)
                "[--sport N] [--dport N] [--state S] [--format text|json]\n";
         return 2;
     }
-    const auto loaded = model::importPath(parser.positionalArguments().front());
-    if (!loaded) {
-        err << "chainsight-cli trace: " << QString::fromStdString(loaded.error().toString()) << " ["
-            << model::errorCodeName(loaded.error().code) << "]\n";
+    const model::SnapshotPtr loaded = loadInput(parser.positionalArguments().front(), "trace", err);
+    if (!loaded)
         return 2;
-    }
-    const auto engine = Engine::fromSnapshot(*loaded.value());
+    const auto engine = Engine::fromSnapshot(*loaded);
     const bool flow = packet.state == CtState::New && !parser.isSet(QStringLiteral("packet-only"));
     if (flow) {
         const FlowResult r = engine->traceFlow(packet);

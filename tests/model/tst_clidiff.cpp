@@ -94,7 +94,19 @@ private Q_SLOTS:
         QCOMPARE(diff(demoPair() + QStringList { QStringLiteral("--format"), QStringLiteral("yaml") }).exitCode, 2);
         const Run missing = diff({ demo("after.chainsight.json"), QStringLiteral("/nonexistent/x.chainsight.json") });
         QCOMPARE(missing.exitCode, 2);
-        QVERIFY(!missing.err.isEmpty());
+        QVERIFY(missing.err.startsWith("chainsight-cli diff: "));
+        QVERIFY(missing.err.contains("/nonexistent/x.chainsight.json"));
+    }
+
+    void helpNamesTheCommand()
+    {
+        for (const char* command : { "diff", "import", "show", "trace", "snapshot", "findings", "fix", "preview" }) {
+            const Run help = clitest::runCommand(QString::fromLatin1(command), { QStringLiteral("--help") });
+            QCOMPARE(help.exitCode, 0);
+            const QByteArray usage = QByteArray("Usage: chainsight-cli ") + command + " [options]";
+            QVERIFY2(help.out.startsWith(usage),
+                help.out.left(80).constData());
+        }
     }
 };
 
