@@ -42,15 +42,16 @@ struct ParseError {
     std::string toString() const;
 };
 
-// A value or a ParseError. A small stand-in for std::expected (C++23).
-template <typename T>
-class Result {
+// A value or an error of type E. A small stand-in for std::expected (C++23), shared by the layers: each gives
+// it its own error type (ParseError here, remote::SessionError for host sessions).
+template <typename T, typename E>
+class Expected {
 public:
-    Result(T value)
+    Expected(T value)
         : m_data(std::in_place_index<0>, std::move(value))
     {
     }
-    Result(ParseError error)
+    Expected(E error)
         : m_data(std::in_place_index<1>, std::move(error))
     {
     }
@@ -64,10 +65,14 @@ public:
     const T& operator*() const& { return value(); }
     const T* operator->() const { return &value(); }
 
-    const ParseError& error() const& { return std::get<1>(m_data); }
+    const E& error() const& { return std::get<1>(m_data); }
 
 private:
-    std::variant<T, ParseError> m_data;
+    std::variant<T, E> m_data;
 };
+
+// A value or a ParseError: what every parser returns.
+template <typename T>
+using Result = Expected<T, ParseError>;
 
 } // namespace model

@@ -2,9 +2,10 @@
 
 // Why a remote operation failed. Codes are stable: the CLI maps them to messages and tests check them.
 
+#include "model/result.h"
+
 #include <string>
 #include <utility>
-#include <variant>
 
 namespace remote {
 
@@ -34,27 +35,8 @@ struct SessionError {
 // A value or a SessionError; Done stands for "no value".
 struct Done { };
 
-template <typename T> class Outcome {
-public:
-    Outcome(T value)
-        : m_data(std::in_place_index<0>, std::move(value))
-    {
-    }
-    Outcome(SessionError error)
-        : m_data(std::in_place_index<1>, std::move(error))
-    {
-    }
-
-    bool ok() const noexcept { return m_data.index() == 0; }
-    explicit operator bool() const noexcept { return ok(); }
-    const T& value() const& { return std::get<0>(m_data); }
-    T& value() & { return std::get<0>(m_data); }
-    T&& value() && { return std::get<0>(std::move(m_data)); }
-    const SessionError& error() const& { return std::get<1>(m_data); }
-
-private:
-    std::variant<T, SessionError> m_data;
-};
+template <typename T>
+using Outcome = model::Expected<T, SessionError>;
 
 inline SessionError sessionError(ErrorCode code, std::string message, std::string detail = {})
 {

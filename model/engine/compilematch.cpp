@@ -83,13 +83,11 @@ bool addPrefix(Field field, const Option& o, std::vector<Predicate>& out)
     return true;
 }
 
-std::optional<std::uint32_t> ctStateBits(std::string_view list) noexcept
+// The bits of a comma-separated list of flag names ("NEW,ESTABLISHED"); nullopt for a name not in `names`.
+template <std::size_t N>
+std::optional<std::uint32_t> flagBits(
+    std::string_view list, const std::array<std::pair<std::string_view, std::uint32_t>, N>& names) noexcept
 {
-    static constexpr std::array<std::pair<std::string_view, std::uint32_t>, 7> names { {
-        { "INVALID", CtStateBit::Invalid }, { "NEW", CtStateBit::New }, { "ESTABLISHED", CtStateBit::Established },
-        { "RELATED", CtStateBit::Related }, { "UNTRACKED", CtStateBit::Untracked }, { "SNAT", CtStateBit::Snat },
-        { "DNAT", CtStateBit::Dnat },
-    } };
     std::uint32_t bits = 0;
     while (!list.empty()) {
         const auto comma = list.find(',');
@@ -105,25 +103,23 @@ std::optional<std::uint32_t> ctStateBits(std::string_view list) noexcept
     return bits;
 }
 
+std::optional<std::uint32_t> ctStateBits(std::string_view list) noexcept
+{
+    static constexpr std::array<std::pair<std::string_view, std::uint32_t>, 7> names { {
+        { "INVALID", CtStateBit::Invalid }, { "NEW", CtStateBit::New }, { "ESTABLISHED", CtStateBit::Established },
+        { "RELATED", CtStateBit::Related }, { "UNTRACKED", CtStateBit::Untracked }, { "SNAT", CtStateBit::Snat },
+        { "DNAT", CtStateBit::Dnat },
+    } };
+    return flagBits(list, names);
+}
+
 std::optional<std::uint32_t> ctStatusBits(std::string_view list) noexcept
 {
     static constexpr std::array<std::pair<std::string_view, std::uint32_t>, 5> names { {
         { "NONE", CtStatusBit::None }, { "EXPECTED", CtStatusBit::Expected }, { "SEEN_REPLY", CtStatusBit::SeenReply },
         { "ASSURED", CtStatusBit::Assured }, { "CONFIRMED", CtStatusBit::Confirmed },
     } };
-    std::uint32_t bits = 0;
-    while (!list.empty()) {
-        const auto comma = list.find(',');
-        const auto word = list.substr(0, comma);
-        auto it = std::find_if(names.begin(), names.end(), [&](const auto& n) { return n.first == word; });
-        if (it == names.end())
-            return std::nullopt;
-        bits |= it->second;
-        if (comma == std::string_view::npos)
-            break;
-        list.remove_prefix(comma + 1);
-    }
-    return bits;
+    return flagBits(list, names);
 }
 
 bool compileIcmp(const Option& o, Family family, std::vector<Predicate>& out)

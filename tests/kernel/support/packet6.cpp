@@ -1,6 +1,6 @@
 #include "support/packet6.h"
 
-#include <QRandomGenerator>
+#include "support/wire.h"
 
 #include <cstring>
 
@@ -11,19 +11,10 @@ namespace ktest {
 
 namespace {
 
-    constexpr quint8 kTcp = 6;
-    constexpr quint8 kUdp = 17;
-
-    void put16(QByteArray& b, int at, quint16 v)
-    {
-        b[at] = char(v >> 8);
-        b[at + 1] = char(v & 0xff);
-    }
-
-    quint16 get16(const uchar* p)
-    {
-        return quint16((p[0] << 8) | p[1]);
-    }
+    using wire::get16;
+    using wire::kTcp;
+    using wire::kUdp;
+    using wire::put16;
 
     in6_addr addr6(const QString& text)
     {
@@ -48,44 +39,7 @@ namespace {
                 sum += quint32((a->s6_addr[i] << 8) | a->s6_addr[i + 1]);
         }
         sum += quint32(l4.size()) + next;
-        const auto* p = reinterpret_cast<const uchar*>(l4.constData());
-        for (int i = 0; i + 1 < l4.size(); i += 2)
-            sum += quint32((p[i] << 8) | p[i + 1]);
-        if (l4.size() % 2)
-            sum += quint32(p[l4.size() - 1] << 8);
-        while (sum >> 16)
-            sum = (sum & 0xffff) + (sum >> 16);
-        return quint16(~sum & 0xffff);
-    }
-
-    QByteArray transport(const ProbeHeader& h)
-    {
-        QByteArray l4;
-        if (h.proto == kTcp) {
-            l4 = QByteArray(20, '\0');
-            put16(l4, 0, h.sport);
-            put16(l4, 2, h.dport);
-            const quint32 seq = h.seq ? h.seq : QRandomGenerator::global()->generate();
-            for (int i = 0; i < 4; ++i) {
-                l4[4 + i] = char(seq >> (24 - 8 * i));
-                l4[8 + i] = char(h.ack >> (24 - 8 * i));
-            }
-            l4[12] = char(5 << 4);
-            l4[13] = char(h.tcpFlags);
-            put16(l4, 14, 64240);
-        } else if (h.proto == kUdp) {
-            l4 = QByteArray(8, '\0') + QByteArray("csk!");
-            put16(l4, 0, h.sport);
-            put16(l4, 2, h.dport);
-            put16(l4, 4, quint16(l4.size()));
-        } else {
-            l4 = QByteArray(8, '\0') + (h.quoted.isEmpty() ? QByteArray("chainsight") : h.quoted);
-            l4[0] = char(h.icmpType);
-            l4[1] = char(h.icmpCode);
-            put16(l4, 4, h.sport); // echo identifier
-            put16(l4, 6, h.quoted.isEmpty() ? 1 : 0);
-        }
-        return l4;
+        return wire::checksum(l4, sum);
     }
 
     void readTransport(SeenPacket& out, const uchar* l4, qsizetype size)
@@ -117,10 +71,10 @@ bool isV6Address(const QString& address)
 
 QByteArray buildPacket6(const ProbeHeader& h, quint16 flowLabel)
 {
-    QByteArray l4 = transport(h);
+    QByteArray l4 = wire::transport(h);
     const in6_addr src = addr6(h.src);
     const in6_addr dst = addr6(h.dst);
-    const int csumAt = h.proto == kTcp ? 16 : h.proto == kUdp ? 6 : 2;
+    const int csumAt = wire::checksumOffset(h.proto);
     put16(l4, csumAt, checksum6(src, dst, h.proto, l4));
     QByteArray ip(40, '\0');
     ip[0] = char(0x60);

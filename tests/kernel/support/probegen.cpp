@@ -177,8 +177,6 @@ ProbeMaterial collectMaterial(const QByteArray& rulesText, const QByteArray& net
     const QString rules = QString::fromUtf8(rulesText);
     static const QRegularExpression addressRe(
         QStringLiteral("(?:^|\\s)(?:-s|-d|--to-destination|--to-source) (\\d+\\.\\d+\\.\\d+\\.\\d+(?:/\\d+)?)(?::(\\d+))?"));
-    static const QRegularExpression portRe(QStringLiteral("--(?:dport|sport|dports|sports) ([0-9,:]+)"));
-    static const QRegularExpression ifaceRe(QStringLiteral("(?:^|\\s)(?:-i|-o) (\\S+)"));
     static const QRegularExpression jsonAddrRe(
         QStringLiteral("\"(?:Subnet|Gateway|IPv4Address)\": \"(\\d+\\.\\d+\\.\\d+\\.\\d+(?:/\\d+)?)\""));
     auto it = addressRe.globalMatch(rules);
@@ -188,16 +186,7 @@ ProbeMaterial collectMaterial(const QByteArray& rulesText, const QByteArray& net
         if (!match.captured(2).isEmpty())
             m.ports << quint16(match.captured(2).toUInt());
     }
-    it = portRe.globalMatch(rules);
-    while (it.hasNext()) {
-        for (const QString& item : it.next().captured(1).split(QLatin1Char(','))) {
-            for (const QString& end : item.split(QLatin1Char(':')))
-                m.ports << quint16(end.toUInt());
-        }
-    }
-    it = ifaceRe.globalMatch(rules);
-    while (it.hasNext())
-        m.interfaces << it.next().captured(1);
+    probegen::collectPortsAndInterfaces(rules, m);
     it = jsonAddrRe.globalMatch(QString::fromUtf8(networksJson));
     while (it.hasNext())
         m.addresses << it.next().captured(1);
@@ -233,26 +222,52 @@ QVector<ProbeSpec> generateProbes(const ProbeMaterial& material, bool tailscale,
             continue;
         p.header.src = fromHost(src);
         p.header.dst = fromHost(dst);
-        const int protoRoll = int(rng.bounded(20));
-        p.header.proto = protoRoll < 12 ? 6 : protoRoll < 17 ? 17 : 1;
-        if (p.header.proto == 1) {
-            p.header.icmpType = 8;
-        } else {
-            const int portRoll = int(rng.bounded(10));
-            if (portRoll < 6 && !pools.ports.isEmpty())
-                p.header.dport = pools.ports.at(int(rng.bounded(qsizetype(pools.ports.size()))));
-            else if (portRoll < 8)
-                p.header.dport = common.at(int(rng.bounded(qsizetype(common.size()))));
-            else
-                p.header.dport = quint16(1 + rng.bounded(65534));
-            if (p.header.dport == 0)
-                p.header.dport = 80;
-            // Mostly SYNs; some lone ACKs, which conntrack picks up as NEW (nf_conntrack_tcp_loose=1).
-            p.header.tcpFlags = rng.bounded(10) == 0 ? 0x10 : 0x02;
-        }
+        probegen::pickTransport(p.header, rng, pools.ports, 6, common, 1, 8);
         out.append(p);
     }
     return out;
 }
+
+namespace probegen {
+
+    void collectPortsAndInterfaces(const QString& rules, ProbeMaterial& m)
+    {
+        static const QRegularExpression portRe(QStringLiteral("--(?:dport|sport|dports|sports) ([0-9,:]+)"));
+        static const QRegularExpression ifaceRe(QStringLiteral("(?:^|\\s)(?:-i|-o) (\\S+)"));
+        auto it = portRe.globalMatch(rules);
+        while (it.hasNext()) {
+            for (const QString& item : it.next().captured(1).split(QLatin1Char(','))) {
+                for (const QString& end : item.split(QLatin1Char(':')))
+                    m.ports << quint16(end.toUInt());
+            }
+        }
+        it = ifaceRe.globalMatch(rules);
+        while (it.hasNext())
+            m.interfaces << it.next().captured(1);
+    }
+
+    void pickTransport(ProbeHeader& header, QRandomGenerator& rng, const QList<quint16>& rulePorts,
+        int rulePortTenths, const QList<quint16>& common, quint8 icmpProto, quint8 echoRequest)
+    {
+        const int protoRoll = int(rng.bounded(20));
+        header.proto = protoRoll < 12 ? 6 : protoRoll < 17 ? 17 : icmpProto;
+        if (header.proto == icmpProto) {
+            header.icmpType = echoRequest;
+            return;
+        }
+        const int portRoll = int(rng.bounded(10));
+        if (portRoll < rulePortTenths && !rulePorts.isEmpty())
+            header.dport = rulePorts.at(int(rng.bounded(qsizetype(rulePorts.size()))));
+        else if (portRoll < 8)
+            header.dport = common.at(int(rng.bounded(qsizetype(common.size()))));
+        else
+            header.dport = quint16(1 + rng.bounded(65534));
+        if (header.dport == 0)
+            header.dport = 80;
+        // Mostly SYNs; some lone ACKs, which conntrack picks up as NEW (nf_conntrack_tcp_loose=1).
+        header.tcpFlags = rng.bounded(10) == 0 ? 0x10 : 0x02;
+    }
+
+} // namespace probegen
 
 } // namespace ktest

@@ -3,6 +3,7 @@
 #include "support/prober.h"
 
 #include <QByteArray>
+#include <QRandomGenerator>
 #include <QVector>
 
 // Generated probes for one fixture: packets drawn from the addresses, ports, protocols and interfaces
@@ -25,5 +26,15 @@ QVector<ProbeSpec> generateProbes(const ProbeMaterial& material, bool tailscale,
 
 // True when a reply addressed to this address would reach one of the topology's namespaces.
 bool answerable(const QString& address, bool tailscale);
+
+// Shared by the IPv4 and IPv6 generators.
+namespace probegen {
+    // Adds the ports (--dport/--sport/--dports/--sports, ranges as both ends) and the -i/-o names of a rules text.
+    void collectPortsAndInterfaces(const QString& rules, ProbeMaterial& material);
+    // Draws the protocol (12 in 20 TCP, 5 in 20 UDP, else ICMP echo) and the destination port: a port the rules
+    // name in `rulePortTenths` of 10 draws, a common service port up to 8 in 10, else any; TCP mostly SYN.
+    void pickTransport(ProbeHeader& header, QRandomGenerator& rng, const QList<quint16>& rulePorts,
+        int rulePortTenths, const QList<quint16>& common, quint8 icmpProto, quint8 echoRequest);
+} // namespace probegen
 
 } // namespace ktest

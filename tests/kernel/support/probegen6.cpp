@@ -172,21 +172,10 @@ ProbeMaterial collectMaterial6(const QByteArray& rulesText)
     ProbeMaterial m;
     const QString rules = QString::fromUtf8(rulesText);
     static const QRegularExpression addressRe(QStringLiteral("(?:^|\\s)(?:-s|-d) ([0-9a-f:]+:[0-9a-f:]*(?:/\\d+)?)"));
-    static const QRegularExpression portRe(QStringLiteral("--(?:dport|sport|dports|sports) ([0-9,:]+)"));
-    static const QRegularExpression ifaceRe(QStringLiteral("(?:^|\\s)(?:-i|-o) (\\S+)"));
     auto it = addressRe.globalMatch(rules);
     while (it.hasNext())
         m.addresses << it.next().captured(1);
-    it = portRe.globalMatch(rules);
-    while (it.hasNext()) {
-        for (const QString& item : it.next().captured(1).split(QLatin1Char(','))) {
-            for (const QString& end : item.split(QLatin1Char(':')))
-                m.ports << quint16(end.toUInt());
-        }
-    }
-    it = ifaceRe.globalMatch(rules);
-    while (it.hasNext())
-        m.interfaces << it.next().captured(1);
+    probegen::collectPortsAndInterfaces(rules, m);
     m.addresses.removeDuplicates();
     m.interfaces.removeDuplicates();
     return m;
@@ -215,23 +204,7 @@ QVector<ProbeSpec> generateProbes6(const ProbeMaterial& material, bool tailscale
             continue;
         p.header.src = format(src);
         p.header.dst = format(dst);
-        const int protoRoll = int(rng.bounded(20));
-        p.header.proto = protoRoll < 12 ? 6 : protoRoll < 17 ? 17 : kIcmpv6;
-        if (p.header.proto == kIcmpv6) {
-            p.header.icmpType = 128;
-        } else {
-            const int portRoll = int(rng.bounded(10));
-            if (portRoll < 4 && !material.ports.isEmpty())
-                p.header.dport = material.ports.at(int(rng.bounded(qsizetype(material.ports.size()))));
-            else if (portRoll < 8)
-                p.header.dport = common.at(int(rng.bounded(qsizetype(common.size()))));
-            else
-                p.header.dport = quint16(1 + rng.bounded(65534));
-            if (p.header.dport == 0)
-                p.header.dport = 80;
-            // Mostly SYNs; some lone ACKs, which conntrack picks up as NEW (nf_conntrack_tcp_loose=1).
-            p.header.tcpFlags = rng.bounded(10) == 0 ? 0x10 : 0x02;
-        }
+        probegen::pickTransport(p.header, rng, material.ports, 4, common, kIcmpv6, 128);
         out.append(p);
     }
     return out;

@@ -1,9 +1,9 @@
 #include "support/prober.h"
 
 #include "support/packet6.h"
+#include "support/wire.h"
 
 #include <QElapsedTimer>
-#include <QRandomGenerator>
 
 #include <cerrno>
 #include <cstring>
@@ -19,8 +19,11 @@ namespace ktest {
 
 namespace {
 
-    constexpr quint8 kTcp = 6;
-    constexpr quint8 kUdp = 17;
+    using wire::checksum;
+    using wire::get16;
+    using wire::kTcp;
+    using wire::kUdp;
+    using wire::put16;
     constexpr quint8 kIcmp = 1;
     constexpr quint8 kSyn = 0x02;
     constexpr quint8 kRst = 0x04;
@@ -39,30 +42,6 @@ namespace {
         return QStringLiteral("%1.%2.%3.%4").arg(p[0]).arg(p[1]).arg(p[2]).arg(p[3]);
     }
 
-    void put16(QByteArray& b, int at, quint16 v)
-    {
-        b[at] = char(v >> 8);
-        b[at + 1] = char(v & 0xff);
-    }
-
-    quint16 get16(const uchar* p)
-    {
-        return quint16((p[0] << 8) | p[1]);
-    }
-
-    quint16 checksum(const QByteArray& data, quint32 initial = 0)
-    {
-        quint32 sum = initial;
-        const auto* p = reinterpret_cast<const uchar*>(data.constData());
-        for (int i = 0; i + 1 < data.size(); i += 2)
-            sum += quint32((p[i] << 8) | p[i + 1]);
-        if (data.size() % 2)
-            sum += quint32(p[data.size() - 1] << 8);
-        while (sum >> 16)
-            sum = (sum & 0xffff) + (sum >> 16);
-        return quint16(~sum & 0xffff);
-    }
-
     // Sum of the TCP/UDP pseudo header (addresses in network order as stored).
     quint32 pseudoSum(quint32 src, quint32 dst, quint8 proto, int length)
     {
@@ -74,34 +53,10 @@ namespace {
 
     QByteArray buildPacket(const ProbeHeader& h, quint16 ipId)
     {
-        QByteArray l4;
-        if (h.proto == kTcp) {
-            l4 = QByteArray(20, '\0');
-            put16(l4, 0, h.sport);
-            put16(l4, 2, h.dport);
-            const quint32 seq = h.seq ? h.seq : QRandomGenerator::global()->generate();
-            for (int i = 0; i < 4; ++i) {
-                l4[4 + i] = char(seq >> (24 - 8 * i));
-                l4[8 + i] = char(h.ack >> (24 - 8 * i));
-            }
-            l4[12] = char(5 << 4);
-            l4[13] = char(h.tcpFlags);
-            put16(l4, 14, 64240);
-        } else if (h.proto == kUdp) {
-            l4 = QByteArray(8, '\0') + QByteArray("csk!");
-            put16(l4, 0, h.sport);
-            put16(l4, 2, h.dport);
-            put16(l4, 4, quint16(l4.size()));
-        } else {
-            l4 = QByteArray(8, '\0') + (h.quoted.isEmpty() ? QByteArray("chainsight") : h.quoted);
-            l4[0] = char(h.icmpType);
-            l4[1] = char(h.icmpCode);
-            put16(l4, 4, h.sport); // echo identifier
-            put16(l4, 6, h.quoted.isEmpty() ? 1 : 0);
-        }
+        QByteArray l4 = wire::transport(h);
         const quint32 src = addr(h.src);
         const quint32 dst = addr(h.dst);
-        const int csumAt = h.proto == kTcp ? 16 : h.proto == kUdp ? 6 : 2;
+        const int csumAt = wire::checksumOffset(h.proto);
         const quint16 sum
             = h.proto == kIcmp ? checksum(l4) : checksum(l4, pseudoSum(src, dst, h.proto, int(l4.size())));
         put16(l4, csumAt, sum);
