@@ -172,7 +172,24 @@ private:
         auto& e = m_run.entries;
         std::sort(e.begin(), e.end(), order);
         e.erase(std::unique(e.begin(), e.end(), same), e.end());
+        m_run.keySets = keySets(e);
         m_runs.push_back(std::move(m_run));
+    }
+
+    // Per protocol named, its keys and those of the rules naming no protocol; then the latter alone.
+    static std::vector<IndexedRun::KeySet> keySets(const std::vector<IndexedRun::Entry>& entries)
+    {
+        std::map<std::uint8_t, std::vector<Interval>> byProtocol;
+        for (const IndexedRun::Entry& e : entries)
+            byProtocol[e.protocol].push_back({ e.key, e.key });
+        const std::vector<Interval> unnamed = byProtocol.count(0) ? byProtocol[0] : std::vector<Interval> {};
+        std::vector<IndexedRun::KeySet> out;
+        for (auto& [protocol, keys] : byProtocol) {
+            if (protocol != 0)
+                keys.insert(keys.end(), unnamed.begin(), unnamed.end());
+            out.push_back({ protocol, IntervalSet::fromIntervals(std::move(keys)) });
+        }
+        return out;
     }
 
     const CompiledChain& m_chain;
@@ -193,9 +210,9 @@ std::vector<IndexedRun> indexRuns(const CompiledChain& chain, Family family, std
 
 } // namespace detail
 
-IndexedRun::Step IndexedRun::step(U128 value, std::uint8_t protocol, std::size_t from) const noexcept
+std::size_t IndexedRun::step(U128 value, std::uint8_t protocol, std::size_t from) const noexcept
 {
-    Step s { end, 0, keyMax };
+    std::size_t next = end;
     auto byProtocol = [](const Entry& e, std::uint8_t p) { return e.protocol < p; };
     auto protocolBefore = [](std::uint8_t p, const Entry& e) { return p < e.protocol; };
     auto look = [&](std::uint8_t p) {
@@ -203,19 +220,27 @@ IndexedRun::Step IndexedRun::step(U128 value, std::uint8_t protocol, std::size_t
         const auto last = std::upper_bound(first, entries.end(), p, protocolBefore);
         const auto lo = std::lower_bound(first, last, value, [](const Entry& e, U128 v) { return e.key < v; });
         const auto hi = std::upper_bound(lo, last, value, [](U128 v, const Entry& e) { return v < e.key; });
-        if (lo != first)
-            s.gapLo = std::max(s.gapLo, std::prev(lo)->key + 1);
-        if (hi != last)
-            s.gapHi = std::min(s.gapHi, hi->key - 1);
         const auto candidate = std::lower_bound(
             lo, hi, from, [](const Entry& e, std::size_t r) { return e.rule < r; });
         if (candidate != hi)
-            s.next = std::min<std::size_t>(s.next, candidate->rule);
+            next = std::min<std::size_t>(next, candidate->rule);
     };
     look(protocol);
     if (protocol != 0)
         look(0);
-    return s;
+    return next;
+}
+
+const IntervalSet* IndexedRun::keysFor(std::uint8_t protocol) const noexcept
+{
+    const IntervalSet* unnamed = nullptr;
+    for (const KeySet& k : keySets) {
+        if (k.protocol == protocol)
+            return &k.keys;
+        if (k.protocol == 0)
+            unnamed = &k.keys;
+    }
+    return unnamed;
 }
 
 } // namespace model::engine

@@ -29,6 +29,7 @@ struct PortRange {
 struct InterfacePattern {
     std::string name; // without the trailing '+'
     bool prefix = false;
+    std::uint32_t id = 0; // the same for equal patterns of one compiled ruleset (numbered by compile())
     bool matches(const std::string& device) const noexcept
     {
         if (prefix)
@@ -147,11 +148,10 @@ struct IndexedRun {
         std::uint8_t protocol = 0;
         std::vector<Predicate> predicates; // the predicates before the key, as every rule of the group has them
     };
-    // Where a packet goes next in the run, and the key values it shares the skipped rules' verdicts with.
-    struct Step {
-        std::size_t next = 0; // the first candidate at or after the position asked, or `end`
-        U128 gapLo = 0; // the key values around the packet's that no rule of its protocol names
-        U128 gapHi = 0;
+    // The keys the rules a packet of one protocol can meet name (those naming it, and those naming none).
+    struct KeySet {
+        std::uint8_t protocol = 0;
+        IntervalSet keys;
     };
 
     Field key = Field::Dst; // Dst or DstPort
@@ -160,8 +160,12 @@ struct IndexedRun {
     U128 keyMax = 0;
     std::vector<Entry> entries; // ordered by protocol, key, rule
     std::vector<Group> groups;
+    std::vector<KeySet> keySets; // ascending by protocol; 0 is for protocols no rule of the run names
 
-    Step step(U128 value, std::uint8_t protocol, std::size_t from) const noexcept;
+    // The first candidate at or after `from` for a packet with this key and protocol, or `end`.
+    std::size_t step(U128 value, std::uint8_t protocol, std::size_t from) const noexcept;
+    // The keys a packet of this protocol can meet in the run; nullptr when it meets none.
+    const IntervalSet* keysFor(std::uint8_t protocol) const noexcept;
 };
 
 struct CompiledChain {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <map>
 #include <unordered_map>
 
 namespace model::engine {
@@ -230,6 +231,7 @@ std::shared_ptr<const CompiledRuleset> compile(RulesetPtr ruleset, CompileOption
     if (!ruleset)
         return out;
     out->family = ruleset->family;
+    std::map<std::pair<std::string, bool>, std::uint32_t> patterns; // InterfacePattern::id
     for (const auto& table : ruleset->tables) {
         CompiledTable ct;
         ct.name = table.name;
@@ -241,6 +243,11 @@ std::shared_ptr<const CompiledRuleset> compile(RulesetPtr ruleset, CompileOption
             cc.rules.reserve(chain.rules.size());
             for (const auto& rule : chain.rules)
                 cc.rules.push_back(compileRule(rule, chain.name, ruleset->family, out->warnings));
+            for (auto& rule : cc.rules)
+                for (auto& p : rule.predicates)
+                    if (p.field == Field::InInterface || p.field == Field::OutInterface)
+                        p.iface.id = patterns.emplace(std::pair(p.iface.name, p.iface.prefix), patterns.size())
+                                         .first->second;
             if (options.indexChains)
                 cc.runs = detail::indexRuns(cc, ruleset->family, options.minIndexedRun);
             ct.chains.push_back(std::move(cc));

@@ -91,8 +91,10 @@ IntervalSet IntervalSet::subtracted(const IntervalSet& other) const
     IntervalSet out;
     std::size_t j = 0;
     for (Interval a : m_items) {
-        while (j < other.m_items.size() && other.m_items[j].hi < a.lo)
-            ++j;
+        // the first of the other's intervals that can reach a (by search: the other may hold thousands)
+        j = static_cast<std::size_t>(std::partition_point(other.m_items.begin() + static_cast<std::ptrdiff_t>(j),
+                                         other.m_items.end(), [&](const Interval& b) { return b.hi < a.lo; })
+            - other.m_items.begin());
         bool gone = false;
         for (std::size_t k = j; k < other.m_items.size() && other.m_items[k].lo <= a.hi; ++k) {
             const Interval& b = other.m_items[k];

@@ -112,8 +112,11 @@ void HostPartition::setIngress(std::vector<std::string> names, const HostModel& 
 
 const IntervalSet* HostPartition::preparedIngress(const InterfacePattern& pattern) const
 {
-    const auto it = m_patterns.find(&pattern);
-    return it == m_patterns.end() ? nullptr : &it->second;
+    if (pattern.id >= m_patterns.size())
+        return nullptr;
+    const PreparedPattern& p = m_patterns[pattern.id];
+    // A pattern of another ruleset may carry the same number: the answer is only for the same pattern.
+    return p.ready && p.pattern.prefix == pattern.prefix && p.pattern.name == pattern.name ? &p.ingress : nullptr;
 }
 
 IntervalSet HostPartition::ingressMatching(const InterfacePattern& pattern) const
@@ -129,9 +132,18 @@ void HostPartition::prepareInterfaces(const CompiledRuleset& rules)
 {
     m_patterns.clear();
     auto add = [&](const std::vector<Predicate>& predicates) {
-        for (const Predicate& p : predicates)
-            if (p.field == Field::InInterface || p.field == Field::OutInterface)
-                m_patterns.emplace(&p.iface, ingressMatching(p.iface));
+        for (const Predicate& p : predicates) {
+            if (p.field != Field::InInterface && p.field != Field::OutInterface)
+                continue;
+            if (p.iface.id >= m_patterns.size())
+                m_patterns.resize(p.iface.id + 1);
+            PreparedPattern& prepared = m_patterns[p.iface.id];
+            if (!prepared.ready) {
+                prepared.ready = true;
+                prepared.pattern = p.iface;
+                prepared.ingress = ingressMatching(p.iface);
+            }
+        }
     };
     for (const auto& t : rules.tables)
         for (const auto& c : t.chains) {
@@ -157,6 +169,7 @@ PathRecorder::PathRecorder(const HostPartition& partition, const Header& origina
     at(m_cond, Dim::Dport) = IntervalSet::range(0, 65535);
     m_traceStart = { Src, Dst, Sport, Dport };
     m_final = m_traceStart;
+    m_pieces.fill(kMaxPieces);
 }
 
 void PathRecorder::beginTrace(bool reply)
@@ -220,11 +233,20 @@ void PathRecorder::releaseRule(std::size_t from, std::size_t to)
 
 void PathRecorder::apply(Tag t, const IntervalSet& set, bool inside)
 {
-    IntervalSet& d = at(m_cond, dimOf(t));
-    IntervalSet next = inside ? d.intersected(set) : d.subtracted(set);
+    const IntervalSet& d = at(m_cond, dimOf(t));
+    narrow(t, inside ? d.intersected(set) : d.subtracted(set), false);
+}
+
+// The dimension of `t` becomes `next`, a subset of it that holds the traced value.
+void PathRecorder::narrow(Tag t, IntervalSet next, bool whole)
+{
+    const Dim dim = dimOf(t);
+    std::size_t& pieces = m_pieces[static_cast<std::size_t>(dim)];
+    if (whole) // an indexed run's keys: one condition in place of one per rule
+        pieces = std::max(pieces, next.intervals().size() + kMaxPieces);
     // A condition with many holes (thousands of cluster IPs not matched) costs more to carry than the extra boxes
     // its convex piece around the traced value leaves for later: keep just that piece.
-    if (next.intervals().size() > kMaxPieces) {
+    if (next.intervals().size() > pieces) {
         const U128 v = valueOf(t);
         for (const Interval& i : next.intervals())
             if (i.lo <= v && v <= i.hi) {
@@ -232,15 +254,27 @@ void PathRecorder::apply(Tag t, const IntervalSet& set, bool inside)
                 break;
             }
     }
-    d = std::move(next);
+    at(m_cond, dim) = std::move(next);
 }
 
 void PathRecorder::pin(Tag t) { restrict(t, IntervalSet::single(valueOf(t)), true); }
 
-void PathRecorder::keyRange(bool dst, U128 lo, U128 hi, U128 max)
+void PathRecorder::keysPassed(bool dst, const IntervalSet& keys, U128 value)
 {
-    if (lo != 0 || hi != max)
-        restrict(m_cur[dst ? SlotDst : SlotDport], IntervalSet::range(lo, hi), true);
+    const Tag t = m_cur[dst ? SlotDst : SlotDport];
+    if (t == Const)
+        return;
+    const bool own = keys.contains(value);
+    if (m_holding) {
+        m_pending.push_back({ t, own ? keys.subtracted(IntervalSet::single(value)) : keys, false });
+        return;
+    }
+    // (d minus the keys) plus the traced value, without copying the keys
+    const IntervalSet& d = at(m_cond, dimOf(t));
+    IntervalSet next = d.subtracted(keys);
+    if (own && d.contains(value))
+        next = next.united(IntervalSet::single(value));
+    narrow(t, std::move(next), true);
 }
 
 void PathRecorder::hostFact(Tag t, const IpAddress& address)

@@ -16,7 +16,6 @@
 
 #include <array>
 #include <map>
-#include <unordered_map>
 #include <memory>
 
 namespace model::engine {
@@ -58,7 +57,12 @@ private:
     std::vector<IntervalSet> m_classes;
     std::map<std::string, IntervalSet> m_ipsets;
     std::vector<std::string> m_ingress;
-    std::unordered_map<const InterfacePattern*, IntervalSet> m_patterns;
+    struct PreparedPattern {
+        InterfacePattern pattern;
+        IntervalSet ingress;
+        bool ready = false;
+    };
+    std::vector<PreparedPattern> m_patterns; // by InterfacePattern::id
     IntervalSet m_local;
     IntervalSet m_bridges;
 };
@@ -85,8 +89,10 @@ public:
     void equalFact(Tag a, const IpAddress& va, Tag b, const IpAddress& vb);
     void bindingFact(const NatBinding& binding, bool dnat); // binding.dnat()/snat() was asked
     void pin(Tag t); // the field's value itself decided something: keep it
-    // Rules of an indexed run were passed over: the destination address (or port) lies in [lo, hi].
-    void keyRange(bool dst, U128 lo, U128 hi, U128 max);
+    // Rules of an indexed run were passed over: the destination address (or port) is none of `keys` except
+    // `value`, the traced packet's own (its candidates are tested one by one). One condition for the whole run,
+    // kept with all its holes.
+    void keysPassed(bool dst, const IntervalSet& keys, U128 value);
 
     // Devices: the ingress of the packet being traced (In for the first packet, or for a reply when the first
     // packet was delivered back out of its own ingress bridge), and what s.in / s.out carry.
@@ -126,11 +132,13 @@ private:
     void flowPredicate(const detail::PacketState& s, const Predicate& p, bool matched);
 
     void apply(Tag t, const IntervalSet& set, bool inside);
+    void narrow(Tag t, IntervalSet next, bool whole);
     struct Pending {
         Tag tag;
         IntervalSet set;
         bool inside;
     };
+    std::array<std::size_t, kDims> m_pieces {}; // how many pieces a dimension may keep before it is cut back
 
     const HostPartition& m_partition;
     std::vector<Pending> m_pending;

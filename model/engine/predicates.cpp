@@ -252,16 +252,19 @@ std::size_t Evaluator::skipIndexed(const PacketState& s, const IndexedRun& run, 
     if (run.key == Field::DstPort && !h.hasPorts())
         return run.end; // a port match fails without a condition, as in ruleMatchesRecorded
     const bool byDst = run.key == Field::Dst;
-    const IndexedRun::Step step = run.step(byDst ? toU128(h.dst) : U128 { h.dport }, h.protocol, next);
-    if (m_rec == nullptr || step.next == next) [[likely]]
-        return step.next;
+    const U128 value = byDst ? toU128(h.dst) : U128 { h.dport };
+    const std::size_t to = run.step(value, h.protocol, next);
+    if (m_rec == nullptr || to == next) [[likely]]
+        return to;
     // Each skipped rule of the packet's protocol failed on its key, or on a predicate before it; rules of other
-    // protocols failed on -p, which constrains nothing. The gap contains the packet's key and no skipped key.
-    m_rec->keyRange(byDst, step.gapLo, step.gapHi, run.keyMax);
+    // protocols failed on -p, which constrains nothing. No skipped rule names the packet's key: every packet whose
+    // key is none of the run's but its own passes over the same rules.
+    if (const IntervalSet* keys = run.keysFor(h.protocol))
+        m_rec->keysPassed(byDst, *keys, value);
     for (const IndexedRun::Group& g : run.groups)
         if (!g.predicates.empty() && (g.protocol == 0 || g.protocol == h.protocol))
             recordGroupMiss(s, g.predicates);
-    return step.next;
+    return to;
 }
 
 // As ruleMatchesRecorded for a rule that fails before its key: the first false predicate's condition, or none
