@@ -5,10 +5,11 @@
 // ":CHAIN POLICY", "-A ..."), with empty text where only the other side has something. Rows carry how they
 // differ and, for a moved rule, the row of the place it moved to or from. Changes are grouped into runs of
 // adjacent differing rows for next/previous navigation. Options (counters, unchanged chains, a provenance
-// filter) rebuild the rows with a model reset. Lives on the GUI thread like any item model; the diff is an
-// immutable shared value.
+// filter) rebuild the rows with a model reset. Lives on the GUI thread like any item model; the diff and its
+// rows (see rulesdiffrows.h) are immutable shared values, so a large pair's rows can be built elsewhere and
+// handed over with setRows().
 
-#include "model/diff/rulediff.h"
+#include "model/rulesdiffrows.h"
 
 #include <QAbstractTableModel>
 
@@ -23,8 +24,8 @@ class RulesDiffModel final : public QAbstractTableModel {
     Q_OBJECT
 public:
     enum Column { LeftColumn, RightColumn, ColumnCount };
-    enum class LineKind { Table, Chain, Rule };
-    enum class LineDiff { Same, Added, Removed, Changed, Moved };
+    using LineKind = RulesDiffRows::LineKind;
+    using LineDiff = RulesDiffRows::LineDiff;
     enum Role {
         LineKindRole = Qt::UserRole + 1, // int(LineKind)
         LineDiffRole, // int(LineDiff)
@@ -36,18 +37,24 @@ public:
 
     explicit RulesDiffModel(QObject* parent = nullptr);
 
+    // Builds the rows on this thread with the current options.
     void setDiff(std::shared_ptr<const diff::RuleDiff> diff);
-    const std::shared_ptr<const diff::RuleDiff>& diff() const { return m_diff; }
+    const std::shared_ptr<const diff::RuleDiff>& diff() const { return m_rows->diff; }
+    // Shows rows built elsewhere (buildRulesDiffRows()); their options become the model's.
+    void setRows(RulesDiffRowsPtr rows);
+    const RulesDiffRowsPtr& rows() const { return m_rows; }
+    const RulesDiffOptions& options() const { return m_rows->options; }
 
     void setShowCounters(bool show);
-    bool showCounters() const { return m_showCounters; }
+    bool showCounters() const { return options().showCounters; }
     void setHideUnchangedChains(bool hide);
-    bool hideUnchangedChains() const { return m_hideUnchanged; }
+    bool hideUnchangedChains() const { return options().hideUnchanged; }
     // Only rules (and chains) written by one of these; empty: everyone.
     void setProvenanceFilter(std::set<Provenance> authors);
+    void setOptions(const RulesDiffOptions& options);
 
     // The first row of each change, in order.
-    const std::vector<int>& changeStarts() const { return m_changeStarts; }
+    const std::vector<int>& changeStarts() const { return m_rows->changeStarts; }
     int changeAt(int row) const; // -1 when the row is unchanged
     int partnerRow(int row, int column) const; // as PartnerRowRole, seen from one column
     LineDiff lineDiff(int row) const;
@@ -61,36 +68,10 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
 private:
-    struct Side {
-        QString text;
-        int sourceLine = 0;
-        std::optional<diff::RuleLocation> location; // for rules: where this side's rule sits
-        std::optional<diff::RuleLocation> movedTo; // for a moved rule: its place on the other side
-    };
-    struct Line {
-        LineKind kind = LineKind::Rule;
-        LineDiff diff = LineDiff::Same;
-        Provenance provenance = Provenance::Unknown;
-        Side side[2];
-        int partner[2] = { -1, -1 };
-        int change = -1;
-        QString toolTip;
-    };
+    void rebuild(const RulesDiffOptions& options);
+    const RulesDiffRows::Line* line(int row) const;
 
-    void rebuild();
-    void addChain(const diff::ChainDiff& chain, std::vector<Line>& lines) const;
-    Line ruleLine(const diff::ChainDiff& chain, const diff::RuleRow& row) const;
-    bool accepts(Provenance provenance) const;
-    QString ruleText(const Rule& rule) const;
-    void linkPartners();
-    void groupChanges();
-
-    std::shared_ptr<const diff::RuleDiff> m_diff;
-    std::vector<Line> m_lines;
-    std::vector<int> m_changeStarts;
-    bool m_showCounters = true;
-    bool m_hideUnchanged = false;
-    std::set<Provenance> m_authors;
+    RulesDiffRowsPtr m_rows;
 };
 
 } // namespace model

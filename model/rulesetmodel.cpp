@@ -32,15 +32,23 @@ namespace {
 
 RulesetModel::RulesetModel(QObject* parent)
     : QAbstractItemModel(parent)
+    , m_reachability(std::make_shared<const Reachability>())
 {
     static_assert(sizeof(quintptr) >= 8, "rule ids pack two 32-bit indexes");
 }
 
 void RulesetModel::setRuleset(RulesetPtr ruleset)
 {
+    auto reachability = std::make_shared<const Reachability>(ruleset ? findUnreachableRules(*ruleset) : Reachability {});
+    setRuleset(std::move(ruleset), std::move(reachability));
+}
+
+void RulesetModel::setRuleset(RulesetPtr ruleset, std::shared_ptr<const Reachability> reachability)
+{
+    Q_ASSERT(reachability);
     beginResetModel();
     m_ruleset = std::move(ruleset);
-    m_reachability = m_ruleset ? findUnreachableRules(*m_ruleset) : Reachability {};
+    m_reachability = std::move(reachability);
     endResetModel();
 }
 
@@ -166,7 +174,7 @@ QVariant RulesetModel::data(const QModelIndex& index, int role) const
     if (where.kind == Kind::Chain)
         return chainData(table, chain, index.column(), role);
     if (role == UnreachableRole || (role == Qt::ToolTipRole && index.column() == RuleColumn)) {
-        const std::string& reason = m_reachability.reason(size_t(where.table), size_t(where.chain), size_t(where.rule));
+        const std::string& reason = m_reachability->reason(size_t(where.table), size_t(where.chain), size_t(where.rule));
         if (role == UnreachableRole)
             return QString::fromStdString(reason);
         return reason.empty() ? QVariant() : QStringLiteral("Unreachable: %1").arg(QString::fromStdString(reason));

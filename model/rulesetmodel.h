@@ -10,6 +10,8 @@
 
 #include <QAbstractItemModel>
 
+#include <memory>
+
 namespace model {
 
 class RulesetModel final : public QAbstractItemModel {
@@ -29,9 +31,12 @@ public:
 
     explicit RulesetModel(QObject* parent = nullptr);
 
+    // Finds the unreachable rules on this thread.
     void setRuleset(RulesetPtr ruleset);
+    // With the unreachable rules found elsewhere (findUnreachableRules() on the same ruleset).
+    void setRuleset(RulesetPtr ruleset, std::shared_ptr<const Reachability> reachability);
     const RulesetPtr& ruleset() const { return m_ruleset; }
-    std::size_t unreachableCount() const { return m_reachability.unreachableCount; }
+    std::size_t unreachableCount() const { return m_reachability->unreachableCount; }
 
     // The chain or rule declared on a source line; invalid when no item starts there.
     QModelIndex indexForLine(int line) const;
@@ -60,7 +65,7 @@ private:
     QVariant ruleData(const Table& table, const Chain& chain, const Rule& rule, int column, int role) const;
 
     RulesetPtr m_ruleset;
-    Reachability m_reachability;
+    std::shared_ptr<const Reachability> m_reachability;
 };
 
 } // namespace model

@@ -103,7 +103,8 @@ ConnectDialog::ConnectDialog(HostConnector* connector, QWidget* parent, const QS
     connect(m_connector, &HostConnector::progressed, this, &ConnectDialog::showProgress);
     connect(m_connector, &HostConnector::finished, this, &ConnectDialog::finish);
     connect(m_connector, &HostConnector::failed, this, &ConnectDialog::fail);
-    resize(600, 340);
+    showPage(FormPage);
+    resize(600, sizeHint().height());
 }
 
 ConnectDialog::~ConnectDialog()
@@ -252,6 +253,17 @@ QWidget* ConnectDialog::buildSecretPage()
     return page;
 }
 
+// The dialog is as tall as the page shown: a hidden page does not count towards its size.
+void ConnectDialog::showPage(int page)
+{
+    for (int i = 0; i < m_pages->count(); ++i)
+        m_pages->widget(i)->setSizePolicy(
+            QSizePolicy::Preferred, i == page ? QSizePolicy::Preferred : QSizePolicy::Ignored);
+    m_pages->setCurrentIndex(page);
+    if (isVisible())
+        resize(width(), sizeHint().height());
+}
+
 QStringList ConnectDialog::recentHosts() { return QSettings().value(RecentHostsKey).toStringList(); }
 
 void ConnectDialog::rememberHost(const QString& host)
@@ -301,7 +313,7 @@ void ConnectDialog::connectToHost()
     m_step->setText(QStringLiteral("Connecting to %1…").arg(m_label));
     m_progress->setRange(0, 0);
     m_questions->setCurrentIndex(NoQuestion);
-    m_pages->setCurrentIndex(ProgressPage);
+    showPage(ProgressPage);
     m_connect->setEnabled(false);
     m_cancel->setText(QStringLiteral("Cancel"));
     m_connector->start(wanted);
@@ -378,7 +390,7 @@ void ConnectDialog::fail(const QString& message, const QString& detail, bool can
 {
     m_secret->clear();
     m_connect->setEnabled(true);
-    m_pages->setCurrentIndex(FormPage);
+    showPage(FormPage);
     m_error->setText(cancelled ? QStringLiteral("Cancelled: nothing was taken from the host.")
                                : (detail.isEmpty() ? message : message + QStringLiteral("\n") + detail));
     m_error->setVisible(true);

@@ -53,6 +53,7 @@ private:
     QWidget* buildProgress();
     QWidget* buildHostKeyPage();
     QWidget* buildSecretPage();
+    void showPage(int page);
     void askHostKey(const HostKeyQuestion& question);
     void askSecret(SecretKind kind, const QString& prompt, bool echo);
     void answerSecret(bool accepted);

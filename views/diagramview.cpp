@@ -49,6 +49,12 @@ namespace {
         return name;
     }
 
+    std::shared_ptr<const model::diagram::Layout> sharedLayout(
+        const model::Snapshot& snapshot, const PathInput& before, const PathInput& after)
+    {
+        return std::make_shared<const model::diagram::Layout>(model::diagram::computeLayout(snapshot, before, after));
+    }
+
 } // namespace
 
 DiagramView::DiagramView(QWidget* parent)
@@ -135,7 +141,7 @@ void DiagramView::setSnapshots(const QList<model::SnapshotPtr>& snapshots)
     compute([before = m_before, after = m_after]() -> Computed {
         const std::optional<Packet> packet = model::diagram::defaultFlow(*after);
         if (!packet)
-            return { model::diagram::computeLayout(*after, {}, {}),
+            return { sharedLayout(*after, {}, {}),
                 QStringLiteral("No published container port to trace: the pipeline without a flow") };
         std::optional<Outcome> was;
         std::optional<Outcome> now = model::engine::Engine::fromSnapshot(*after)->trace(*packet).primary();
@@ -143,7 +149,7 @@ void DiagramView::setSnapshots(const QList<model::SnapshotPtr>& snapshots)
             was = model::engine::Engine::fromSnapshot(*before)->trace(*packet).primary();
         const PathInput first = before ? pathInput(was, *packet) : pathInput(now, *packet);
         const PathInput second = before ? pathInput(now, *packet) : PathInput {};
-        return { model::diagram::computeLayout(*after, first, second),
+        return { sharedLayout(*after, first, second),
             QStringLiteral("Example flow: ") + QString::fromStdString(packet->describe()) };
     });
 }
@@ -204,7 +210,7 @@ void DiagramView::draw(const Packet& packet, const std::optional<Outcome>& befor
     if (!m_after)
         return;
     compute([snapshot = m_after, packet, before, after]() -> Computed {
-        return { model::diagram::computeLayout(*snapshot, pathInput(before, packet), pathInput(after, packet)),
+        return { sharedLayout(*snapshot, pathInput(before, packet), pathInput(after, packet)),
             QStringLiteral("Flow: ") + QString::fromStdString(packet.describe()) };
     });
 }
@@ -241,7 +247,7 @@ void DiagramView::rebuildScene()
 {
     if (!m_after)
         return;
-    fillDiagramScene(*m_scene, m_layout, palette(), pathNames());
+    fillDiagramScene(*m_scene, *m_layout, palette(), pathNames());
 }
 
 void DiagramView::changeEvent(QEvent* event)

@@ -34,7 +34,7 @@ public:
 
     DiagramCanvas* canvas() const { return m_canvas; }
     QGraphicsScene* scene() const { return m_scene; }
-    const model::diagram::Layout& layout() const { return m_layout; }
+    const model::diagram::Layout& layout() const { return *m_layout; }
     QString flowText() const;
     bool busy() const { return m_pending > 0; }
     QAction* exportAction() const { return m_export; }
@@ -64,8 +64,9 @@ protected:
     void changeEvent(QEvent* event) override;
 
 public:
+    // Handed from the worker to the GUI thread; the layout is shared, never copied.
     struct Computed {
-        model::diagram::Layout layout;
+        std::shared_ptr<const model::diagram::Layout> layout;
         QString flow;
     };
 
@@ -101,7 +102,7 @@ private:
     std::optional<model::engine::TraceResult> m_tracedAfter;
     model::SnapshotPtr m_before;
     model::SnapshotPtr m_after;
-    model::diagram::Layout m_layout;
+    std::shared_ptr<const model::diagram::Layout> m_layout = std::make_shared<const model::diagram::Layout>();
     QString m_flow;
     int m_generation = 0;
     int m_pending = 0;

@@ -6,6 +6,9 @@
 #include <QPlainTextEdit>
 #include <QPointer>
 #include <QTextDocument>
+#include <QTextBlock>
+#include <QTextLayout>
+#include <QTextOption>
 
 namespace views {
 
@@ -16,10 +19,18 @@ std::shared_ptr<PlainDocuments> makePlainDocuments(const std::array<QString, 2>&
         auto document = std::make_unique<QTextDocument>();
         // QPlainTextEdit only takes documents with its own layout; it is set before the text so the text is
         // split into blocks once.
-        document->setDocumentLayout(new QPlainTextDocumentLayout(document.get()));
+        auto* layout = new QPlainTextDocumentLayout(document.get());
+        document->setDocumentLayout(layout);
         document->setDefaultFont(font);
         document->setUndoRedoEnabled(false);
+        // The panes do not wrap; with the same option here, the edit has no reason to lay the text out again.
+        QTextOption option = document->defaultTextOption();
+        option.setWrapMode(QTextOption::NoWrap);
+        document->setDefaultTextOption(option);
         document->setPlainText(texts[i]);
+        // Every block gets its text layout object here rather than when the edit first lays the document out.
+        for (QTextBlock block = document->begin(); block.isValid(); block = block.next())
+            block.layout();
         document->moveToThread(QCoreApplication::instance()->thread());
         result->documents[i] = std::move(document);
     }

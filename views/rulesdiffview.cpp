@@ -1,5 +1,4 @@
 #include "views/rulesdiffview.h"
-#include "views/backgroundpool.h"
 
 #include "model/rulesdiffmodel.h"
 #include "views/diffcolours.h"
@@ -20,7 +19,6 @@
 #include <QTextBlock>
 #include <QToolButton>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 
 namespace views {
 
@@ -231,16 +229,18 @@ bool RulesDiffView::showFamily(model::Family family)
     const int index = m_familyBox->findData(int(family));
     if (index < 0)
         return false;
-    m_familyBox->setCurrentIndex(index);
-    showRuleset(index);
+    // Choosing the family shown already keeps its comparison (a large pair's takes seconds to redo).
+    if (index != m_familyBox->currentIndex())
+        m_familyBox->setCurrentIndex(index); // shows it through currentIndexChanged
     return true;
 }
 
 void RulesDiffView::showRuleset(int comboIndex)
 {
-    const int generation = ++m_generation;
+    m_preparation.cancel();
+    m_large = false;
     if (comboIndex < 0) {
-        m_model->setDiff(nullptr);
+        m_model->setRows(model::buildRulesDiffRows(nullptr, currentOptions()));
         render();
         return;
     }
@@ -251,77 +251,89 @@ void RulesDiffView::showRuleset(int comboIndex)
     model::RulesetPtr right = rulesetOf(m_after, family);
     left = left ? left : empty;
     right = right ? right : empty;
-    const auto compare = [left, right] {
-        return std::make_shared<const model::diff::RuleDiff>(model::diff::diffRulesets(left, right));
-    };
     if (left->ruleCount() + right->ruleCount() <= MaxRulesComparedInline) {
-        m_model->setDiff(compare());
+        auto diff = std::make_shared<const model::diff::RuleDiff>(model::diff::diffRulesets(left, right));
+        m_model->setRows(model::buildRulesDiffRows(std::move(diff), currentOptions()));
         render();
         return;
     }
-    // Large rulesets are compared off the GUI thread; a newer request makes an older result stale.
-    m_model->setDiff(nullptr);
-    render();
+    // Large rulesets are compared, aligned and laid out off the GUI thread.
+    m_large = true;
+    clearPanes();
+    m_model->setRows(model::buildRulesDiffRows(nullptr, currentOptions()));
     m_summary->setText(QStringLiteral("Comparing %1 and %2 rules…").arg(left->ruleCount()).arg(right->ruleCount()));
-    QtConcurrent::run(backgroundPool(), compare)
-        .then(this, [this, generation](std::shared_ptr<const model::diff::RuleDiff> diff) {
-            if (generation != m_generation)
-                return;
-            m_model->setDiff(std::move(diff));
-            render();
-        });
+    auto started = m_preparation.compare(left, right, currentOptions(), m_panes[Before]->font());
+    const int job = m_preparation.latestJob();
+    started.then(this, [this, job](const std::shared_ptr<PreparedDiff>& prepared) {
+        if (m_preparation.isCurrent(prepared, job))
+            showPrepared(*prepared);
+    });
+}
+
+model::RulesDiffOptions RulesDiffView::currentOptions() const
+{
+    const std::vector<AuthorChoice> choices = authorChoices();
+    const int choice = std::max(0, m_provenanceBox->currentIndex());
+    return { m_showCounters->isChecked(), m_hideUnchanged->isChecked(), choices[std::size_t(choice)].authors };
 }
 
 void RulesDiffView::applyOptions()
 {
-    const std::vector<AuthorChoice> choices = authorChoices();
-    const int choice = std::max(0, m_provenanceBox->currentIndex());
-    m_model->setProvenanceFilter(choices[std::size_t(choice)].authors);
-    m_model->setHideUnchangedChains(m_hideUnchanged->isChecked());
-    m_model->setShowCounters(m_showCounters->isChecked());
-    render();
+    const model::RulesDiffOptions options = currentOptions();
+    if (!m_large) {
+        m_model->setOptions(options);
+        render();
+        return;
+    }
+    if (!m_model->diff()) { // still comparing: start again with these options
+        showRuleset(m_familyBox->currentIndex());
+        return;
+    }
+    clearPanes();
+    m_summary->setText(QStringLiteral("Preparing the lines…"));
+    auto started = m_preparation.rebuild(m_model->diff(), options, m_panes[Before]->font());
+    const int job = m_preparation.latestJob();
+    started.then(this, [this, job](const std::shared_ptr<PreparedDiff>& prepared) {
+        if (m_preparation.isCurrent(prepared, job))
+            showPrepared(*prepared);
+    });
 }
 
-void RulesDiffView::render()
+void RulesDiffView::clearPanes()
 {
-    const int generation = ++m_renderGeneration;
     for (QObject*& highlighter : m_highlighters) {
         delete highlighter;
         highlighter = nullptr;
     }
-    const int rows = m_model->rowCount();
-    std::array<QString, 2> texts;
-    for (int side = 0; side < 2; ++side) {
-        QStringList lines;
-        lines.reserve(rows);
-        for (int row = 0; row < rows; ++row)
-            lines << m_model->text(row, side);
-        texts[std::size_t(side)] = lines.join(QLatin1Char('\n'));
-    }
     m_syncing = true;
-    if (rows <= MaxLinesLaidOutInline) {
-        for (int side = 0; side < 2; ++side)
-            m_panes[side]->setPlainText(texts[std::size_t(side)]);
-        m_syncing = false;
-        finishRender();
-        return;
-    }
     for (QPlainTextEdit* pane : m_panes)
         pane->clear();
     m_syncing = false;
-    m_summary->setText(QStringLiteral("Preparing %1 lines…").arg(rows));
-    const QFont font = m_panes[Before]->font();
-    QtConcurrent::run(backgroundPool(), [texts, font] {
-        return makePlainDocuments(texts, font);
-    }).then(this, [this, generation](const std::shared_ptr<PlainDocuments>& made) {
-        if (generation != m_renderGeneration)
-            return;
-        m_syncing = true;
-        for (int side = 0; side < 2; ++side)
-            adoptDocument(m_panes[side], std::move(made->documents[std::size_t(side)]));
-        m_syncing = false;
-        finishRender();
-    });
+}
+
+// Small pairs: the panes' text is set here, on the GUI thread.
+void RulesDiffView::render()
+{
+    for (QObject*& highlighter : m_highlighters) {
+        delete highlighter;
+        highlighter = nullptr;
+    }
+    m_syncing = true;
+    for (int side = 0; side < 2; ++side)
+        m_panes[side]->setPlainText(m_model->rows()->sideText(side));
+    m_syncing = false;
+    finishRender();
+}
+
+void RulesDiffView::showPrepared(const PreparedDiff& prepared)
+{
+    m_preparedOn = prepared.madeOn;
+    m_syncing = true;
+    m_model->setRows(prepared.rows);
+    for (int side = 0; side < 2; ++side)
+        adoptDocument(m_panes[side], std::move(prepared.documents->documents[std::size_t(side)]));
+    m_syncing = false;
+    finishRender();
 }
 
 void RulesDiffView::finishRender()

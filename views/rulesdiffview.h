@@ -1,6 +1,7 @@
 #pragma once
 
 #include "model/snapshot.h"
+#include "views/diffpreparation.h"
 
 #include <QWidget>
 
@@ -45,10 +46,10 @@ public:
     QString summary() const;
     QString rowInfo() const;
 
-    // Larger pairs (rules on both sides together) are compared off the GUI thread.
+    // Larger pairs (rules on both sides together) are compared, aligned and laid out off the GUI thread.
     static constexpr std::size_t MaxRulesComparedInline = 4000;
-    // Panes with more lines get their text laid out off the GUI thread.
-    static constexpr int MaxLinesLaidOutInline = 20000;
+    // The thread that made the lines shown for a large pair (null until one is shown).
+    QThread* preparedOn() const { return m_preparedOn; }
 
 public Q_SLOTS:
     void nextChange();
@@ -66,7 +67,10 @@ private:
     void buildPanes();
     void showRuleset(int comboIndex);
     void applyOptions();
+    model::RulesDiffOptions currentOptions() const;
+    void clearPanes();
     void render();
+    void showPrepared(const PreparedDiff& prepared);
     void finishRender();
     void followCursor(Side side);
     void markRows(int leftRow, int rightRow);
@@ -92,8 +96,9 @@ private:
     QPlainTextEdit* m_panes[2] = {};
     QObject* m_highlighters[2] = {};
     bool m_syncing = false;
-    int m_generation = 0; // of the comparison being shown or worked on
-    int m_renderGeneration = 0; // of the pane text being shown or prepared
+    bool m_large = false; // the pair shown is compared off the GUI thread
+    DiffPreparation m_preparation;
+    QThread* m_preparedOn = nullptr;
 };
 
 } // namespace views

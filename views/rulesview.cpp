@@ -19,6 +19,7 @@
 #include <QPlainTextEdit>
 #include <QSplitter>
 #include <QTextBlock>
+#include <QThread>
 #include <QTimer>
 #include <QTreeView>
 #include <QVBoxLayout>
@@ -42,7 +43,14 @@ namespace {
     };
 
     // Expanding every chain of a huge ruleset would make the first paint slow; tables stay open regardless.
+    // Larger rulesets are also prepared off the GUI thread.
     constexpr std::size_t MaxRulesExpanded = 5000;
+
+    struct PreparedRules {
+        std::shared_ptr<const model::Reachability> reachability;
+        std::shared_ptr<PlainDocuments> documents;
+        QThread* madeOn = nullptr;
+    };
 
 } // namespace
 
@@ -240,32 +248,6 @@ std::optional<model::Family> RulesView::family() const
 
 QString RulesView::summary() const { return m_summary->text(); }
 
-void RulesView::showSource(const QString& text)
-{
-    const int generation = ++m_sourceGeneration;
-    delete m_highlighter;
-    m_highlighter = nullptr;
-    const auto highlight
-        = [this] { m_highlighter = m_syntax->highlightVisibleLines(m_source, QStringLiteral("iptables"), palette()); };
-    if (text.count(QLatin1Char('\n')) <= MaxLinesLaidOutInline) {
-        m_source->setPlainText(text);
-        highlight();
-        return;
-    }
-    m_source->clear();
-    m_source->setPlaceholderText(QStringLiteral("Preparing the rules text…"));
-    const QFont font = m_source->font();
-    QtConcurrent::run(backgroundPool(), [text, font] {
-        return makePlainDocuments({ text, QString() }, font);
-    }).then(this, [this, generation, highlight](const std::shared_ptr<PlainDocuments>& made) {
-        if (generation != m_sourceGeneration)
-            return;
-        adoptDocument(m_source, std::move(made->documents[0]));
-        m_source->setPlaceholderText(QString());
-        highlight();
-    });
-}
-
 QString RulesView::sourceText(model::Family family) const
 {
     const char* kind = family == model::Family::IPv4 ? model::SourceKind::IptablesV4 : model::SourceKind::IptablesV6;
@@ -282,10 +264,45 @@ void RulesView::showRuleset(int comboIndex)
         ruleset = chosen == model::Family::IPv4 ? m_snapshot->ipv4 : m_snapshot->ipv6;
         text = sourceText(chosen);
     }
-    m_model->setRuleset(ruleset);
-    updateCounterColumns();
-    showSource(text);
+    const int generation = ++m_sourceGeneration;
+    delete m_highlighter;
+    m_highlighter = nullptr;
+    if (!ruleset || (ruleset->ruleCount() <= MaxRulesExpanded && text.count(QLatin1Char('\n')) <= MaxLinesLaidOutInline)) {
+        m_model->setRuleset(ruleset);
+        m_source->setPlaceholderText(QString());
+        m_source->setPlainText(text);
+        showModelRuleset();
+        return;
+    }
+    // A large ruleset: its unreachable rules are found and its source text laid out off the GUI thread.
+    m_model->setRuleset(nullptr);
+    m_source->clear();
+    m_source->setPlaceholderText(QStringLiteral("Preparing the rules text…"));
+    m_summary->setText(QStringLiteral("Preparing %1 rules…").arg(ruleset->ruleCount()));
+    const QFont font = m_source->font();
+    QtConcurrent::run(backgroundPool(), [ruleset, text, font] {
+        auto prepared = std::make_shared<PreparedRules>();
+        prepared->madeOn = QThread::currentThread();
+        prepared->reachability = std::make_shared<const model::Reachability>(model::findUnreachableRules(*ruleset));
+        prepared->documents = makePlainDocuments({ text, QString() }, font);
+        return prepared;
+    }).then(this, [this, generation, ruleset](const std::shared_ptr<PreparedRules>& prepared) {
+        if (generation != m_sourceGeneration)
+            return;
+        m_preparedOn = prepared->madeOn;
+        m_model->setRuleset(ruleset, prepared->reachability);
+        adoptDocument(m_source, std::move(prepared->documents->documents[0]));
+        m_source->setPlaceholderText(QString());
+        showModelRuleset();
+    });
+}
 
+// The model's ruleset and the source text are in place: the highlighting, summary and tree follow.
+void RulesView::showModelRuleset()
+{
+    m_highlighter = m_syntax->highlightVisibleLines(m_source, QStringLiteral("iptables"), palette());
+    updateCounterColumns();
+    const model::RulesetPtr& ruleset = m_model->ruleset();
     if (!ruleset) {
         m_summary->setText(QStringLiteral("This snapshot holds no iptables rules."));
         return;

@@ -9,6 +9,7 @@ class QComboBox;
 class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
+class QThread;
 class QTimer;
 class QTreeView;
 
@@ -45,8 +46,11 @@ public:
     RulesFilter* filter() const { return m_filter; }
     QString summary() const;
 
-    // Sources with more lines get their text laid out off the GUI thread.
+    // Sources with more lines (or rulesets with more than 5000 rules) are prepared off the GUI thread: the
+    // source text laid out, the unreachable rules found.
     static constexpr int MaxLinesLaidOutInline = 20000;
+    // The thread that prepared the large ruleset shown last (null until one is shown).
+    QThread* preparedOn() const { return m_preparedOn; }
 
 Q_SIGNALS:
     void currentSnapshotChanged(int index);
@@ -64,7 +68,7 @@ private:
     void followSourceCursor();
     void markSourceLine(int line);
     QString sourceText(model::Family family) const;
-    void showSource(const QString& text);
+    void showModelRuleset();
 
     const SyntaxSupport* m_syntax = nullptr;
     QList<model::SnapshotPtr> m_snapshots;
@@ -83,7 +87,8 @@ private:
     QPlainTextEdit* m_source = nullptr;
     QObject* m_highlighter = nullptr;
     bool m_syncing = false;
-    int m_sourceGeneration = 0; // of the source text being shown or prepared
+    int m_sourceGeneration = 0; // of the ruleset being shown or prepared
+    QThread* m_preparedOn = nullptr;
 };
 
 } // namespace views

@@ -33,6 +33,8 @@ private Q_SLOTS:
     void hidingUnchangedChainsKeepsEveryChange();
     void provenanceFilterKeepsOnlyThoseAuthors();
     void countersCanBeLeftOut();
+    void rowsBuiltElsewhereShowTheSame();
+    void rowOfRuleFindsEveryShownRule();
 
 private:
     std::shared_ptr<const model::diff::RuleDiff> m_diff;
@@ -191,6 +193,54 @@ void TestRulesDiffModel::countersCanBeLeftOut()
     QVERIFY(anyCounters()); // chain lines carry "[packets:bytes]"
     m.setShowCounters(false);
     QVERIFY(!anyCounters());
+}
+
+// Rows made by buildRulesDiffRows() (as a worker thread does) show exactly what the model builds itself.
+void TestRulesDiffModel::rowsBuiltElsewhereShowTheSame()
+{
+    RulesDiffModel own;
+    own.setDiff(m_diff);
+    own.setHideUnchangedChains(true);
+    own.setShowCounters(false);
+    RulesDiffModel handed;
+    QAbstractItemModelTester tester(&handed, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model::RulesDiffOptions options;
+    options.hideUnchanged = true;
+    options.showCounters = false;
+    handed.setRows(model::buildRulesDiffRows(m_diff, options));
+    QVERIFY(handed.hideUnchangedChains());
+    QVERIFY(!handed.showCounters());
+    QCOMPARE(handed.rowCount(), own.rowCount());
+    QVERIFY(handed.changeStarts() == own.changeStarts());
+    for (int row = 0; row < own.rowCount(); ++row) {
+        for (int column = 0; column < 2; ++column) {
+            QCOMPARE(handed.text(row, column), own.text(row, column));
+            QCOMPARE(handed.partnerRow(row, column), own.partnerRow(row, column));
+        }
+        QCOMPARE(handed.lineDiff(row), own.lineDiff(row));
+    }
+    QCOMPARE(handed.rows()->sideText(1).count(QLatin1Char('\n')), handed.rowCount() - 1);
+    QCOMPARE(handed.rows()->sideText(0).section(QLatin1Char('\n'), 3, 3), handed.text(3, 0));
+}
+
+void TestRulesDiffModel::rowOfRuleFindsEveryShownRule()
+{
+    RulesDiffModel m;
+    m.setDiff(m_diff);
+    int rules = 0;
+    for (const auto& chain : m_diff->chains) {
+        for (const auto& row : chain.rows) {
+            if (!row.right)
+                continue;
+            const int shown = m.rowOfRule(RulesDiffModel::RightColumn, chain.table, chain.name, row.rightIndex);
+            QVERIFY(shown >= 0);
+            QCOMPARE(m.text(shown, RulesDiffModel::RightColumn), QString::fromStdString(row.right->text));
+            ++rules;
+        }
+    }
+    QVERIFY(rules > 20);
+    QCOMPARE(m.rowOfRule(RulesDiffModel::RightColumn, "filter", "NO-SUCH-CHAIN", 0), -1);
+    QCOMPARE(m.rowOfRule(2, "filter", "INPUT", 0), -1);
 }
 
 QTEST_GUILESS_MAIN(TestRulesDiffModel)

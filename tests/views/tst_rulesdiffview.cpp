@@ -13,6 +13,7 @@
 #include <QScrollBar>
 #include <QTest>
 #include <QTextBlock>
+#include <QThread>
 
 using model::RulesDiffModel;
 using LineDiff = RulesDiffModel::LineDiff;
@@ -284,6 +285,22 @@ void TestRulesDiffView::largePairsAreComparedOffTheGuiThread()
     QTRY_COMPARE_WITH_TIMEOUT(view.changeText(), QStringLiteral("Change 1 of 1"), 30000);
     QCOMPARE(view.model()->lineDiff(view.currentRow()), LineDiff::Changed);
     QVERIFY(view.pane(RulesDiffView::After)->textCursor().block().text().contains(QStringLiteral("9999")));
+    // The rows and the panes' documents were made on a worker, not here.
+    QVERIFY(view.preparedOn() && view.preparedOn() != QThread::currentThread());
+    QCOMPARE(view.pane(RulesDiffView::Before)->document()->thread(), QThread::currentThread());
+    QCOMPARE(view.pane(RulesDiffView::Before)->blockCount(), view.model()->rowCount());
+
+    // Choosing the family shown already keeps the comparison.
+    QVERIFY(view.showFamily(model::Family::IPv4));
+    QCOMPARE(view.changeText(), QStringLiteral("Change 1 of 1"));
+
+    // New options rebuild the rows on a worker too.
+    view.findChild<QCheckBox*>(QStringLiteral("RulesDiffHideUnchanged"))->setChecked(true);
+    QVERIFY(view.summary().startsWith(QStringLiteral("Preparing")));
+    QTRY_COMPARE_WITH_TIMEOUT(view.model()->rowCount(), 2 + 100, 30000); // *filter, :C60, its rules
+    QTRY_COMPARE(view.pane(RulesDiffView::After)->blockCount(), 2 + 100);
+    QVERIFY(view.model()->hideUnchangedChains());
+    QVERIFY(view.pane(RulesDiffView::After)->toPlainText().contains(QStringLiteral("--dport 9999")));
 }
 
 QTEST_MAIN(TestRulesDiffView)
