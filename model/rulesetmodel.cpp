@@ -213,8 +213,9 @@ QVariant RulesetModel::chainData(const Table& table, const Chain& chain, int col
                 return QStringLiteral("%1  (policy %2, %3)").arg(name, QString::fromStdString(chain.policy), rules);
             return QStringLiteral("%1  (%2)").arg(name, rules);
         }
+        // A built-in chain belongs to the kernel, whoever adds rules to it.
         if (column == ProvenanceColumn)
-            return provenanceLabel(chain.provenance);
+            return chain.builtin ? QStringLiteral("built-in") : provenanceLabel(chain.provenance);
         if (column == PacketsColumn || column == BytesColumn)
             return counterText(chain.counters, column == BytesColumn);
         return {};

@@ -18,6 +18,8 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace views {
 
 namespace {
@@ -183,7 +185,6 @@ QWidget* ConnectDialog::buildProgress()
     layout->addWidget(m_step);
     layout->addWidget(m_progress);
     layout->addWidget(m_questions, 1);
-    m_questions->setMinimumHeight(190); // room for the wrapped host-key text and its buttons
     return page;
 }
 
@@ -207,7 +208,7 @@ QWidget* ConnectDialog::buildHostKeyPage()
     auto* save = button(QStringLiteral("Accept and &Save"), QStringLiteral("HostKeyAcceptSave"), page);
     save->setToolTip(QStringLiteral("Trust this key and add it to known_hosts"));
     const auto answer = [this](HostKeyAnswer a) {
-        m_questions->setCurrentIndex(NoQuestion);
+        showQuestion(NoQuestion);
         m_connector->answerHostKey(a);
     };
     connect(reject, &QPushButton::clicked, this, [answer] { answer(HostKeyAnswer::Reject); });
@@ -253,15 +254,41 @@ QWidget* ConnectDialog::buildSecretPage()
     return page;
 }
 
+namespace {
+
+    // Only the current page of a stack counts towards its size.
+    void sizeStackToCurrent(QStackedWidget* stack, int current)
+    {
+        for (int i = 0; i < stack->count(); ++i)
+            stack->widget(i)->setSizePolicy(
+                QSizePolicy::Preferred, i == current ? QSizePolicy::Preferred : QSizePolicy::Ignored);
+        stack->setCurrentIndex(current);
+    }
+
+} // namespace
+
 // The dialog is as tall as the page shown: a hidden page does not count towards its size.
 void ConnectDialog::showPage(int page)
 {
-    for (int i = 0; i < m_pages->count(); ++i)
-        m_pages->widget(i)->setSizePolicy(
-            QSizePolicy::Preferred, i == page ? QSizePolicy::Preferred : QSizePolicy::Ignored);
-    m_pages->setCurrentIndex(page);
-    if (isVisible())
-        resize(width(), sizeHint().height());
+    sizeStackToCurrent(m_pages, page);
+    fitHeight();
+}
+
+// A question (host key, secret) makes room for itself and gives it back once answered, so no empty band is left
+// below the progress bar while nothing is asked.
+void ConnectDialog::showQuestion(int question)
+{
+    sizeStackToCurrent(m_questions, question);
+    fitHeight();
+}
+
+void ConnectDialog::fitHeight()
+{
+    if (!isVisible())
+        return;
+    layout()->activate();
+    const int height = layout()->hasHeightForWidth() ? layout()->totalHeightForWidth(width()) : sizeHint().height();
+    resize(width(), std::max(height, minimumSizeHint().height()));
 }
 
 QStringList ConnectDialog::recentHosts() { return QSettings().value(RecentHostsKey).toStringList(); }
@@ -312,7 +339,7 @@ void ConnectDialog::connectToHost()
     m_error->setVisible(false);
     m_step->setText(QStringLiteral("Connecting to %1…").arg(m_label));
     m_progress->setRange(0, 0);
-    m_questions->setCurrentIndex(NoQuestion);
+    showQuestion(NoQuestion);
     showPage(ProgressPage);
     m_connect->setEnabled(false);
     m_cancel->setText(QStringLiteral("Cancel"));
@@ -338,7 +365,7 @@ void ConnectDialog::askHostKey(const HostKeyQuestion& question)
     text += QStringLiteral(" It offers this %1 key:").arg(question.keyType.toHtmlEscaped());
     m_hostKeyText->setText(text);
     m_fingerprint->setText(question.fingerprint);
-    m_questions->setCurrentIndex(HostKeyQuestionPage);
+    showQuestion(HostKeyQuestionPage);
 }
 
 void ConnectDialog::askSecret(SecretKind kind, const QString& prompt, bool echo)
@@ -358,7 +385,7 @@ void ConnectDialog::askSecret(SecretKind kind, const QString& prompt, bool echo)
     m_secretPrompt->setText(prompt.isEmpty() ? what : what + QStringLiteral(":\n") + prompt);
     m_secret->clear();
     m_secret->setEchoMode(echo ? QLineEdit::Normal : QLineEdit::Password);
-    m_questions->setCurrentIndex(SecretQuestionPage);
+    showQuestion(SecretQuestionPage);
     m_secret->setFocus();
 }
 
@@ -366,7 +393,7 @@ void ConnectDialog::answerSecret(bool accepted)
 {
     QByteArray bytes = accepted ? m_secret->text().toUtf8() : QByteArray();
     m_secret->clear();
-    m_questions->setCurrentIndex(NoQuestion);
+    showQuestion(NoQuestion);
     m_connector->answerSecret(&bytes, accepted);
     bytes.fill('\0');
 }

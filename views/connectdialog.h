@@ -54,6 +54,8 @@ private:
     QWidget* buildHostKeyPage();
     QWidget* buildSecretPage();
     void showPage(int page);
+    void showQuestion(int question);
+    void fitHeight();
     void askHostKey(const HostKeyQuestion& question);
     void askSecret(SecretKind kind, const QString& prompt, bool echo);
     void answerSecret(bool accepted);

@@ -17,9 +17,15 @@
 #include <QSpinBox>
 #include <QSplitter>
 #include <QSyntaxHighlighter>
+#include <QTextEdit>
+#include <QTextBlock>
+#include <QTextCursor>
+#include <QTextDocument>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 #include <QtConcurrent>
+
+#include <algorithm>
 
 namespace views {
 
@@ -31,6 +37,24 @@ namespace {
     QComboBox* optionBox(QTreeWidget* tree, QTreeWidgetItem* item)
     {
         return qobject_cast<QComboBox*>(tree->itemWidget(item, OptionColumn));
+    }
+
+    // A wrapped flow line continues under its own text, not under the heading: a hanging indent the width of the
+    // line's leading spaces plus two more characters.
+    void indentContinuationLines(QTextDocument* document)
+    {
+        const qreal space = QFontMetricsF(document->defaultFont()).horizontalAdvance(QLatin1Char(' '));
+        QTextCursor cursor(document);
+        for (QTextBlock block = document->begin(); block.isValid(); block = block.next()) {
+            const QString text = block.text();
+            const auto lead = std::find_if(text.begin(), text.end(), [](QChar c) { return c != QLatin1Char(' '); });
+            const qreal hang = space * qreal(std::distance(text.begin(), lead) + 2);
+            QTextBlockFormat format = block.blockFormat();
+            format.setLeftMargin(hang);
+            format.setTextIndent(-hang);
+            cursor.setPosition(block.position());
+            cursor.setBlockFormat(format);
+        }
     }
 
 } // namespace
@@ -66,10 +90,11 @@ FixScriptView::FixScriptView(const SyntaxSupport* syntax, QWidget* parent)
     m_verificationText->setWordWrap(true);
     m_verificationText->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_verificationText->setAlignment(Qt::AlignTop | Qt::AlignLeft);
-    m_verificationDetails = new QPlainTextEdit(this);
+    m_verificationDetails = new QTextEdit(this); // not plain: the hanging indents below need block margins
     m_verificationDetails->setObjectName(QStringLiteral("FixVerificationDetails"));
     m_verificationDetails->setReadOnly(true);
-    m_verificationDetails->setLineWrapMode(QPlainTextEdit::NoWrap);
+    // Each line is one flow with its fates at the end: wrap, so the fates are never scrolled out of sight.
+    m_verificationDetails->setLineWrapMode(QTextEdit::WidgetWidth);
     m_editor = new QPlainTextEdit(this);
     m_editor->setObjectName(QStringLiteral("FixScriptEditor"));
     m_editor->setReadOnly(true);
@@ -233,6 +258,7 @@ void FixScriptView::showVerification()
     m_verificationText->setText((ok ? QStringLiteral("<b>Verified.</b> ") : QStringLiteral("<b>Not verified.</b> "))
         + counts.toHtmlEscaped());
     m_verificationDetails->setPlainText(QString::fromStdString(m_verification.summary));
+    indentContinuationLines(m_verificationDetails->document());
     Q_EMIT verificationFinished(ok);
 }
 

@@ -9,6 +9,7 @@
 class QCheckBox;
 class QLabel;
 class QPlainTextEdit;
+class QTextEdit;
 class QSpinBox;
 class QSyntaxHighlighter;
 class QTreeWidget;
@@ -66,7 +67,7 @@ private:
     QSpinBox* m_rollback = nullptr;
     QCheckBox* m_dryRun = nullptr;
     QLabel* m_verificationText = nullptr;
-    QPlainTextEdit* m_verificationDetails = nullptr;
+    QTextEdit* m_verificationDetails = nullptr;
     QPlainTextEdit* m_editor = nullptr;
     QSyntaxHighlighter* m_highlighter = nullptr;
     QString m_script;

@@ -390,8 +390,13 @@ void RulesDiffView::followCursor(Side side)
         pane->verticalScrollBar()->setValue(top);
     markRows(side == Before ? row : otherRow, side == Before ? otherRow : row);
     QString info = m_model->index(row, side).data(Qt::ToolTipRole).toString();
-    if (m_model->lineDiff(row) == LineDiff::Moved && otherRow != row)
-        info += QStringLiteral(" (line %1 on the other side; Return or a double click goes there)").arg(otherRow + 1);
+    if (m_model->lineDiff(row) == LineDiff::Moved && otherRow != row) {
+        // The line number the other pane's gutter shows: the rule's line in that snapshot's dump.
+        const int otherLine = m_model->index(otherRow, 1 - side).data(model::RulesDiffModel::SourceLineRole).toInt();
+        info += otherLine > 0
+            ? QStringLiteral(" (line %1 on the other side; Return or a double click goes there)").arg(otherLine)
+            : QStringLiteral(" (Return or a double click goes to it on the other side)");
+    }
     m_rowInfo->setText(info);
     m_syncing = false;
     updateChangeText();

@@ -75,6 +75,14 @@ QPalette darkPalette()
     dark.setColor(QPalette::ButtonText, QColor(0xfc, 0xfc, 0xfc));
     dark.setColor(QPalette::Highlight, QColor(0x3d, 0xae, 0xe9));
     dark.setColor(QPalette::PlaceholderText, QColor(0xa0, 0xa0, 0xa0));
+    // As a desktop's dark scheme does: bevels for the style, and dimmed text for what is disabled.
+    dark.setColor(QPalette::Light, QColor(0x40, 0x46, 0x4c));
+    dark.setColor(QPalette::Midlight, QColor(0x36, 0x3b, 0x40));
+    dark.setColor(QPalette::Mid, QColor(0x22, 0x25, 0x28));
+    dark.setColor(QPalette::Dark, QColor(0x14, 0x16, 0x18));
+    dark.setColor(QPalette::Shadow, QColor(0x0a, 0x0b, 0x0c));
+    for (const auto role : { QPalette::WindowText, QPalette::Text, QPalette::ButtonText })
+        dark.setColor(QPalette::Disabled, role, QColor(0x6e, 0x74, 0x7a));
     return dark;
 }
 
@@ -218,15 +226,7 @@ void TestSmoke::openedDumpShowsItsRules()
 void TestSmoke::darkPaletteRecoloursTheRules()
 {
     const QPalette light = QApplication::palette();
-    QPalette dark = light;
-    dark.setColor(QPalette::Window, QColor(0x2a, 0x2e, 0x32));
-    dark.setColor(QPalette::WindowText, QColor(0xfc, 0xfc, 0xfc));
-    dark.setColor(QPalette::Base, QColor(0x1b, 0x1e, 0x20));
-    dark.setColor(QPalette::AlternateBase, QColor(0x23, 0x26, 0x29));
-    dark.setColor(QPalette::Text, QColor(0xfc, 0xfc, 0xfc));
-    dark.setColor(QPalette::Button, QColor(0x31, 0x36, 0x3b));
-    dark.setColor(QPalette::ButtonText, QColor(0xfc, 0xfc, 0xfc));
-    dark.setColor(QPalette::Highlight, QColor(0x3d, 0xae, 0xe9));
+    const QPalette dark = darkPalette();
     const auto restore = qScopeGuard([&light] { QApplication::setPalette(light); });
 
     views::MainWindow window(&m_syntax);

@@ -136,6 +136,10 @@ void TestRulesetModel::dockerChainsAreMarked()
     QCOMPARE(text(dockerChain, RulesetModel::ProvenanceColumn), QStringLiteral("Docker"));
     QVERIFY(!dockerChain.siblingAtColumn(RulesetModel::ProvenanceColumn).data(Qt::ToolTipRole).isNull()
         || !dockerChain.data(Qt::ToolTipRole).toString().isEmpty());
+    // A built-in chain is the kernel's, not "Other", even when Docker hooks into it.
+    const QModelIndex forward = rules.indexForLine(ruleset->table("filter")->chain("FORWARD")->line);
+    QVERIFY(forward.isValid());
+    QCOMPARE(text(forward, RulesetModel::ProvenanceColumn), QStringLiteral("built-in"));
 }
 
 void TestRulesetModel::countersAreShownOnlyWhenCaptured()

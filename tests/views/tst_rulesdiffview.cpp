@@ -153,6 +153,11 @@ void TestRulesDiffView::movedRuleLinksToWhereItWent()
     QCOMPARE(view.pane(RulesDiffView::After)->verticalScrollBar()->value(),
         view.pane(RulesDiffView::Before)->verticalScrollBar()->value());
     QVERIFY2(view.rowInfo().startsWith(QStringLiteral("Moved to filter/")), qPrintable(view.rowInfo()));
+    // It names the line the other pane's gutter shows there (the rule's line in that dump), not the aligned row.
+    const int otherLine = model->index(partner, RulesDiffModel::RightColumn).data(RulesDiffModel::SourceLineRole).toInt();
+    QVERIFY(otherLine > 0);
+    QVERIFY(otherLine != partner + 1);
+    QVERIFY2(view.rowInfo().contains(QStringLiteral("(line %1 on the other side;").arg(otherLine)), qPrintable(view.rowInfo()));
 
     // Return follows the link: the partner comes into view in both panes.
     QPlainTextEdit* left = view.pane(RulesDiffView::Before);
