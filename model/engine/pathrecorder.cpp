@@ -444,11 +444,10 @@ bool PathRecorder::heldHoldFor(Tag t, U128 value, std::size_t from) const
     });
 }
 
-void PathRecorder::droppedWithKeys(Tag t, IntervalSet keys)
+void PathRecorder::droppedWithKeys(Tag t, std::function<IntervalSet()> keys)
 {
-    if (t == Const || !keys.contains(valueOf(t)))
-        return;
-    m_dropKeys = DropKeys { t, std::move(keys) };
+    if (t != Const)
+        m_dropKeys = DropKeys { t, std::move(keys), std::nullopt };
 }
 
 void PathRecorder::passedWithKeys(Tag t, const IntervalSet& keys)
@@ -462,12 +461,16 @@ void PathRecorder::passedWithKeys(Tag t, const IntervalSet& keys)
     m_dropKeys.reset();
 }
 
-std::optional<Box> PathRecorder::dropAlternative() const
+std::optional<Box> PathRecorder::dropAlternative()
 {
     if (!m_dropKeys)
         return std::nullopt;
+    if (!m_dropKeys->keys)
+        m_dropKeys->keys = m_dropKeys->find(); // holds back and drops conditions: records nothing
+    if (!m_dropKeys->keys->contains(valueOf(m_dropKeys->tag)))
+        return std::nullopt;
     Box b = m_cond;
-    at(b, dimOf(m_dropKeys->tag)) = m_dropKeys->keys;
+    at(b, dimOf(m_dropKeys->tag)) = *m_dropKeys->keys;
     return b;
 }
 

@@ -15,6 +15,7 @@
 #include "model/engine/intervalset.h"
 
 #include <array>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -125,11 +126,12 @@ public:
 
     // Dropped by a rule of an indexed run (Evaluator::groupRunDrop): every packet of the condition whose key (the
     // field `t` carries) is in `keys` instead of the traced one's is dropped at the same point of the same path,
-    // each by its own rule of the run. Kept while nothing else is recorded after it.
-    void droppedWithKeys(Tag t, IntervalSet keys);
+    // each by its own rule of the run. Kept while nothing else is recorded after it. The keys are worked out when
+    // first asked for (most drops end paths whose alternative is never used).
+    void droppedWithKeys(Tag t, std::function<IntervalSet()> keys);
     // The condition with the key widened to those keys: packets with the traced packet's fate (a drop) but not
     // all with its deciding rule. nullopt when the path did not end that way.
-    std::optional<Box> dropAlternative() const;
+    std::optional<Box> dropAlternative();
     // Passed over an indexed run without a match (Evaluator::groupRunPass): every packet of the condition whose key
     // is in `keys` (each in the domain the run was entered with) takes the same path through it; the key's
     // dimension takes them in, with all their holes.
@@ -178,7 +180,8 @@ private:
     int m_walks = 0;
     struct DropKeys {
         Tag tag = Const;
-        IntervalSet keys;
+        std::function<IntervalSet()> find;
+        std::optional<IntervalSet> keys;
     };
     std::optional<DropKeys> m_dropKeys;
 };

@@ -96,7 +96,17 @@ void Evaluator::groupRunDrop(const PacketState& s, const CompiledChain& chain, c
     // A choice made on this path means more walks of it follow; the drop's grouping is for a path of its own.
     if (m_choices.next != 0 || !sameKeyTag(visit))
         return;
-    m_rec->droppedWithKeys(visit.tag, keysEnding(s, chain, visit, RunEnd::Drop));
+    // Worked out when asked for, at the end of the trace: the recorder's tags are those of this point still, as
+    // nothing is recorded after the drop (or the recorder forgets it).
+    m_rec->droppedWithKeys(visit.tag,
+        [ruleset = &m_rules, hostModel = &m_host, recorder = m_rec, state = s, inChain = &chain, visit] {
+            Choices noChoices;
+            Outcome noOutcome;
+            std::vector<std::string> noReasons;
+            Evaluator later(*ruleset, *hostModel, noChoices, noOutcome, noReasons);
+            later.setRecorder(recorder);
+            return later.keysEnding(state, *inChain, visit, RunEnd::Drop);
+        });
 }
 
 void Evaluator::groupRunPass(const PacketState& s, const CompiledChain& chain, const RunVisit& visit)
