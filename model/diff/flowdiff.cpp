@@ -337,10 +337,19 @@ public:
         PathRecorder ra(m_partAfter, rep.header, in);
         FlowResult fb = m_before.traceFlow(rep, &rb);
         FlowResult fa = m_after.traceFlow(rep, &ra);
+        // Where both fates are equal (and decided), the region is no class whatever its deciding rules: a side whose
+        // path ended in a drop by an indexed run's rule may take every packet that is dropped at the same point by
+        // another rule of the run (PathRecorder::dropAlternative). Each packet of the region still has the traced
+        // fate on both sides, so none of them changes fate, and the search is not cut once per key of the run.
+        const bool sameFate = fb.fate == fa.fate && fb.fate != Fate::Depends;
+        const std::optional<Box> wideBefore = sameFate ? rb.dropAlternative() : std::nullopt;
+        const std::optional<Box> wideAfter = sameFate ? ra.dropAlternative() : std::nullopt;
+        const Box& condBefore = wideBefore ? *wideBefore : rb.condition();
+        const Box& condAfter = wideAfter ? *wideAfter : ra.condition();
         Box region = box;
         const std::array<Dim, 5> dims { Dim::Ingress, Dim::Src, Dim::Dst, Dim::Sport, Dim::Dport };
         for (Dim d : dims)
-            at(region, d) = at(box, d).intersected(at(rb.condition(), d)).intersected(at(ra.condition(), d));
+            at(region, d) = at(box, d).intersected(at(condBefore, d)).intersected(at(condAfter, d));
         const std::array<U128, 5> repValues { in, toU128(rep.header.src), toU128(rep.header.dst), rep.header.sport,
             rep.header.dport };
         for (std::size_t i = 0; i < dims.size(); ++i)

@@ -93,6 +93,18 @@ Verdict Evaluator::policyVerdict(const PacketState& s, Hook hook, const Compiled
     return c.policy == "DROP" ? Verdict::Drop : Verdict::Accept;
 }
 
+void Evaluator::beginVisit(RunVisit& visit, const IndexedRun& run, int chain, std::size_t depth, std::size_t entry)
+{
+    visit.tag = m_rec->tag(run.key == Field::Dst ? PathRecorder::SlotDst : PathRecorder::SlotDport);
+    visit.run = visit.tag == PathRecorder::Const ? nullptr : &run; // a constant key: nothing to group
+    visit.chain = chain;
+    visit.depth = depth;
+    visit.entry = entry;
+    visit.choices = m_choices.next;
+    if (visit.run != nullptr)
+        visit.domain = m_rec->domain(visit.tag);
+}
+
 Verdict Evaluator::runTable(PacketState& s, Hook hook, const char* tableName)
 {
     const CompiledTable* table = m_rules.table(tableName);
@@ -104,6 +116,7 @@ Verdict Evaluator::runTable(PacketState& s, Hook hook, const char* tableName)
     std::vector<Frame> stack;
     int current = builtin;
     std::size_t next = 0;
+    RunVisit visit;
     for (std::size_t steps = 0; steps < kMaxSteps; ++steps) {
         const CompiledChain& chain = table->chains[static_cast<std::size_t>(current)];
         if (next >= chain.rules.size()) {
@@ -123,13 +136,24 @@ Verdict Evaluator::runTable(PacketState& s, Hook hook, const char* tableName)
             continue;
         }
         if (const IndexedRun* run = chain.runs.empty() ? nullptr : chain.runAt(next)) {
+            if (m_rec != nullptr && (visit.run != run || visit.chain != current || visit.depth != stack.size()))
+                beginVisit(visit, *run, current, stack.size(), next);
             next = skipIndexed(s, *run, next);
-            if (next >= run->end)
+            if (next >= run->end) {
+                if (visit.run != nullptr)
+                    groupRunPass(s, chain, visit);
+                visit.run = nullptr;
                 continue;
+            }
         }
         const std::size_t index = next++;
         if (!ruleMatches(s, chain.rules[index]))
             continue;
+        if (visit.run != nullptr) { // the visit ends here: a rule of the run matched
+            if (chain.rules[index].target.action == Action::Drop && index >= visit.run->begin && index < visit.run->end)
+                groupRunDrop(s, chain, visit);
+            visit.run = nullptr;
+        }
         Verdict v = Verdict::Accept;
         if (applyTarget(s, hook, *table, current, index, stack, current, next, v))
             return v;

@@ -75,11 +75,34 @@ private:
         int chain;
         std::size_t next;
     };
+    // An indexed run a recorded packet is passing through without a match so far: where it entered, and the values
+    // of the key field the path condition allowed then.
+    struct RunVisit {
+        const IndexedRun* run = nullptr;
+        int chain = -1;
+        std::size_t depth = 0;
+        std::size_t entry = 0;
+        std::size_t choices = 0; // undecided choices made on the path before it
+        PathRecorder::Tag tag = PathRecorder::Const;
+        IntervalSet domain;
+    };
 
     // Passes over the rules of an indexed run that cannot match: the first candidate at or after `next`, or the
     // run's end. With a recorder, notes the condition the skipped rules stand for.
     std::size_t skipIndexed(const PacketState& s, const IndexedRun& run, std::size_t next);
     void recordGroupMiss(const PacketState& s, const std::vector<Predicate>& predicates);
+    // The packet was dropped by rule `index` of the visited run: tells the recorder which other keys are dropped
+    // at the same point (rungroup.cpp).
+    void beginVisit(RunVisit& visit, const IndexedRun& run, int chain, std::size_t depth, std::size_t entry);
+    void groupRunDrop(const PacketState& s, const CompiledChain& chain, const RunVisit& visit);
+    // The packet passed over the visited run: tells the recorder which other keys pass it the same way.
+    void groupRunPass(const PacketState& s, const CompiledChain& chain, const RunVisit& visit);
+    enum class RunEnd : std::uint8_t { Drop, Pass, Other };
+    IntervalSet keysEnding(const PacketState& s, const CompiledChain& chain, const RunVisit& visit, RunEnd want);
+    RunEnd probeRun(PacketState& probe, const CompiledChain& chain, const RunVisit& visit, U128 key,
+        const std::vector<std::uint32_t>& candidates);
+    bool sameKeyTag(const RunVisit& visit) const;
+    std::optional<bool> probeRule(const PacketState& probe, const CompiledRule& rule, PathRecorder::Tag t, U128 key);
     bool ruleMatches(const PacketState& s, const CompiledRule& rule);
     bool ruleMatchesRecorded(const PacketState& s, const CompiledRule& rule);
     Tri evaluate(const PacketState& s, const Predicate& p);

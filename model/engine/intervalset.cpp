@@ -62,6 +62,18 @@ bool IntervalSet::contains(U128 v) const noexcept
     return it != m_items.begin() && std::prev(it)->hi >= v;
 }
 
+bool IntervalSet::includes(const IntervalSet& other) const noexcept
+{
+    auto from = m_items.begin();
+    for (const Interval& i : other.m_items) { // both ascending: each of `other`'s within one of ours
+        from = std::upper_bound(from, m_items.end(), i.lo, [](U128 x, const Interval& j) { return x < j.lo; });
+        if (from == m_items.begin() || std::prev(from)->hi < i.hi)
+            return false;
+        from = std::prev(from);
+    }
+    return true;
+}
+
 bool IntervalSet::isRange(U128 lo, U128 hi) const noexcept
 {
     return m_items.size() == 1 && m_items[0].lo == lo && m_items[0].hi == hi;

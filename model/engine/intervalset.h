@@ -42,6 +42,7 @@ public:
     IntervalSet subtracted(const IntervalSet& other) const;
     IntervalSet united(const IntervalSet& other) const;
     bool intersects(const IntervalSet& other) const noexcept;
+    bool includes(const IntervalSet& other) const noexcept; // every value of `other` is in this set
 
     bool operator==(const IntervalSet&) const = default;
 

@@ -174,6 +174,7 @@ PathRecorder::PathRecorder(const HostPartition& partition, const Header& origina
 
 void PathRecorder::beginTrace(bool reply)
 {
+    m_dropKeys.reset();
     m_reply = reply;
     m_walks = 0;
     if (reply)
@@ -185,6 +186,7 @@ void PathRecorder::beginTrace(bool reply)
 
 void PathRecorder::beginWalk()
 {
+    m_dropKeys.reset();
     m_cur = m_traceStart;
     m_walkStart = m_traceStart;
     m_inTag = m_outTag = m_delivery = Const;
@@ -240,6 +242,7 @@ void PathRecorder::apply(Tag t, const IntervalSet& set, bool inside)
 // The dimension of `t` becomes `next`, a subset of it that holds the traced value.
 void PathRecorder::narrow(Tag t, IntervalSet next, bool whole)
 {
+    m_dropKeys.reset(); // the path went on: it did not end at the drop
     const Dim dim = dimOf(t);
     std::size_t& pieces = m_pieces[static_cast<std::size_t>(dim)];
     if (whole) // an indexed run's keys: one condition in place of one per rule
@@ -426,6 +429,49 @@ void PathRecorder::predicate(const detail::PacketState& s, const Predicate& p, b
     }
     default: flowPredicate(s, p, matched); break;
     }
+}
+
+const IntervalSet& PathRecorder::domain(Tag t) const { return at(m_cond, dimOf(t)); }
+
+bool PathRecorder::heldHoldFor(Tag t, U128 value, std::size_t from) const
+{
+    return std::all_of(m_pending.begin() + static_cast<std::ptrdiff_t>(std::min(from, m_pending.size())),
+        m_pending.end(), [&](const Pending& p) {
+        if (p.tag == t)
+            return p.set.contains(value) == p.inside;
+        const IntervalSet& d = at(m_cond, dimOf(p.tag));
+        return p.inside ? p.set.includes(d) : !d.intersects(p.set);
+    });
+}
+
+void PathRecorder::droppedWithKeys(Tag t, std::function<IntervalSet()> keys)
+{
+    if (t != Const)
+        m_dropKeys = DropKeys { t, std::move(keys), std::nullopt };
+}
+
+void PathRecorder::passedWithKeys(Tag t, const IntervalSet& keys)
+{
+    if (t == Const)
+        return;
+    IntervalSet& d = at(m_cond, dimOf(t));
+    d = d.united(keys);
+    std::size_t& pieces = m_pieces[static_cast<std::size_t>(dimOf(t))];
+    pieces = std::max(pieces, d.intervals().size() + kMaxPieces);
+    m_dropKeys.reset();
+}
+
+std::optional<Box> PathRecorder::dropAlternative()
+{
+    if (!m_dropKeys)
+        return std::nullopt;
+    if (!m_dropKeys->keys)
+        m_dropKeys->keys = m_dropKeys->find(); // holds back and drops conditions: records nothing
+    if (!m_dropKeys->keys->contains(valueOf(m_dropKeys->tag)))
+        return std::nullopt;
+    Box b = m_cond;
+    at(b, dimOf(m_dropKeys->tag)) = *m_dropKeys->keys;
+    return b;
 }
 
 } // namespace model::engine

@@ -15,8 +15,10 @@
 #include "model/engine/intervalset.h"
 
 #include <array>
+#include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 
 namespace model::engine {
 
@@ -122,6 +124,25 @@ public:
     // Caller side: the packets (over src, dst, sport, dport) that share the traced path.
     const Box& condition() const noexcept { return m_cond; }
 
+    // Dropped by a rule of an indexed run (Evaluator::groupRunDrop): every packet of the condition whose key (the
+    // field `t` carries) is in `keys` instead of the traced one's is dropped at the same point of the same path,
+    // each by its own rule of the run. Kept while nothing else is recorded after it. The keys are worked out when
+    // first asked for (most drops end paths whose alternative is never used).
+    void droppedWithKeys(Tag t, std::function<IntervalSet()> keys);
+    // The condition with the key widened to those keys: packets with the traced packet's fate (a drop) but not
+    // all with its deciding rule. nullopt when the path did not end that way.
+    std::optional<Box> dropAlternative();
+    // Passed over an indexed run without a match (Evaluator::groupRunPass): every packet of the condition whose key
+    // is in `keys` (each in the domain the run was entered with) takes the same path through it; the key's
+    // dimension takes them in, with all their holes.
+    void passedWithKeys(Tag t, const IntervalSet& keys);
+    // Engine side, for those checks: the values of the field `t` carries that the condition allows, and whether
+    // every condition held back (holdRule()) from the `from`th on holds for every packet of the condition with `t`
+    // = `value`.
+    const IntervalSet& domain(Tag t) const;
+    bool heldHoldFor(Tag t, U128 value, std::size_t from = 0) const;
+    Tag walkTag(Slot s) const noexcept { return m_walkStart[s]; }
+
 private:
     static Tag identity(Slot s) noexcept { return static_cast<Tag>(s); }
     void restrict(Tag t, const IntervalSet& set, bool inside);
@@ -157,6 +178,12 @@ private:
     Tag m_deliveryFinal = Const;
     bool m_reply = false;
     int m_walks = 0;
+    struct DropKeys {
+        Tag tag = Const;
+        std::function<IntervalSet()> find;
+        std::optional<IntervalSet> keys;
+    };
+    std::optional<DropKeys> m_dropKeys;
 };
 
 } // namespace model::engine
