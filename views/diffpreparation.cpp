@@ -26,8 +26,8 @@ namespace {
         const std::array<QString, 2> texts { result->rows->sideText(0), result->rows->sideText(1) };
         if (stale())
             return nullptr;
-        result->documents = makePlainDocuments(texts, font);
-        return stale() ? nullptr : result;
+        result->documents = makePlainDocuments(texts, font, stale);
+        return !result->documents || stale() ? nullptr : result;
     }
 
 } // namespace

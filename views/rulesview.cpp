@@ -1,5 +1,6 @@
 #include "views/rulesview.h"
 #include "views/backgroundpool.h"
+#include "views/futuredelivery.h"
 
 #include "model/rulesetmodel.h"
 #include "views/highlighting.h"
@@ -122,7 +123,8 @@ RulesView::RulesView(const SyntaxSupport* syntax, QWidget* parent)
     connect(m_source, &QPlainTextEdit::cursorPositionChanged, this, [this] { followSourceCursor(); });
 }
 
-RulesView::~RulesView() = default;
+// A job still running stops at its next step; its result goes nowhere.
+RulesView::~RulesView() { ++*m_latestSource; }
 
 void RulesView::buildToolbar()
 {
@@ -264,7 +266,7 @@ void RulesView::showRuleset(int comboIndex)
         ruleset = chosen == model::Family::IPv4 ? m_snapshot->ipv4 : m_snapshot->ipv6;
         text = sourceText(chosen);
     }
-    const int generation = ++m_sourceGeneration;
+    const int generation = ++*m_latestSource;
     delete m_highlighter;
     m_highlighter = nullptr;
     if (!ruleset || (ruleset->ruleCount() <= MaxRulesExpanded && text.count(QLatin1Char('\n')) <= MaxLinesLaidOutInline)) {
@@ -280,14 +282,19 @@ void RulesView::showRuleset(int comboIndex)
     m_source->setPlaceholderText(QStringLiteral("Preparing the rules text…"));
     m_summary->setText(QStringLiteral("Preparing %1 rules…").arg(ruleset->ruleCount()));
     const QFont font = m_source->font();
-    QtConcurrent::run(backgroundPool(), [ruleset, text, font] {
+    auto started = QtConcurrent::run(backgroundPool(), [ruleset, text, font, latest = m_latestSource, generation] {
+        // A newer ruleset (or a closed view) makes this one stale: it stops at its next step.
+        const auto stale = [&latest, generation] { return latest->load() != generation; };
         auto prepared = std::make_shared<PreparedRules>();
         prepared->madeOn = QThread::currentThread();
+        if (stale())
+            return std::shared_ptr<PreparedRules>();
         prepared->reachability = std::make_shared<const model::Reachability>(model::findUnreachableRules(*ruleset));
-        prepared->documents = makePlainDocuments({ text, QString() }, font);
-        return prepared;
-    }).then(this, [this, generation, ruleset](const std::shared_ptr<PreparedRules>& prepared) {
-        if (generation != m_sourceGeneration)
+        prepared->documents = makePlainDocuments({ text, QString() }, font, stale);
+        return prepared->documents && !stale() ? prepared : nullptr;
+    });
+    deliverResult(this, std::move(started), [this, generation, ruleset](const std::shared_ptr<PreparedRules>& prepared) {
+        if (!prepared || generation != *m_latestSource)
             return;
         m_preparedOn = prepared->madeOn;
         m_model->setRuleset(ruleset, prepared->reachability);

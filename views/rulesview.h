@@ -4,6 +4,9 @@
 
 #include <QWidget>
 
+#include <atomic>
+#include <memory>
+
 class QCheckBox;
 class QComboBox;
 class QLabel;
@@ -87,7 +90,8 @@ private:
     QPlainTextEdit* m_source = nullptr;
     QObject* m_highlighter = nullptr;
     bool m_syncing = false;
-    int m_sourceGeneration = 0; // of the ruleset being shown or prepared
+    // Numbers the rulesets shown; a job preparing an older one is stale.
+    std::shared_ptr<std::atomic_int> m_latestSource = std::make_shared<std::atomic_int>(0);
     QThread* m_preparedOn = nullptr;
 };
 

@@ -1,5 +1,6 @@
 #include "model/rulesetmodel.h"
 #include "model/snapshotbuilder.h"
+#include "views/backgroundpool.h"
 #include "views/highlighting.h"
 #include "views/provenancecolours.h"
 #include "views/rulesfilter.h"
@@ -13,6 +14,7 @@
 #include <QPlainTextEdit>
 #include <QTest>
 #include <QTextBlock>
+#include <QThreadPool>
 #include <QTreeView>
 
 using model::RulesetModel;
@@ -34,6 +36,26 @@ model::SnapshotPtr dualStackSnapshot()
         model::SourceKind::IptablesV4, "iptables-save", fixture("docker-28.x-b-usernet-portmap.rules")));
     sources.push_back(model::makeSource(
         model::SourceKind::IptablesV6, "ip6tables-save", fixture("docker-28.x-b-usernet-portmap.ip6.rules")));
+    auto built = model::snapshotFromSources({}, std::move(sources), { true });
+    return built ? built.value() : nullptr;
+}
+
+// A kube-proxy-like shape: many small chains, jumped to from one long one.
+model::SnapshotPtr manyChainsSnapshot(int chains, int rulesEach)
+{
+    std::string text = "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n";
+    for (int c = 0; c < chains; ++c)
+        text += ":SVC-" + std::to_string(c) + " - [0:0]\n";
+    for (int c = 0; c < chains; ++c)
+        text += "-A INPUT -d 10.1." + std::to_string(c / 250) + "." + std::to_string(c % 250 + 1) + "/32 -j SVC-"
+            + std::to_string(c) + "\n";
+    for (int c = 0; c < chains; ++c) {
+        for (int i = 0; i < rulesEach; ++i)
+            text += "-A SVC-" + std::to_string(c) + " -p tcp -m tcp --dport " + std::to_string(1000 + i) + " -j ACCEPT\n";
+    }
+    text += "COMMIT\n";
+    std::vector<model::SourceRecord> sources;
+    sources.push_back(model::makeSource(model::SourceKind::IptablesV4, "iptables-save", std::move(text)));
     auto built = model::snapshotFromSources({}, std::move(sources), { true });
     return built ? built.value() : nullptr;
 }
@@ -67,6 +89,7 @@ private Q_SLOTS:
     void switchingBetweenSnapshotsKeepsTheFamily();
     void countersCanBeHidden();
     void findShortcutGoesToTheFilter();
+    void closingWhilePreparingIsSafe();
 
 private:
     model::SnapshotPtr m_snapshot;
@@ -250,6 +273,18 @@ void TestRulesView::findShortcutGoesToTheFilter()
     QTest::keySequence(view.tree(), QKeySequence::keyBindings(QKeySequence::Find).value(0));
     auto* filter = view.findChild<QLineEdit*>(QStringLiteral("RulesTextFilter"));
     QTRY_VERIFY(filter->hasFocus());
+}
+
+void TestRulesView::closingWhilePreparingIsSafe()
+{
+    const model::SnapshotPtr large = manyChainsSnapshot(3000, 2);
+    QVERIFY(large && large->ipv4->ruleCount() == 9000);
+    auto view = std::make_unique<views::RulesView>(&m_syntax);
+    view->setSnapshot(large);
+    QVERIFY(view->summary().startsWith(QStringLiteral("Preparing 9000 rules")));
+    view.reset(); // the window closes while the unreachable rules are searched for
+    QVERIFY(views::backgroundPool()->waitForDone(60000));
+    QTest::qWait(50); // anything the finished job queued for the view is handled here
 }
 
 QTEST_MAIN(TestRulesView)
