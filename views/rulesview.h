@@ -11,6 +11,7 @@ class QCheckBox;
 class QComboBox;
 class QLabel;
 class QLineEdit;
+class QModelIndex;
 class QPlainTextEdit;
 class QThread;
 class QTimer;
@@ -67,6 +68,10 @@ private:
     void showRuleset(int comboIndex);
     void applyFilters();
     void updateCounterColumns();
+    bool showFilteredTree(bool filtered);
+    void sizeColumns();
+    void followTreeSelections();
+    QModelIndex treeIndex(const QModelIndex& source) const;
     void followTreeSelection(const QModelIndex& current);
     void followSourceCursor();
     void markSourceLine(int line);

@@ -90,6 +90,7 @@ private Q_SLOTS:
     void countersCanBeHidden();
     void findShortcutGoesToTheFilter();
     void closingWhilePreparingIsSafe();
+    void largeRulesetFilteredAndUnfiltered();
 
 private:
     model::SnapshotPtr m_snapshot;
@@ -285,6 +286,45 @@ void TestRulesView::closingWhilePreparingIsSafe()
     view.reset(); // the window closes while the unreachable rules are searched for
     QVERIFY(views::backgroundPool()->waitForDone(60000));
     QTest::qWait(50); // anything the finished job queued for the view is handled here
+}
+
+// Without a filter the tree shows the ruleset as it is (tables open, chains closed); a filter narrows it and
+// clearing the filter brings every chain back, with the tree and the source pane still linked both ways.
+void TestRulesView::largeRulesetFilteredAndUnfiltered()
+{
+    const model::SnapshotPtr large = manyChainsSnapshot(3000, 2);
+    QVERIFY(large);
+    views::RulesView view(&m_syntax);
+    view.resize(1000, 700);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.setSnapshot(large);
+    QTRY_VERIFY_WITH_TIMEOUT(view.summary().contains(QStringLiteral("3003 chains")), 30000);
+    const auto table = [&view] { return view.tree()->model()->index(0, 0); };
+    QCOMPARE(view.tree()->model()->rowCount(table()), 3003);
+    QVERIFY(view.tree()->isExpanded(table()));
+    QVERIFY(!view.tree()->isExpanded(view.tree()->model()->index(0, 0, table())));
+    QVERIFY(!view.tree()->isColumnHidden(RulesetModel::PacketsColumn)); // the chains' [0:0]
+    view.findChild<QCheckBox*>(QStringLiteral("RulesShowCounters"))->setChecked(false);
+    QVERIFY(view.tree()->isColumnHidden(RulesetModel::PacketsColumn));
+
+    auto* filter = view.findChild<QLineEdit*>(QStringLiteral("RulesTextFilter"));
+    filter->setText(QStringLiteral("SVC-2999"));
+    QTRY_COMPARE(view.tree()->model()->rowCount(table()), 2); // INPUT's jump and the chain itself
+    QVERIFY(view.tree()->isExpanded(table()));
+    QVERIFY(view.tree()->isColumnHidden(RulesetModel::PacketsColumn));
+    filter->clear();
+    QTRY_COMPARE(view.tree()->model()->rowCount(table()), 3003);
+    QVERIFY(view.tree()->isExpanded(table()));
+    QVERIFY(view.tree()->isColumnHidden(RulesetModel::PacketsColumn));
+
+    // Linked both ways after the switches: a source line selects its rule, a rule shows its line.
+    const model::Rule& rule = large->ipv4->table("filter")->chain("SVC-1500")->rules.back();
+    view.source()->setTextCursor(QTextCursor(view.source()->document()->findBlockByNumber(rule.line - 1)));
+    QCOMPARE(view.tree()->currentIndex().data(RulesetModel::LineRole).toInt(), rule.line);
+    const QModelIndex first = view.tree()->model()->index(0, 0, view.tree()->model()->index(0, 0, table()));
+    view.tree()->setCurrentIndex(first);
+    QCOMPARE(view.source()->textCursor().blockNumber() + 1, first.data(RulesetModel::LineRole).toInt());
 }
 
 QTEST_MAIN(TestRulesView)
