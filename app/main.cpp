@@ -1,11 +1,13 @@
 #include "app/sshconnector.h"
 #include "app/stallwatch.h"
 #include "views/appicon.h"
+#include "views/backgroundpool.h"
 #include "views/highlighting.h"
 #include "views/mainwindow.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QThreadPool>
 
 #include <memory>
 
@@ -58,15 +60,22 @@ int main(int argc, char** argv)
         QStringLiteral("[before] [after]"));
     options.process(app);
 
-    app::SshConnector connector;
-    views::MainWindow window(&syntax);
-    window.setHostConnector(&connector);
-    window.show();
-    const QStringList paths = options.positionalArguments();
-    // A measuring aid: the value is how many seconds the opening phase lasts before scrolling starts.
-    std::unique_ptr<app::StallWatch> stallWatch;
-    if (const int openSeconds = qEnvironmentVariableIntValue("CHAINSIGHT_STALL_WATCH"); openSeconds > 0)
-        stallWatch = std::make_unique<app::StallWatch>(&window, openSeconds);
-    window.openPaths(paths);
-    return app.exec();
+    int status = 0;
+    {
+        app::SshConnector connector;
+        views::MainWindow window(&syntax);
+        window.setHostConnector(&connector);
+        window.show();
+        const QStringList paths = options.positionalArguments();
+        // A measuring aid: the value is how many seconds the opening phase lasts before scrolling starts.
+        std::unique_ptr<app::StallWatch> stallWatch;
+        if (const int openSeconds = qEnvironmentVariableIntValue("CHAINSIGHT_STALL_WATCH"); openSeconds > 0)
+            stallWatch = std::make_unique<app::StallWatch>(&window, openSeconds);
+        window.openPaths(paths);
+        status = app.exec();
+    }
+    // Closing the window made its views' jobs stale; those still running stop at their next step. They lay out
+    // text and use the application's fonts, so they end before the application object does.
+    views::backgroundPool()->waitForDone();
+    return status;
 }

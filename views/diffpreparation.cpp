@@ -26,8 +26,8 @@ namespace {
         const std::array<QString, 2> texts { result->rows->sideText(0), result->rows->sideText(1) };
         if (stale())
             return nullptr;
-        result->documents = makePlainDocuments(texts, font);
-        return stale() ? nullptr : result;
+        result->documents = makePlainDocuments(texts, font, stale);
+        return !result->documents || stale() ? nullptr : result;
     }
 
 } // namespace
@@ -37,9 +37,11 @@ QFuture<std::shared_ptr<PreparedDiff>> DiffPreparation::compare(
 {
     const int job = ++*m_latest;
     return QtConcurrent::run(backgroundPool(), [before, after, options, font, latest = m_latest, job] {
-        if (latest->load() != job)
+        std::optional<model::diff::RuleDiff> compared
+            = model::diff::diffRulesets(before, after, [&latest, job] { return latest->load() != job; });
+        if (!compared)
             return std::shared_ptr<PreparedDiff>();
-        auto diff = std::make_shared<const model::diff::RuleDiff>(model::diff::diffRulesets(before, after));
+        auto diff = std::make_shared<const model::diff::RuleDiff>(std::move(*compared));
         return prepare(std::move(diff), options, font, latest, job);
     });
 }

@@ -2,7 +2,8 @@
 
 // A large pair's side-by-side lines made off the GUI thread: the rule diff (when not already known), the aligned
 // rows for the current options and both panes' documents, in one job on the background pool. A newer job makes
-// an older one stale; a stale job stops at its next step and its result is dropped.
+// an older one stale; a stale job stops at its next step (between chains while comparing, every few thousand
+// lines while laying out) and its result is dropped.
 
 #include "model/rulesdiffrows.h"
 #include "views/plaindocument.h"

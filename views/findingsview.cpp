@@ -10,6 +10,8 @@
 #include <QTreeView>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace views {
 
 namespace {
@@ -111,15 +113,17 @@ FindingsView::FindingsView(QWidget* parent)
     m_summary->setObjectName(QStringLiteral("FindingsSummary"));
     m_summary->setWordWrap(true);
 
-    auto* splitter = new QSplitter(Qt::Vertical, this);
-    splitter->addWidget(m_list);
-    splitter->addWidget(m_details);
-    splitter->setStretchFactor(0, 2);
-    splitter->setStretchFactor(1, 3);
+    m_summary->setContentsMargins(8, 4, 8, 4);
+
+    m_splitter = new QSplitter(Qt::Vertical, this);
+    m_splitter->addWidget(m_list);
+    m_splitter->addWidget(m_details);
+    m_splitter->setStretchFactor(0, 0);
+    m_splitter->setStretchFactor(1, 1);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_summary);
-    layout->addWidget(splitter, 1);
+    layout->addWidget(m_splitter, 1);
 
     connect(m_list->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &FindingsView::showCurrent);
     setAnalysis(nullptr);
@@ -146,6 +150,31 @@ void FindingsView::setAnalysis(model::AnalysisPtr analysis)
         m_list->setCurrentIndex(m_model->index(0, model::FindingsModel::TitleColumn));
     else
         showCurrent();
+    m_fitPending = true;
+    if (isVisible())
+        fitListToFindings();
+}
+
+void FindingsView::showEvent(QShowEvent* event)
+{
+    QWidget::showEvent(event);
+    if (m_fitPending)
+        fitListToFindings();
+}
+
+// A host has a handful of findings: the list gets the height of its rows (at least three, at most eight, then it
+// scrolls) and the details the rest, instead of a fixed share that left an empty band under one finding.
+void FindingsView::fitListToFindings()
+{
+    m_fitPending = false;
+    const int rows = std::clamp(m_model->rowCount(), 3, 8);
+    const int rowHeight = std::max(m_list->sizeHintForRow(0), m_list->fontMetrics().height() + 4);
+    const int wanted = m_list->header()->sizeHint().height() + rows * rowHeight + 2 * m_list->frameWidth() + 2;
+    const int total = m_splitter->height() - m_splitter->handleWidth();
+    if (total <= 0)
+        return;
+    const int list = std::min(wanted, total / 2);
+    m_splitter->setSizes({ list, total - list });
 }
 
 bool FindingsView::selectFinding(const QString& id)

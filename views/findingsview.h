@@ -5,6 +5,7 @@
 #include <QWidget>
 
 class QLabel;
+class QSplitter;
 class QTextBrowser;
 class QTreeView;
 
@@ -39,13 +40,19 @@ Q_SIGNALS:
     // A finding was chosen (id), or the selection was cleared (empty id).
     void findingSelected(const QString& id);
 
+protected:
+    void showEvent(QShowEvent* event) override;
+
 private:
     void showCurrent();
+    void fitListToFindings();
 
     model::FindingsModel* m_model = nullptr;
     QTreeView* m_list = nullptr;
     QTextBrowser* m_details = nullptr;
     QLabel* m_summary = nullptr;
+    QSplitter* m_splitter = nullptr;
+    bool m_fitPending = false; // the list's height follows the next analysis shown
 };
 
 } // namespace views

@@ -121,11 +121,8 @@ void MainWindow::updateAnalysisActions()
 
 void MainWindow::selectRule(model::Family family, const QString& table, const QString& chain, int index)
 {
-    if (m_snapshots.size() != 2 || !m_rulesDiff->showFamily(family))
-        return;
-    const int row = m_rulesDiff->model()->rowOfRule(RulesDiffView::After, table.toStdString(), chain.toStdString(), index);
-    if (row >= 0)
-        m_rulesDiff->selectRow(row, RulesDiffView::After);
+    if (m_snapshots.size() == 2)
+        m_rulesDiff->selectRule(family, RulesDiffView::After, table.toStdString(), chain.toStdString(), index);
 }
 
 void MainWindow::previewUpgradeDialog()

@@ -12,10 +12,21 @@
 
 namespace views {
 
-std::shared_ptr<PlainDocuments> makePlainDocuments(const std::array<QString, 2>& texts, const QFont& font)
+namespace {
+
+    // Blocks laid out between two questions whether the work is still wanted.
+    constexpr int BlocksBetweenChecks = 4096;
+
+} // namespace
+
+std::shared_ptr<PlainDocuments> makePlainDocuments(
+    const std::array<QString, 2>& texts, const QFont& font, const std::function<bool()>& stopped)
 {
+    const auto stop = [&stopped] { return stopped && stopped(); };
     auto result = std::make_shared<PlainDocuments>();
     for (std::size_t i = 0; i < texts.size(); ++i) {
+        if (stop())
+            return nullptr;
         auto document = std::make_unique<QTextDocument>();
         // QPlainTextEdit only takes documents with its own layout; it is set before the text so the text is
         // split into blocks once.
@@ -29,8 +40,12 @@ std::shared_ptr<PlainDocuments> makePlainDocuments(const std::array<QString, 2>&
         document->setDefaultTextOption(option);
         document->setPlainText(texts[i]);
         // Every block gets its text layout object here rather than when the edit first lays the document out.
-        for (QTextBlock block = document->begin(); block.isValid(); block = block.next())
+        int count = 0;
+        for (QTextBlock block = document->begin(); block.isValid(); block = block.next()) {
             block.layout();
+            if (++count % BlocksBetweenChecks == 0 && stop())
+                return nullptr;
+        }
         document->moveToThread(QCoreApplication::instance()->thread());
         result->documents[i] = std::move(document);
     }

@@ -3,6 +3,7 @@
 #include <QString>
 
 #include <array>
+#include <functional>
 #include <memory>
 
 class QFont;
@@ -18,8 +19,10 @@ struct PlainDocuments {
     std::array<std::unique_ptr<QTextDocument>, 2> documents;
 };
 
-// Runs on any thread; makes one document per text (at most two) in the given font.
-std::shared_ptr<PlainDocuments> makePlainDocuments(const std::array<QString, 2>& texts, const QFont& font);
+// Runs on any thread; makes one document per text (at most two) in the given font. Asks stopped() now and then
+// while laying out and returns null as soon as it says yes.
+std::shared_ptr<PlainDocuments> makePlainDocuments(
+    const std::array<QString, 2>& texts, const QFont& font, const std::function<bool()>& stopped = {});
 
 // GUI thread: edit shows and owns document from now on; the document it owned before is deleted.
 void adoptDocument(QPlainTextEdit* edit, std::unique_ptr<QTextDocument> document);

@@ -3,6 +3,7 @@
 #include "model/rulesdiffmodel.h"
 #include "views/diffcolours.h"
 #include "views/diffpane.h"
+#include "views/futuredelivery.h"
 #include "views/highlighting.h"
 #include "views/plaindocument.h"
 
@@ -109,7 +110,8 @@ RulesDiffView::RulesDiffView(const SyntaxSupport* syntax, QWidget* parent)
         { QKeySequence(Qt::SHIFT | Qt::Key_F7), QKeySequence(Qt::ALT | Qt::Key_Up) }, &RulesDiffView::previousChange);
 }
 
-RulesDiffView::~RulesDiffView() = default;
+// A job still running stops at its next step; its result goes nowhere.
+RulesDiffView::~RulesDiffView() { m_preparation.cancel(); }
 
 QWidget* RulesDiffView::buildToolbar()
 {
@@ -210,6 +212,7 @@ void RulesDiffView::setSnapshots(
     m_after = std::move(after);
     m_labels[Before] = beforeLabel;
     m_labels[After] = afterLabel;
+    m_pendingRule.reset();
     {
         const QSignalBlocker blocker(m_familyBox);
         m_familyBox->clear();
@@ -239,6 +242,7 @@ void RulesDiffView::showRuleset(int comboIndex)
 {
     m_preparation.cancel();
     m_large = false;
+    m_preparing = false;
     if (comboIndex < 0) {
         m_model->setRows(model::buildRulesDiffRows(nullptr, currentOptions()));
         render();
@@ -259,12 +263,13 @@ void RulesDiffView::showRuleset(int comboIndex)
     }
     // Large rulesets are compared, aligned and laid out off the GUI thread.
     m_large = true;
+    m_preparing = true;
     clearPanes();
     m_model->setRows(model::buildRulesDiffRows(nullptr, currentOptions()));
     m_summary->setText(QStringLiteral("Comparing %1 and %2 rules…").arg(left->ruleCount()).arg(right->ruleCount()));
     auto started = m_preparation.compare(left, right, currentOptions(), m_panes[Before]->font());
     const int job = m_preparation.latestJob();
-    started.then(this, [this, job](const std::shared_ptr<PreparedDiff>& prepared) {
+    deliverResult(this, std::move(started), [this, job](const std::shared_ptr<PreparedDiff>& prepared) {
         if (m_preparation.isCurrent(prepared, job))
             showPrepared(*prepared);
     });
@@ -290,10 +295,11 @@ void RulesDiffView::applyOptions()
         return;
     }
     clearPanes();
+    m_preparing = true;
     m_summary->setText(QStringLiteral("Preparing the lines…"));
     auto started = m_preparation.rebuild(m_model->diff(), options, m_panes[Before]->font());
     const int job = m_preparation.latestJob();
-    started.then(this, [this, job](const std::shared_ptr<PreparedDiff>& prepared) {
+    deliverResult(this, std::move(started), [this, job](const std::shared_ptr<PreparedDiff>& prepared) {
         if (m_preparation.isCurrent(prepared, job))
             showPrepared(*prepared);
     });
@@ -328,6 +334,7 @@ void RulesDiffView::render()
 void RulesDiffView::showPrepared(const PreparedDiff& prepared)
 {
     m_preparedOn = prepared.madeOn;
+    m_preparing = false;
     m_syncing = true;
     m_model->setRows(prepared.rows);
     for (int side = 0; side < 2; ++side)
@@ -354,6 +361,31 @@ void RulesDiffView::finishRender()
         goToChange(0);
     else
         selectRow(0);
+    selectPendingRule();
+}
+
+bool RulesDiffView::selectRule(
+    model::Family family, Side side, const std::string& table, const std::string& chain, int index)
+{
+    if (!showFamily(family))
+        return false;
+    m_pendingRule = PendingRule { family, side, table, chain, index };
+    if (!m_preparing)
+        selectPendingRule();
+    return true;
+}
+
+// The rule chosen while the rows were being prepared, now that they are here.
+void RulesDiffView::selectPendingRule()
+{
+    if (!m_pendingRule)
+        return;
+    const PendingRule rule = *std::exchange(m_pendingRule, std::nullopt);
+    if (m_familyBox->currentData().toInt() != int(rule.family))
+        return;
+    const int row = m_model->rowOfRule(rule.side, rule.table, rule.chain, rule.index);
+    if (row >= 0)
+        selectRow(row, rule.side);
 }
 
 int RulesDiffView::currentRow() const

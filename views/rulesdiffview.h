@@ -5,6 +5,9 @@
 
 #include <QWidget>
 
+#include <optional>
+#include <string>
+
 class QCheckBox;
 class QComboBox;
 class QLabel;
@@ -40,6 +43,11 @@ public:
     // Puts the cursor on a row of one pane; the other pane's cursor goes to the partner row (for a moved rule,
     // where it went) without scrolling away.
     void selectRow(int row, Side side = Before);
+    // Shows a family's ruleset and selects one of its rules on one side. While a large pair is being compared
+    // the rule is remembered and selected once the rows arrive. False when neither snapshot has the family.
+    bool selectRule(model::Family family, Side side, const std::string& table, const std::string& chain, int index);
+    // Whether a large pair's rows are still being prepared off the GUI thread.
+    bool isPreparing() const { return m_preparing; }
     // A moved rule: shows and selects where it went (Return or a double click in the pane).
     void jumpToPartner(Side side);
     QString changeText() const;
@@ -72,6 +80,7 @@ private:
     void render();
     void showPrepared(const PreparedDiff& prepared);
     void finishRender();
+    void selectPendingRule();
     void followCursor(Side side);
     void markRows(int leftRow, int rightRow);
     void goToChange(int change);
@@ -97,6 +106,15 @@ private:
     QObject* m_highlighters[2] = {};
     bool m_syncing = false;
     bool m_large = false; // the pair shown is compared off the GUI thread
+    bool m_preparing = false; // a job for the pair shown has not delivered yet
+    struct PendingRule {
+        model::Family family;
+        Side side;
+        std::string table;
+        std::string chain;
+        int index;
+    };
+    std::optional<PendingRule> m_pendingRule;
     DiffPreparation m_preparation;
     QThread* m_preparedOn = nullptr;
 };

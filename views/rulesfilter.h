@@ -17,6 +17,7 @@ public:
 
     void setProvenance(std::optional<model::Provenance> provenance); // nullopt: every author
     void setText(const QString& text); // case-insensitive substring of the rule line or chain name
+    bool isActive() const { return m_provenance.has_value() || !m_text.isEmpty(); }
 
 protected:
     bool filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const override;

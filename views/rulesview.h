@@ -4,10 +4,14 @@
 
 #include <QWidget>
 
+#include <atomic>
+#include <memory>
+
 class QCheckBox;
 class QComboBox;
 class QLabel;
 class QLineEdit;
+class QModelIndex;
 class QPlainTextEdit;
 class QThread;
 class QTimer;
@@ -64,6 +68,10 @@ private:
     void showRuleset(int comboIndex);
     void applyFilters();
     void updateCounterColumns();
+    bool showFilteredTree(bool filtered);
+    void sizeColumns();
+    void followTreeSelections();
+    QModelIndex treeIndex(const QModelIndex& source) const;
     void followTreeSelection(const QModelIndex& current);
     void followSourceCursor();
     void markSourceLine(int line);
@@ -87,7 +95,8 @@ private:
     QPlainTextEdit* m_source = nullptr;
     QObject* m_highlighter = nullptr;
     bool m_syncing = false;
-    int m_sourceGeneration = 0; // of the ruleset being shown or prepared
+    // Numbers the rulesets shown; a job preparing an older one is stale.
+    std::shared_ptr<std::atomic_int> m_latestSource = std::make_shared<std::atomic_int>(0);
     QThread* m_preparedOn = nullptr;
 };
 

@@ -7,6 +7,7 @@
 #include <QMenu>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QStyle>
 #include <QToolButton>
 
 #include <set>
@@ -112,6 +113,9 @@ QToolButton* TraceForm::pickerButton(QLineEdit* target)
     button->setText(QStringLiteral("Pick"));
     button->setToolTip(QStringLiteral("Choose a container, Docker network or host address by name"));
     button->setPopupMode(QToolButton::InstantPopup);
+    // The style draws the menu arrow over the text's corner unless there is room for both.
+    const int arrow = button->style()->pixelMetric(QStyle::PM_MenuButtonIndicator, nullptr, button);
+    button->setMinimumWidth(button->sizeHint().width() + arrow);
     auto* menu = new QMenu(button);
     button->setMenu(menu);
     connect(menu, &QMenu::aboutToShow, this, [this, menu, target] {

@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <deque>
+#include <optional>
 #include <set>
+#include <string_view>
 #include <unordered_map>
 
 namespace model::diff {
@@ -47,9 +49,11 @@ double similarity(const std::vector<std::string>& a, const std::vector<std::stri
     return static_cast<double>(common) / static_cast<double>(std::max(a.size(), b.size()));
 }
 
-void pairRenamed(std::vector<ChainWork>& removed, std::vector<ChainWork>& added)
+bool pairRenamed(std::vector<ChainWork>& removed, std::vector<ChainWork>& added, const StopRequested& stop)
 {
     for (auto& gone : removed) {
+        if (stop && stop())
+            return false;
         if (gone.left->builtin)
             continue;
         ChainWork* best = nullptr;
@@ -70,9 +74,12 @@ void pairRenamed(std::vector<ChainWork>& removed, std::vector<ChainWork>& added)
         }
     }
     std::erase_if(added, [](const ChainWork& w) { return w.left != nullptr; });
+    return true;
 }
 
-std::vector<ChainWork> pairChains(const Table* lt, const Table* rt, const std::string& table)
+// Empty when stop() said yes before every chain was paired and aligned.
+std::optional<std::vector<ChainWork>> pairChains(
+    const Table* lt, const Table* rt, const std::string& table, const StopRequested& stop)
 {
     std::vector<ChainWork> work, removed, added;
     auto make = [&](const Chain* l, const Chain* r, ChainStatus s) {
@@ -85,21 +92,38 @@ std::vector<ChainWork> pairChains(const Table* lt, const Table* rt, const std::s
         w.rKeys = keysOf(r);
         return w;
     };
+    // Looked up by name through a hash: Table::chain() reads the chains in order, and a kube-proxy table has
+    // 25,000 of them on each side.
+    const auto byName = [](const Table* t) {
+        std::unordered_map<std::string_view, const Chain*> chains;
+        if (t) {
+            chains.reserve(t->chains.size());
+            for (const auto& c : t->chains)
+                chains.emplace(c.name, &c);
+        }
+        return chains;
+    };
+    const auto leftChains = byName(lt);
+    const auto rightChains = byName(rt);
     if (lt)
         for (const auto& c : lt->chains) {
-            const Chain* other = rt ? rt->chain(c.name) : nullptr;
+            const auto found = rightChains.find(c.name);
+            const Chain* other = found == rightChains.end() ? nullptr : found->second;
             (other ? work : removed).push_back(make(&c, other, other ? ChainStatus::Same : ChainStatus::Removed));
         }
     if (rt)
         for (const auto& c : rt->chains)
-            if (!lt || !lt->chain(c.name))
+            if (!leftChains.contains(c.name))
                 added.push_back(make(nullptr, &c, ChainStatus::Added));
-    pairRenamed(removed, added);
+    if (!pairRenamed(removed, added, stop))
+        return std::nullopt;
     for (auto& w : removed)
         work.push_back(std::move(w));
     for (auto& w : added)
         work.push_back(std::move(w));
     for (auto& w : work) {
+        if (stop && stop())
+            return std::nullopt;
         w.lMatch = detail::alignKeys(w.lKeys, w.rKeys);
         w.rMatch.assign(w.rKeys.size(), -1);
         for (std::size_t i = 0; i < w.lMatch.size(); ++i)
@@ -282,11 +306,9 @@ void count(const ChainDiff& c, DiffCounts& total, std::map<Provenance, DiffCount
     }
 }
 
-} // namespace
-
-RuleDiff diffRulesets(const Ruleset& before, const Ruleset& after)
+// False when stop() said yes; diff is then incomplete.
+bool diffTables(const Ruleset& before, const Ruleset& after, RuleDiff& diff, const StopRequested& stop)
 {
-    RuleDiff diff;
     std::vector<std::string> tables;
     for (const auto& t : before.tables)
         tables.push_back(t.name);
@@ -294,24 +316,47 @@ RuleDiff diffRulesets(const Ruleset& before, const Ruleset& after)
         if (std::find(tables.begin(), tables.end(), t.name) == tables.end())
             tables.push_back(t.name);
     for (const auto& name : tables) {
-        auto work = pairChains(before.table(name), after.table(name), name);
-        findMoves(work);
+        auto work = pairChains(before.table(name), after.table(name), name, stop);
+        if (!work || (stop && stop()))
+            return false;
+        findMoves(*work);
         Renames renames;
-        for (const auto& w : work)
+        for (const auto& w : *work)
             if (w.status == ChainStatus::Renamed)
                 renames.emplace(w.left->name, w.right->name);
-        for (auto& w : work) {
+        for (auto& w : *work) {
+            if (stop && stop())
+                return false;
             findChanges(w, renames);
             diff.chains.push_back(finish(w));
             count(diff.chains.back(), diff.counts, diff.byProvenance);
         }
     }
+    return true;
+}
+
+} // namespace
+
+RuleDiff diffRulesets(const Ruleset& before, const Ruleset& after)
+{
+    RuleDiff diff;
+    diffTables(before, after, diff, {});
     return diff;
 }
 
 RuleDiff diffRulesets(RulesetPtr before, RulesetPtr after)
 {
     RuleDiff diff = diffRulesets(*before, *after);
+    diff.before = std::move(before);
+    diff.after = std::move(after);
+    return diff;
+}
+
+std::optional<RuleDiff> diffRulesets(RulesetPtr before, RulesetPtr after, const StopRequested& stop)
+{
+    RuleDiff diff;
+    if (!diffTables(*before, *after, diff, stop))
+        return std::nullopt;
     diff.before = std::move(before);
     diff.after = std::move(after);
     return diff;

@@ -10,7 +10,9 @@
 
 #include "model/ruleset.h"
 
+#include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -91,6 +93,10 @@ struct RuleDiff {
 
 RuleDiff diffRulesets(const Ruleset& before, const Ruleset& after);
 RuleDiff diffRulesets(RulesetPtr before, RulesetPtr after);
+// Asked now and then during a long comparison; a yes abandons it. Called on the comparing thread.
+using StopRequested = std::function<bool()>;
+// As above, asking stop() between chains: nullopt when it said yes.
+std::optional<RuleDiff> diffRulesets(RulesetPtr before, RulesetPtr after, const StopRequested& stop);
 
 // The identity of a rule as iptables distinguishes it, as a string: equal keys mean the same rule wherever it
 // sits. Counters, line and provenance are left out; addresses are normalised (a bare address gets /32 or /128),

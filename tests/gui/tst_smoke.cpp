@@ -282,6 +282,7 @@ void TestSmoke::sideBySideRulesAndTrace()
     const QString suffix = dark ? QStringLiteral("-dark") : QString();
 
     views::MainWindow window(&m_syntax);
+    window.setGeometry(QGuiApplication::primaryScreen()->availableGeometry()); // as a maximised window
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
     QSignalSpy opened(&window, &views::MainWindow::snapshotsOpened);
@@ -367,7 +368,7 @@ void TestSmoke::findingsDriveTheOtherViews()
         QApplication::setPalette(darkPalette());
     const QString suffix = dark ? QStringLiteral("-dark") : QString();
     views::MainWindow window(&m_syntax);
-    window.resize(1400, 900);
+    window.setGeometry(QGuiApplication::primaryScreen()->availableGeometry()); // as a maximised window
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
     QSignalSpy analysed(window.analysisPages(), &views::AnalysisPages::finished);
@@ -434,7 +435,7 @@ void TestSmoke::diagramShowsTheDemoFlow()
     if (dark)
         QApplication::setPalette(darkPalette());
     views::MainWindow window(&m_syntax);
-    window.resize(1400, 900);
+    window.setGeometry(QGuiApplication::primaryScreen()->availableGeometry()); // as a maximised window
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
     QSignalSpy shown(window.diagramView(), &views::DiagramView::diagramShown);

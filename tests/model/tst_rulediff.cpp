@@ -342,6 +342,29 @@ private Q_SLOTS:
         QCOMPARE(d.counts.added, 1);
         QCOMPARE(d.counts.chainsAdded, 2);
     }
+
+    // A stop request is heard between chains: the comparison ends early and says so; without one it is whole.
+    void stopRequestAbandonsTheComparison()
+    {
+        std::string text = kHeader;
+        for (int c = 0; c < 50; ++c)
+            text += ":C" + std::to_string(c) + " - [0:0]\n";
+        for (int c = 0; c < 50; ++c)
+            text += "-A C" + std::to_string(c) + " -p tcp -m tcp --dport " + std::to_string(1000 + c) + " -j ACCEPT\n";
+        const auto l = rulesetOf(text + "COMMIT\n");
+        const auto r = rulesetOf(text + "-A C7 -j DROP\nCOMMIT\n");
+        int asked = 0;
+        QVERIFY(!diff::diffRulesets(l, r, [&asked] { return ++asked > 10; }));
+        QCOMPARE(asked, 11); // stopped at the first yes, long before the 53 chains were done
+
+        asked = 0;
+        const auto whole = diff::diffRulesets(l, r, [&asked] { return ++asked < 0; });
+        QVERIFY(whole);
+        QVERIFY(asked > 53);
+        QCOMPARE(whole->counts.added, 1);
+        QCOMPARE(whole->chains.size(), diff::diffRulesets(l, r).chains.size());
+        QVERIFY(whole->before == l && whole->after == r);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestRuleDiff)

@@ -56,6 +56,23 @@ private Q_SLOTS:
         QVERIFY(m_window->findChild<QAction*>(QStringLiteral("actionViewFlows"))->isEnabled());
     }
 
+    // One finding: the list is a few rows tall and the details get the rest of the page.
+    void theFindingsListIsAsTallAsItsFindings()
+    {
+        m_window->resize(1280, 800);
+        m_window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+        m_window->findChild<QAction*>(QStringLiteral("actionViewFindings"))->trigger();
+        auto* findings = m_window->analysisPages()->findings();
+        QTRY_VERIFY(findings->isVisible());
+        QCOMPARE(findings->findingsModel()->rowCount(), 1);
+        const int row = findings->list()->visualRect(findings->findingsModel()->index(0, 0)).height();
+        QVERIFY(row > 0);
+        QVERIFY2(findings->list()->viewport()->height() <= 4 * row, qPrintable(QString::number(findings->list()->height())));
+        QVERIFY(findings->list()->viewport()->height() >= 3 * row);
+        QVERIFY(findings->details()->height() > 3 * findings->list()->height());
+    }
+
     void choosingAFindingSelectsItsFlowsRulesAndDiagram()
     {
         auto* pages = m_window->analysisPages();

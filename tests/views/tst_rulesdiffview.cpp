@@ -2,6 +2,7 @@
 #include "model/snapshotbuilder.h"
 #include "model/snapshotfile.h"
 #include "views/diffcolours.h"
+#include "views/backgroundpool.h"
 #include "views/diffpane.h"
 #include "views/highlighting.h"
 #include "views/rulesdiffview.h"
@@ -12,6 +13,7 @@
 #include <QPlainTextEdit>
 #include <QScrollBar>
 #include <QTest>
+#include <QThreadPool>
 #include <QTextBlock>
 #include <QThread>
 
@@ -65,6 +67,9 @@ private Q_SLOTS:
     void hideCounters();
     void linesAreColouredByHowTheyDiffer();
     void largePairsAreComparedOffTheGuiThread();
+    void closingWhileComparingIsSafe();
+    void anotherPairWhileComparingWins();
+    void aRuleChosenWhileComparingIsSelectedWhenTheRowsArrive();
 
 private:
     void open(RulesDiffView& view) const;
@@ -306,6 +311,54 @@ void TestRulesDiffView::largePairsAreComparedOffTheGuiThread()
     QTRY_COMPARE(view.pane(RulesDiffView::After)->blockCount(), 2 + 100);
     QVERIFY(view.model()->hideUnchangedChains());
     QVERIFY(view.pane(RulesDiffView::After)->toPlainText().contains(QStringLiteral("--dport 9999")));
+}
+
+void TestRulesDiffView::closingWhileComparingIsSafe()
+{
+    auto view = std::make_unique<RulesDiffView>(&m_syntax);
+    view->setSnapshots(largeSnapshot(false), largeSnapshot(true), QStringLiteral("Before"), QStringLiteral("After"));
+    QVERIFY(view->isPreparing());
+    view.reset(); // the window closes while the comparison runs
+    QVERIFY(views::backgroundPool()->waitForDone(60000));
+    QTest::qWait(50); // anything the finished job queued for the view is handled here
+}
+
+void TestRulesDiffView::anotherPairWhileComparingWins()
+{
+    RulesDiffView view(&m_syntax);
+    view.setSnapshots(largeSnapshot(false), largeSnapshot(true), QStringLiteral("Before"), QStringLiteral("After"));
+    QVERIFY(view.isPreparing());
+    view.setSnapshots(m_before, m_after, QStringLiteral("Before: demo"), QStringLiteral("After: demo"));
+    QVERIFY(!view.isPreparing());
+    const int rows = view.model()->rowCount();
+    QVERIFY(rows > 0);
+    QVERIFY(views::backgroundPool()->waitForDone(60000));
+    QTest::qWait(50);
+    // The stale comparison's result is dropped: the demo pair stays.
+    QCOMPARE(view.model()->rowCount(), rows);
+    QCOMPARE(view.pane(RulesDiffView::Before)->blockCount(), rows);
+}
+
+void TestRulesDiffView::aRuleChosenWhileComparingIsSelectedWhenTheRowsArrive()
+{
+    RulesDiffView view(&m_syntax);
+    view.resize(1400, 800);
+    view.setSnapshots(largeSnapshot(false), largeSnapshot(true), QStringLiteral("Before"), QStringLiteral("After"));
+    QVERIFY(view.isPreparing());
+    // Rule 8 of C10 is not the one change, where the view would go by itself.
+    QVERIFY(view.selectRule(model::Family::IPv4, RulesDiffView::After, "filter", "C10", 7));
+    QVERIFY(!view.selectRule(model::Family::IPv6, RulesDiffView::After, "filter", "C10", 7));
+    QTRY_VERIFY_WITH_TIMEOUT(!view.isPreparing(), 30000);
+    const int row = view.model()->rowOfRule(RulesDiffView::After, "filter", "C10", 7);
+    QVERIFY(row > 0);
+    QCOMPARE(view.currentRow(), row);
+    const QString line = view.pane(RulesDiffView::After)->textCursor().block().text();
+    QVERIFY2(line.contains(QStringLiteral("-d 10.0.10.8/32")) && line.contains(QStringLiteral("--dport 1007")),
+        qPrintable(line));
+
+    // Once the rows are there, a choice is made at once.
+    QVERIFY(view.selectRule(model::Family::IPv4, RulesDiffView::After, "filter", "C3", 0));
+    QCOMPARE(view.currentRow(), view.model()->rowOfRule(RulesDiffView::After, "filter", "C3", 0));
 }
 
 QTEST_MAIN(TestRulesDiffView)

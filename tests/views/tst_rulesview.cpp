@@ -1,5 +1,6 @@
 #include "model/rulesetmodel.h"
 #include "model/snapshotbuilder.h"
+#include "views/backgroundpool.h"
 #include "views/highlighting.h"
 #include "views/provenancecolours.h"
 #include "views/rulesfilter.h"
@@ -13,6 +14,7 @@
 #include <QPlainTextEdit>
 #include <QTest>
 #include <QTextBlock>
+#include <QThreadPool>
 #include <QTreeView>
 
 using model::RulesetModel;
@@ -34,6 +36,26 @@ model::SnapshotPtr dualStackSnapshot()
         model::SourceKind::IptablesV4, "iptables-save", fixture("docker-28.x-b-usernet-portmap.rules")));
     sources.push_back(model::makeSource(
         model::SourceKind::IptablesV6, "ip6tables-save", fixture("docker-28.x-b-usernet-portmap.ip6.rules")));
+    auto built = model::snapshotFromSources({}, std::move(sources), { true });
+    return built ? built.value() : nullptr;
+}
+
+// A kube-proxy-like shape: many small chains, jumped to from one long one.
+model::SnapshotPtr manyChainsSnapshot(int chains, int rulesEach)
+{
+    std::string text = "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n";
+    for (int c = 0; c < chains; ++c)
+        text += ":SVC-" + std::to_string(c) + " - [0:0]\n";
+    for (int c = 0; c < chains; ++c)
+        text += "-A INPUT -d 10.1." + std::to_string(c / 250) + "." + std::to_string(c % 250 + 1) + "/32 -j SVC-"
+            + std::to_string(c) + "\n";
+    for (int c = 0; c < chains; ++c) {
+        for (int i = 0; i < rulesEach; ++i)
+            text += "-A SVC-" + std::to_string(c) + " -p tcp -m tcp --dport " + std::to_string(1000 + i) + " -j ACCEPT\n";
+    }
+    text += "COMMIT\n";
+    std::vector<model::SourceRecord> sources;
+    sources.push_back(model::makeSource(model::SourceKind::IptablesV4, "iptables-save", std::move(text)));
     auto built = model::snapshotFromSources({}, std::move(sources), { true });
     return built ? built.value() : nullptr;
 }
@@ -67,6 +89,8 @@ private Q_SLOTS:
     void switchingBetweenSnapshotsKeepsTheFamily();
     void countersCanBeHidden();
     void findShortcutGoesToTheFilter();
+    void closingWhilePreparingIsSafe();
+    void largeRulesetFilteredAndUnfiltered();
 
 private:
     model::SnapshotPtr m_snapshot;
@@ -250,6 +274,57 @@ void TestRulesView::findShortcutGoesToTheFilter()
     QTest::keySequence(view.tree(), QKeySequence::keyBindings(QKeySequence::Find).value(0));
     auto* filter = view.findChild<QLineEdit*>(QStringLiteral("RulesTextFilter"));
     QTRY_VERIFY(filter->hasFocus());
+}
+
+void TestRulesView::closingWhilePreparingIsSafe()
+{
+    const model::SnapshotPtr large = manyChainsSnapshot(3000, 2);
+    QVERIFY(large && large->ipv4->ruleCount() == 9000);
+    auto view = std::make_unique<views::RulesView>(&m_syntax);
+    view->setSnapshot(large);
+    QVERIFY(view->summary().startsWith(QStringLiteral("Preparing 9000 rules")));
+    view.reset(); // the window closes while the unreachable rules are searched for
+    QVERIFY(views::backgroundPool()->waitForDone(60000));
+    QTest::qWait(50); // anything the finished job queued for the view is handled here
+}
+
+// Without a filter the tree shows the ruleset as it is (tables open, chains closed); a filter narrows it and
+// clearing the filter brings every chain back, with the tree and the source pane still linked both ways.
+void TestRulesView::largeRulesetFilteredAndUnfiltered()
+{
+    const model::SnapshotPtr large = manyChainsSnapshot(3000, 2);
+    QVERIFY(large);
+    views::RulesView view(&m_syntax);
+    view.resize(1000, 700);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.setSnapshot(large);
+    QTRY_VERIFY_WITH_TIMEOUT(view.summary().contains(QStringLiteral("3003 chains")), 30000);
+    const auto table = [&view] { return view.tree()->model()->index(0, 0); };
+    QCOMPARE(view.tree()->model()->rowCount(table()), 3003);
+    QVERIFY(view.tree()->isExpanded(table()));
+    QVERIFY(!view.tree()->isExpanded(view.tree()->model()->index(0, 0, table())));
+    QVERIFY(!view.tree()->isColumnHidden(RulesetModel::PacketsColumn)); // the chains' [0:0]
+    view.findChild<QCheckBox*>(QStringLiteral("RulesShowCounters"))->setChecked(false);
+    QVERIFY(view.tree()->isColumnHidden(RulesetModel::PacketsColumn));
+
+    auto* filter = view.findChild<QLineEdit*>(QStringLiteral("RulesTextFilter"));
+    filter->setText(QStringLiteral("SVC-2999"));
+    QTRY_COMPARE(view.tree()->model()->rowCount(table()), 2); // INPUT's jump and the chain itself
+    QVERIFY(view.tree()->isExpanded(table()));
+    QVERIFY(view.tree()->isColumnHidden(RulesetModel::PacketsColumn));
+    filter->clear();
+    QTRY_COMPARE(view.tree()->model()->rowCount(table()), 3003);
+    QVERIFY(view.tree()->isExpanded(table()));
+    QVERIFY(view.tree()->isColumnHidden(RulesetModel::PacketsColumn));
+
+    // Linked both ways after the switches: a source line selects its rule, a rule shows its line.
+    const model::Rule& rule = large->ipv4->table("filter")->chain("SVC-1500")->rules.back();
+    view.source()->setTextCursor(QTextCursor(view.source()->document()->findBlockByNumber(rule.line - 1)));
+    QCOMPARE(view.tree()->currentIndex().data(RulesetModel::LineRole).toInt(), rule.line);
+    const QModelIndex first = view.tree()->model()->index(0, 0, view.tree()->model()->index(0, 0, table()));
+    view.tree()->setCurrentIndex(first);
+    QCOMPARE(view.source()->textCursor().blockNumber() + 1, first.data(RulesetModel::LineRole).toInt());
 }
 
 QTEST_MAIN(TestRulesView)

@@ -8,7 +8,9 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QStyle>
 #include <QTest>
+#include <QToolButton>
 #include <QTreeWidget>
 
 using views::TraceView;
@@ -62,6 +64,7 @@ class TestTraceView final : public QObject {
 private Q_SLOTS:
     void initTestCase();
     void pickersComeFromTheSnapshots();
+    void pickButtonsFitTheirTextAndTheirField();
     void directRoutingIsAcceptedBeforeAndDroppedAfter();
     void aBadAddressIsExplained();
     void oneSnapshotShowsOneHopList();
@@ -99,6 +102,26 @@ void TestTraceView::pickersComeFromTheSnapshots()
     QVERIFY(view.form()->pickSource(QStringLiteral("mynet")));
     QCOMPARE(view.findChild<QLineEdit*>(QStringLiteral("TraceSource"))->text(), QStringLiteral("172.18.0.1"));
     QVERIFY(!view.form()->pickSource(QStringLiteral("no-such-container")));
+}
+
+// "Pick" and its menu arrow side by side, the button level with the address field beside it.
+void TestTraceView::pickButtonsFitTheirTextAndTheirField()
+{
+    TraceView view;
+    view.resize(1280, 700);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    for (const auto& [button, field] : { std::pair("TraceSourcePicker", "TraceSource"),
+             std::pair("TraceDestinationPicker", "TraceDestination") }) {
+        const auto* pick = view.findChild<QToolButton*>(QString::fromLatin1(button));
+        const auto* edit = view.findChild<QLineEdit*>(QString::fromLatin1(field));
+        QVERIFY(pick && edit);
+        const int arrow = pick->style()->pixelMetric(QStyle::PM_MenuButtonIndicator, nullptr, pick);
+        QVERIFY2(pick->width() >= pick->fontMetrics().horizontalAdvance(pick->text()) + 2 * arrow,
+            qPrintable(QString::number(pick->width())));
+        QVERIFY(std::abs(pick->height() - edit->height()) <= 1);
+        QVERIFY(std::abs(pick->geometry().center().y() - edit->geometry().center().y()) <= 1);
+    }
 }
 
 void TestTraceView::directRoutingIsAcceptedBeforeAndDroppedAfter()
