@@ -20,6 +20,21 @@ namespace model::engine::detail {
 
 namespace {
 
+// Gives the value to every field of the probe (now and at the walk's start) that the recorder ties to tag t.
+template <typename T>
+void setTagged(const PathRecorder& rec, PathRecorder::Tag t, PathRecorder::Slot srcSlot,
+    PathRecorder::Slot dstSlot, T& src, T& dst, T& originalSrc, T& originalDst, const T& value)
+{
+    if (rec.tag(srcSlot) == t)
+        src = value;
+    if (rec.tag(dstSlot) == t)
+        dst = value;
+    if (rec.walkTag(srcSlot) == t)
+        originalSrc = value;
+    if (rec.walkTag(dstSlot) == t)
+        originalDst = value;
+}
+
 constexpr std::size_t kMaxKeys = 8192; // more keys than this: the drop stays one rule's
 
 bool asksHost(Field f)
@@ -135,24 +150,11 @@ Evaluator::RunEnd Evaluator::probeRun(PacketState& probe, const CompiledChain& c
     const PathRecorder::Tag t = visit.tag;
     if (visit.run->key == Field::Dst) {
         const IpAddress a = addressFromU128(key, probe.header.dst.family);
-        if (m_rec->tag(PathRecorder::SlotSrc) == t)
-            probe.header.src = a;
-        if (m_rec->tag(PathRecorder::SlotDst) == t)
-            probe.header.dst = a;
-        if (m_rec->walkTag(PathRecorder::SlotSrc) == t)
-            probe.original.src = a;
-        if (m_rec->walkTag(PathRecorder::SlotDst) == t)
-            probe.original.dst = a;
+        setTagged(*m_rec, t, PathRecorder::SlotSrc, PathRecorder::SlotDst, probe.header.src, probe.header.dst,
+            probe.original.src, probe.original.dst, a);
     } else {
-        const auto port = static_cast<std::uint16_t>(key);
-        if (m_rec->tag(PathRecorder::SlotSport) == t)
-            probe.header.sport = port;
-        if (m_rec->tag(PathRecorder::SlotDport) == t)
-            probe.header.dport = port;
-        if (m_rec->walkTag(PathRecorder::SlotSport) == t)
-            probe.original.sport = port;
-        if (m_rec->walkTag(PathRecorder::SlotDport) == t)
-            probe.original.dport = port;
+        setTagged(*m_rec, t, PathRecorder::SlotSport, PathRecorder::SlotDport, probe.header.sport, probe.header.dport,
+            probe.original.sport, probe.original.dport, static_cast<std::uint16_t>(key));
     }
     for (const std::uint32_t at : candidates) {
         const CompiledRule& rule = chain.rules[at];
