@@ -1,5 +1,7 @@
 #include "model/rulesdiffrows.h"
 
+#include "model/rulesetmodel.h"
+
 #include <string_view>
 #include <unordered_map>
 
@@ -47,6 +49,23 @@ namespace {
     }
 
     QString qs(const std::string& text) { return QString::fromStdString(text); }
+
+    QString rowChangeText(RowKind kind)
+    {
+        switch (kind) {
+        case RowKind::Added:
+            return QStringLiteral("Added (only after)");
+        case RowKind::Removed:
+            return QStringLiteral("Removed (only before)");
+        case RowKind::Changed:
+            return QStringLiteral("Changed options");
+        case RowKind::Moved:
+            return QStringLiteral("Moved");
+        case RowKind::Same:
+            break;
+        }
+        return QStringLiteral("Unchanged");
+    }
 
     RulesDiffRows::LocationKey keyOf(const diff::RuleLocation& location)
     {
@@ -216,8 +235,15 @@ namespace {
             if (row.kind == RowKind::Moved)
                 line.side[s].movedTo = row.counterpart;
         }
-        const Rule* shown = row.right ? row.right : row.left;
-        line.toolTip = qs(shown->provenanceReason.str());
+        // What the line below the panes says about the rule: the change, where the rule is, and who wrote it.
+        const int s = row.right ? 1 : 0;
+        const Rule* shown = sideRules[s];
+        const QString reason = qs(shown->provenanceReason.str());
+        line.toolTip = QStringLiteral("%1 · %2/%3, rule %4 · %5%6")
+                           .arg(rowChangeText(row.kind), qs(chain.table), qs(*names[s]))
+                           .arg(indexes[s] + 1)
+                           .arg(RulesetModel::provenanceLabel(row.provenance()),
+                               reason.isEmpty() ? QString() : QStringLiteral(": ") + reason);
         if (row.kind == RowKind::Moved) {
             const QString where = QStringLiteral("%1/%2, rule %3")
                                       .arg(qs(row.counterpart.table), qs(row.counterpart.chain))

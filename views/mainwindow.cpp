@@ -535,7 +535,11 @@ void MainWindow::showRulesPage()
 void MainWindow::setHostConnector(HostConnector* connector)
 {
     m_connector = connector;
-    m_connectToHost->setEnabled(connector != nullptr);
+    if (!connector) {
+        markNotYetAvailable(m_connectToHost, QStringLiteral("this build cannot take snapshots over SSH"));
+        return;
+    }
+    m_connectToHost->setEnabled(true);
     const QString tip = QStringLiteral("Take a snapshot of a host over SSH");
     m_connectToHost->setStatusTip(tip);
     m_connectToHost->setToolTip(tip);

@@ -61,6 +61,7 @@ private Q_SLOTS:
     void panesShowTheAlignedRows();
     void selectingARowSelectsItsPartner();
     void movedRuleLinksToWhereItWent();
+    void theLineBelowSaysWhatChangedWhereAndWhoWroteIt();
     void nextAndPreviousChangeWithTheKeyboard();
     void hideUnchangedChains();
     void provenanceFilter();
@@ -173,6 +174,24 @@ void TestRulesDiffView::movedRuleLinksToWhereItWent()
     QVERIFY(right->viewport()->rect().contains(right->cursorRect().center()));
     QCOMPARE(right->verticalScrollBar()->value(), left->verticalScrollBar()->value());
     QVERIFY(view.rowInfo().startsWith(QStringLiteral("Moved here from filter/")));
+}
+
+void TestRulesDiffView::theLineBelowSaysWhatChangedWhereAndWhoWroteIt()
+{
+    RulesDiffView view(&m_syntax);
+    open(view);
+    const RulesDiffModel* model = view.model();
+    int added = -1;
+    for (int row = 0; row < model->rowCount() && added < 0; ++row) {
+        if (model->lineDiff(row) == LineDiff::Added && model->text(row, 1).startsWith(QStringLiteral("-A DOCKER ")))
+            added = row;
+    }
+    QVERIFY(added >= 0);
+    view.selectRow(added, RulesDiffView::After);
+    // "Added (only after) · filter/DOCKER, rule 2 · Docker: ...": a bare provenance reason read as nonsense.
+    const QString info = view.rowInfo();
+    QVERIFY2(info.startsWith(QStringLiteral("Added (only after) · filter/DOCKER, rule ")), qPrintable(info));
+    QVERIFY2(info.contains(QStringLiteral(" · Docker: ")), qPrintable(info));
 }
 
 void TestRulesDiffView::nextAndPreviousChangeWithTheKeyboard()
