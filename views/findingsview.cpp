@@ -1,6 +1,7 @@
 #include "views/findingsview.h"
 
 #include "model/analysis/findingsmodel.h"
+#include "model/rulesetmodel.h"
 #include "views/analysiscolours.h"
 
 #include <QHeaderView>
@@ -37,7 +38,7 @@ namespace {
                 r.index > 0 ? QStringLiteral(" #%1").arg(r.index) : QString());
             out += QStringLiteral("<tr><td>%1%2</td><td><code>%3</code></td><td>%4</td><td>%5</td></tr>")
                        .arg(where, r.family == model::Family::IPv6 ? QStringLiteral(" (IPv6)") : QString(), h(r.text),
-                           QString::fromLatin1(model::provenanceName(r.provenance)), h(r.role));
+                           model::RulesetModel::provenanceLabel(r.provenance), h(r.role));
         }
         return out + QStringLiteral("</table>");
     }

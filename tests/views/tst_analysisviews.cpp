@@ -52,6 +52,8 @@ private Q_SLOTS:
         QVERIFY(findings->findingsModel()->rowCount() >= 1);
         QCOMPARE(findings->currentFinding()->id, std::string("direct-routing-raw-drop"));
         QVERIFY(findings->details()->toPlainText().contains(QStringLiteral("raw/PREROUTING")));
+        // The rule's author is named as everywhere else in the window ("Docker", not the file format's "docker").
+        QVERIFY(findings->details()->toHtml().contains(QStringLiteral(">Docker<")));
         QVERIFY(m_window->findChild<QAction*>(QStringLiteral("actionViewFindings"))->isEnabled());
         QVERIFY(m_window->findChild<QAction*>(QStringLiteral("actionViewFlows"))->isEnabled());
     }
