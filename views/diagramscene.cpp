@@ -1,5 +1,7 @@
 #include "views/diagramscene.h"
 
+#include "views/colourblend.h"
+
 #include <QApplication>
 #include <QFontMetricsF>
 #include <QGraphicsPathItem>
@@ -79,6 +81,13 @@ namespace {
             return item;
         }
 
+        // Borders and plain edges: the palette's Mid is nearly the window colour in dark schemes, so the folded
+        // chains' dashed boxes and the pipeline's arrows vanished there; a mix of text into base shows in both.
+        QColor strokeColour() const
+        {
+            return blendColours(palette.color(QPalette::Base), palette.color(QPalette::Text), 0.4);
+        }
+
         QColor lineColour(const std::string& line) const
         {
             if (line.rfind("before & after:", 0) == 0)
@@ -107,7 +116,7 @@ namespace {
             const bool frame = n.kind == Node::Kind::Hook || n.kind == Node::Kind::Network;
             QPainterPath shape;
             shape.addRoundedRect(r, 4, 4);
-            QPen border(palette.color(QPalette::Mid), frame ? 1.5 : 1);
+            QPen border(strokeColour(), frame ? 1.5 : 1);
             if (n.kind == Node::Kind::Collapsed || n.kind == Node::Kind::More || n.onlyIn)
                 border.setStyle(Qt::DashLine);
             auto* box = scene.addPath(shape, border, fillFor(n));
@@ -194,7 +203,7 @@ namespace {
 
         void edge(const Edge& e)
         {
-            QPen pen(palette.color(QPalette::Mid), e.kind == Edge::Kind::Flow ? 1.4 : 1.1);
+            QPen pen(strokeColour(), e.kind == Edge::Kind::Flow ? 1.4 : 1.1);
             if (e.kind == Edge::Kind::Goto)
                 pen.setStyle(Qt::DotLine);
             if (e.kind == Edge::Kind::Collapsed)
@@ -203,7 +212,7 @@ namespace {
             item->setZValue(kEdgeZ);
             item->setData(DiagramData::Role, QStringLiteral("edge"));
             item->setData(DiagramData::Id, QString::fromStdString(e.from + '>' + e.to));
-            arrowHead(e.points, palette.color(QPalette::Mid), 7, kEdgeZ);
+            arrowHead(e.points, strokeColour(), 7, kEdgeZ);
             // Both paths on one edge: two lines side by side, so neither hides the other.
             const bool both = (e.paths & PathBit::Before) && (e.paths & PathBit::After);
             for (std::uint8_t bit : { PathBit::Before, PathBit::After }) {

@@ -9,6 +9,7 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QGraphicsItem>
+#include <QGraphicsPathItem>
 #include <QGraphicsScene>
 #include <QImage>
 #include <QScrollBar>
@@ -233,8 +234,21 @@ void TestDiagramView::followsTheDarkPalette()
     dark.setColor(QPalette::Base, QColor(0x1b, 0x1e, 0x20));
     dark.setColor(QPalette::Window, QColor(0x2a, 0x2e, 0x32));
     dark.setColor(QPalette::Text, QColor(0xfc, 0xfc, 0xfc));
+    dark.setColor(QPalette::Mid, QColor(0x22, 0x25, 0x28)); // as dark schemes have it: next to the window colour
     view.setPalette(dark);
     QVERIFY(view.scene()->backgroundBrush().color().lightness() < 64);
+    // Every box's border stands out from the background, the folded chains' dashed ones too.
+    const int background = view.scene()->backgroundBrush().color().lightness();
+    int nodes = 0;
+    for (const QGraphicsItem* item : view.scene()->items()) {
+        if (item->data(DiagramData::Role).toString() != QStringLiteral("node"))
+            continue;
+        ++nodes;
+        const auto* box = qgraphicsitem_cast<const QGraphicsPathItem*>(item);
+        QVERIFY(box);
+        QVERIFY2(box->pen().color().lightness() - background > 60, qPrintable(box->pen().color().name()));
+    }
+    QVERIFY(nodes > 10);
     const views::DiagramColours colours = views::DiagramColours::forPalette(dark);
     QVERIFY(colours.before.lightness() > 100 && colours.after.lightness() > 100);
     QVERIFY(countItems(view.scene(), QStringLiteral("path"), PathBit::After) >= 3);
