@@ -216,11 +216,13 @@ QVariant RulesetModel::chainData(const Table& table, const Chain& chain, int col
         // A built-in chain belongs to the kernel, whoever adds rules to it.
         if (column == ProvenanceColumn)
             return chain.builtin ? QStringLiteral("built-in") : provenanceLabel(chain.provenance);
+        // A chain's counters are its policy's: a user chain has no policy, and the "[0:0]" saved for it counts
+        // nothing.
         if (column == PacketsColumn || column == BytesColumn)
-            return counterText(chain.counters, column == BytesColumn);
+            return chain.builtin ? counterText(chain.counters, column == BytesColumn) : QString();
         return {};
     case Qt::EditRole:
-        if (column == PacketsColumn || column == BytesColumn)
+        if ((column == PacketsColumn || column == BytesColumn) && chain.builtin)
             return counterValue(chain.counters, column == BytesColumn);
         return {};
     case Qt::ToolTipRole:

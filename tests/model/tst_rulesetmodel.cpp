@@ -154,6 +154,14 @@ void TestRulesetModel::countersAreShownOnlyWhenCaptured()
     QCOMPARE(rule.siblingAtColumn(RulesetModel::BytesColumn).data(Qt::EditRole).toULongLong(), 300u);
     QCOMPARE(text(rule), QStringLiteral("-A INPUT -i lo -j ACCEPT"));
 
+    // A user chain's saved "[0:0]" counts nothing: it has no policy.
+    rules.setRuleset(parseText("*filter\n:INPUT ACCEPT [10:2000]\n:CUSTOM - [0:0]\n[5:300] -A CUSTOM -j RETURN\nCOMMIT\n"));
+    const QModelIndex custom = rules.index(1, 0, rules.index(0, 0));
+    QCOMPARE(text(custom).section(QLatin1Char(' '), 0, 0), QStringLiteral("CUSTOM"));
+    QCOMPARE(text(custom, RulesetModel::PacketsColumn), QString());
+    QVERIFY(custom.siblingAtColumn(RulesetModel::BytesColumn).data(Qt::EditRole).isNull());
+    QCOMPARE(text(rules.index(0, 0, custom), RulesetModel::PacketsColumn), QStringLiteral("5"));
+
     rules.setRuleset(parseText("*filter\n:INPUT ACCEPT\n-A INPUT -i lo -j ACCEPT\nCOMMIT\n"));
     const QModelIndex bare = rules.index(0, 0, rules.index(0, 0, rules.index(0, 0)));
     QVERIFY(bare.isValid());
