@@ -359,7 +359,11 @@ public:
         detail::Region r { m_family, region, sideOf(fb), sideOf(fa), rep, realistic(rep.header) };
         if (!(r.before == r.after) && (r.before.fate != r.after.fate || r.before.fate == Fate::Depends))
             out.push_back(std::move(r));
-        for (Dim d : { Dim::Ingress, Dim::Dst, Dim::Src, Dim::Dport, Dim::Sport }) {
+        // The pieces split off first keep the rest of the box whole; later ones are confined to what the region kept
+        // of the earlier dimensions. Destination ports are split before sources: a port that walks an indexed run
+        // (one service per node port) is traced alone anyway, and a source cut on its path (the endpoints' own
+        // addresses) then stays confined to that port instead of carrying every other port along.
+        for (Dim d : { Dim::Ingress, Dim::Dst, Dim::Dport, Dim::Src, Dim::Sport }) {
             IntervalSet rest = at(box, d).subtracted(at(region, d));
             if (!rest.empty()) {
                 Box piece = box;
