@@ -341,9 +341,17 @@ public:
         // path ended in a drop by an indexed run's rule may take every packet that is dropped at the same point by
         // another rule of the run (PathRecorder::dropAlternative). Each packet of the region still has the traced
         // fate on both sides, so none of them changes fate, and the search is not cut once per key of the run.
+        // Working the alternative out probes every key of the run, so it is asked for only where it can widen the
+        // region: where the condition already holds the box's whole key dimension there is nothing to gain.
         const bool sameFate = fb.fate == fa.fate && fb.fate != Fate::Depends;
-        const std::optional<Box> wideBefore = sameFate ? rb.dropAlternative() : std::nullopt;
-        const std::optional<Box> wideAfter = sameFate ? ra.dropAlternative() : std::nullopt;
+        const auto widened = [&](PathRecorder& r) -> std::optional<Box> {
+            const std::optional<Dim> d = sameFate ? r.dropDimension() : std::nullopt;
+            if (!d || at(r.condition(), *d).includes(at(box, *d)))
+                return std::nullopt;
+            return r.dropAlternative();
+        };
+        const std::optional<Box> wideBefore = widened(rb);
+        const std::optional<Box> wideAfter = widened(ra);
         const Box& condBefore = wideBefore ? *wideBefore : rb.condition();
         const Box& condAfter = wideAfter ? *wideAfter : ra.condition();
         Box region = box;
