@@ -341,9 +341,17 @@ public:
         // path ended in a drop by an indexed run's rule may take every packet that is dropped at the same point by
         // another rule of the run (PathRecorder::dropAlternative). Each packet of the region still has the traced
         // fate on both sides, so none of them changes fate, and the search is not cut once per key of the run.
+        // Working the alternative out probes every key of the run, so it is asked for only where it can widen the
+        // region: where the condition already holds the box's whole key dimension there is nothing to gain.
         const bool sameFate = fb.fate == fa.fate && fb.fate != Fate::Depends;
-        const std::optional<Box> wideBefore = sameFate ? rb.dropAlternative() : std::nullopt;
-        const std::optional<Box> wideAfter = sameFate ? ra.dropAlternative() : std::nullopt;
+        const auto widened = [&](PathRecorder& r) -> std::optional<Box> {
+            const std::optional<Dim> d = sameFate ? r.dropDimension() : std::nullopt;
+            if (!d || at(r.condition(), *d).includes(at(box, *d)))
+                return std::nullopt;
+            return r.dropAlternative();
+        };
+        const std::optional<Box> wideBefore = widened(rb);
+        const std::optional<Box> wideAfter = widened(ra);
         const Box& condBefore = wideBefore ? *wideBefore : rb.condition();
         const Box& condAfter = wideAfter ? *wideAfter : ra.condition();
         Box region = box;
@@ -359,7 +367,11 @@ public:
         detail::Region r { m_family, region, sideOf(fb), sideOf(fa), rep, realistic(rep.header) };
         if (!(r.before == r.after) && (r.before.fate != r.after.fate || r.before.fate == Fate::Depends))
             out.push_back(std::move(r));
-        for (Dim d : { Dim::Ingress, Dim::Dst, Dim::Src, Dim::Dport, Dim::Sport }) {
+        // The pieces split off first keep the rest of the box whole; later ones are confined to what the region kept
+        // of the earlier dimensions. Destination ports are split before sources: a port that walks an indexed run
+        // (one service per node port) is traced alone anyway, and a source cut on its path (the endpoints' own
+        // addresses) then stays confined to that port instead of carrying every other port along.
+        for (Dim d : { Dim::Ingress, Dim::Dst, Dim::Dport, Dim::Src, Dim::Sport }) {
             IntervalSet rest = at(box, d).subtracted(at(region, d));
             if (!rest.empty()) {
                 Box piece = box;

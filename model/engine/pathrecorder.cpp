@@ -461,6 +461,11 @@ void PathRecorder::passedWithKeys(Tag t, const IntervalSet& keys)
     m_dropKeys.reset();
 }
 
+std::optional<Dim> PathRecorder::dropDimension() const
+{
+    return m_dropKeys ? std::optional<Dim>(dimOf(m_dropKeys->tag)) : std::nullopt;
+}
+
 std::optional<Box> PathRecorder::dropAlternative()
 {
     if (!m_dropKeys)

@@ -132,6 +132,9 @@ public:
     // The condition with the key widened to those keys: packets with the traced packet's fate (a drop) but not
     // all with its deciding rule. nullopt when the path did not end that way.
     std::optional<Box> dropAlternative();
+    // The dimension dropAlternative() would widen; nullopt when the path did not end at such a drop. Cheap: the
+    // keys are not worked out.
+    std::optional<Dim> dropDimension() const;
     // Passed over an indexed run without a match (Evaluator::groupRunPass): every packet of the condition whose key
     // is in `keys` (each in the domain the run was entered with) takes the same path through it; the key's
     // dimension takes them in, with all their holes.
