@@ -363,7 +363,10 @@ void TraceView::showFlow(
     column.fate->setToolTip(QString::fromStdString(engine.host().describe(flow.original.packet.header.dst)));
     column.hops->setRootIsDecorated(several);
 
+    QTreeWidgetItem* decidingItem = nullptr; // its rule is in the details until a hop is selected
     const auto emphasise = [&](QTreeWidgetItem* item, Fate decided) {
+        if (!decidingItem)
+            decidingItem = item;
         for (int c = 0; c < column.hops->columnCount(); ++c) {
             QFont bold = item->font(c);
             bold.setBold(true);
@@ -418,6 +421,8 @@ void TraceView::showFlow(
         divider->setFirstColumnSpanned(true);
         addHops(*flow.reply, flow.decidedByReply);
     }
+    if (decidingItem)
+        column.details->setText(decidingItem->data(HookColumn, HopDetailsRole).toString());
     for (int c = 0; c < RuleColumn; ++c)
         column.hops->resizeColumnToContents(c);
     column.hops->resizeColumnToContents(RuleColumn);

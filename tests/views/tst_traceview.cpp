@@ -180,8 +180,8 @@ void TestTraceView::theSelectedHopShowsItsWholeRule()
     const QString rule = deciding->text(4);
     QVERIFY2(rule.startsWith(QStringLiteral("-A PREROUTING")), qPrintable(rule));
     QCOMPARE(deciding->toolTip(4), rule);
-    QVERIFY(!view.hopDetails(1).contains(rule));
-
+    // Before any selection the details show the deciding hop.
+    QVERIFY2(view.hopDetails(1).contains(rule), qPrintable(view.hopDetails(1)));
     hops->setCurrentItem(deciding);
     const QString details = view.hopDetails(1);
     QVERIFY2(details.contains(rule), qPrintable(details));
@@ -190,6 +190,13 @@ void TestTraceView::theSelectedHopShowsItsWholeRule()
     QVERIFY2(details.contains(QStringLiteral("DROP")), qPrintable(details));
     // The other side is untouched by this selection.
     QVERIFY(!view.hopDetails(0).contains(QStringLiteral("PREROUTING rule")));
+    // Another hop selected: its rule replaces the deciding one.
+    QTreeWidget* beforeHops = view.hops(0);
+    QTreeWidgetItem* jump = beforeHops->topLevelItem(2);
+    QCOMPARE(jump->text(1), QStringLiteral("filter/FORWARD"));
+    beforeHops->setCurrentItem(jump);
+    QVERIFY2(view.hopDetails(0).startsWith(QStringLiteral("filter/FORWARD rule 1, line ")), qPrintable(view.hopDetails(0)));
+    QVERIFY(view.hopDetails(0).contains(jump->text(4)));
     auto* label = view.findChild<QLabel*>(QStringLiteral("TraceHopDetails"));
     QVERIFY(label && label->wordWrap() && (label->textInteractionFlags() & Qt::TextSelectableByMouse));
 }
