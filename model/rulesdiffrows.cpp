@@ -110,7 +110,8 @@ namespace {
         {
         }
 
-        void build(RulesDiffRows& rows) const;
+        // False when stop() said yes (asked between chains).
+        bool build(RulesDiffRows& rows, const diff::StopRequested& stop) const;
 
     private:
         void addChain(const ChainDiff& chain, std::vector<Line>& lines) const;
@@ -140,12 +141,14 @@ namespace {
         return text;
     }
 
-    void RowsBuilder::build(RulesDiffRows& rows) const
+    bool RowsBuilder::build(RulesDiffRows& rows, const diff::StopRequested& stop) const
     {
         std::vector<Line>& lines = rows.lines;
         std::string table;
         std::size_t tableLine = 0;
         for (const ChainDiff& chain : m_diff.chains) {
+            if (stop && stop())
+                return false;
             if (m_options.hideUnchanged && !chain.hasChanges())
                 continue;
             if (lines.empty() || chain.table != table) {
@@ -169,6 +172,7 @@ namespace {
                 table.clear();
             }
         }
+        return true;
     }
 
     void RowsBuilder::addChain(const ChainDiff& chain, std::vector<Line>& lines) const
@@ -253,9 +257,13 @@ namespace {
         return line;
     }
 
-    void linkPartners(RulesDiffRows& rows)
+    // False when stop() said yes (asked every few thousand rows).
+    bool linkPartners(RulesDiffRows& rows, const diff::StopRequested& stop)
     {
+        constexpr std::size_t rowsBetweenStops = 4096;
         for (std::size_t row = 0; row < rows.lines.size(); ++row) {
+            if (row % rowsBetweenStops == 0 && stop && stop())
+                return false;
             for (int s = 0; s < 2; ++s) {
                 if (const auto& location = rows.lines[row].side[s].location)
                     rows.rowOf[s][keyOf(*location)] = int(row);
@@ -273,6 +281,7 @@ namespace {
                 line.partner[s] = found == rows.rowOf[1 - s].end() ? -1 : found->second;
             }
         }
+        return true;
     }
 
     void groupChanges(RulesDiffRows& rows)
@@ -305,12 +314,19 @@ QString RulesDiffRows::sideText(int side) const
 
 RulesDiffRowsPtr buildRulesDiffRows(std::shared_ptr<const diff::RuleDiff> diff, const RulesDiffOptions& options)
 {
+    return buildRulesDiffRows(std::move(diff), options, {});
+}
+
+RulesDiffRowsPtr buildRulesDiffRows(
+    std::shared_ptr<const diff::RuleDiff> diff, const RulesDiffOptions& options, const diff::StopRequested& stop)
+{
     auto rows = std::make_shared<RulesDiffRows>();
     rows->diff = std::move(diff);
     rows->options = options;
-    if (rows->diff)
-        RowsBuilder(*rows->diff, options).build(*rows);
-    linkPartners(*rows);
+    if (rows->diff && !RowsBuilder(*rows->diff, options).build(*rows, stop))
+        return nullptr;
+    if (!linkPartners(*rows, stop))
+        return nullptr;
     groupChanges(*rows);
     return rows;
 }

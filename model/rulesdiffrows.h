@@ -61,5 +61,8 @@ using RulesDiffRowsPtr = std::shared_ptr<const RulesDiffRows>;
 
 // Pure; runs on any thread. The result shares diff.
 RulesDiffRowsPtr buildRulesDiffRows(std::shared_ptr<const diff::RuleDiff> diff, const RulesDiffOptions& options);
+// As above, asking stop() between chains and every few thousand rows: null when it said yes.
+RulesDiffRowsPtr buildRulesDiffRows(
+    std::shared_ptr<const diff::RuleDiff> diff, const RulesDiffOptions& options, const diff::StopRequested& stop);
 
 } // namespace model

@@ -49,10 +49,13 @@ namespace {
         return name;
     }
 
-    std::shared_ptr<const model::diagram::Layout> sharedLayout(
-        const model::Snapshot& snapshot, const PathInput& before, const PathInput& after)
+    std::shared_ptr<const model::diagram::Layout> sharedLayout(const model::Snapshot& snapshot,
+        const PathInput& before, const PathInput& after, const std::function<bool()>& stale)
     {
-        return std::make_shared<const model::diagram::Layout>(model::diagram::computeLayout(snapshot, before, after));
+        model::diagram::LayoutOptions options;
+        options.stop = stale;
+        return std::make_shared<const model::diagram::Layout>(
+            model::diagram::computeLayout(snapshot, before, after, options));
     }
 
 } // namespace
@@ -93,7 +96,7 @@ DiagramView::DiagramView(QWidget* parent)
     layout->addWidget(m_canvas, 1);
 }
 
-DiagramView::~DiagramView() = default;
+DiagramView::~DiagramView() { ++*m_latest; }
 
 void DiagramView::createActions()
 {
@@ -138,18 +141,20 @@ void DiagramView::setSnapshots(const QList<model::SnapshotPtr>& snapshots)
     m_before = snapshots.size() == 2 ? snapshots.front() : nullptr;
     m_after = snapshots.back();
     m_fitNext = true;
-    compute([before = m_before, after = m_after]() -> Computed {
+    compute([before = m_before, after = m_after](const std::function<bool()>& stale) -> Computed {
         const std::optional<Packet> packet = model::diagram::defaultFlow(*after);
         if (!packet)
-            return { sharedLayout(*after, {}, {}),
+            return { sharedLayout(*after, {}, {}, stale),
                 QStringLiteral("No published container port to trace: the pipeline without a flow") };
         std::optional<Outcome> was;
         std::optional<Outcome> now = model::engine::Engine::fromSnapshot(*after)->trace(*packet).primary();
         if (before)
             was = model::engine::Engine::fromSnapshot(*before)->trace(*packet).primary();
+        if (stale())
+            return {};
         const PathInput first = before ? pathInput(was, *packet) : pathInput(now, *packet);
         const PathInput second = before ? pathInput(now, *packet) : PathInput {};
-        return { sharedLayout(*after, first, second),
+        return { sharedLayout(*after, first, second, stale),
             QStringLiteral("Example flow: ") + QString::fromStdString(packet->describe()) };
     });
 }
@@ -209,15 +214,16 @@ void DiagramView::draw(const Packet& packet, const std::optional<Outcome>& befor
 {
     if (!m_after)
         return;
-    compute([snapshot = m_after, packet, before, after]() -> Computed {
-        return { sharedLayout(*snapshot, pathInput(before, packet), pathInput(after, packet)),
+    compute([snapshot = m_after, packet, before, after](const std::function<bool()>& stale) -> Computed {
+        return { sharedLayout(*snapshot, pathInput(before, packet), pathInput(after, packet), stale),
             QStringLiteral("Flow: ") + QString::fromStdString(packet.describe()) };
     });
 }
 
-void DiagramView::compute(std::function<Computed()> work)
+void DiagramView::compute(std::function<Computed(const std::function<bool()>& stale)> work)
 {
     const int generation = ++m_generation;
+    *m_latest = generation;
     ++m_pending;
     // A watcher owned by the view: when the view goes first, nothing is delivered to it.
     auto* watcher = new QFutureWatcher<Computed>(this);
@@ -226,7 +232,12 @@ void DiagramView::compute(std::function<Computed()> work)
         present(generation, watcher->result());
         watcher->deleteLater();
     });
-    watcher->setFuture(QtConcurrent::run(backgroundPool(), std::move(work)));
+    // A newer request or a closed view makes this one stale: it is skipped if it has not started, else the
+    // layout stops at its next table.
+    watcher->setFuture(QtConcurrent::run(backgroundPool(), [work = std::move(work), latest = m_latest, generation] {
+        const std::function<bool()> stale = [&latest, generation] { return latest->load() != generation; };
+        return stale() ? Computed {} : work(stale);
+    }));
 }
 
 void DiagramView::present(int generation, Computed computed)

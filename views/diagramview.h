@@ -8,7 +8,9 @@
 #include <QWidget>
 
 #include <array>
+#include <atomic>
 #include <functional>
+#include <memory>
 #include <optional>
 
 class QAction;
@@ -72,7 +74,7 @@ public:
 
 private:
     void createActions();
-    void compute(std::function<Computed()> work);
+    void compute(std::function<Computed(const std::function<bool()>& stale)> work);
     void present(int generation, Computed computed);
     void rebuildScene();
     QStringList pathNames() const;
@@ -105,6 +107,7 @@ private:
     std::shared_ptr<const model::diagram::Layout> m_layout = std::make_shared<const model::diagram::Layout>();
     QString m_flow;
     int m_generation = 0;
+    std::shared_ptr<std::atomic_int> m_latest = std::make_shared<std::atomic_int>(0); // read by the jobs
     int m_pending = 0;
     bool m_fitNext = true;
 };

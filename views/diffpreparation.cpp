@@ -20,8 +20,8 @@ namespace {
             return nullptr;
         auto result = std::make_shared<PreparedDiff>();
         result->madeOn = QThread::currentThread();
-        result->rows = model::buildRulesDiffRows(std::move(diff), options);
-        if (stale())
+        result->rows = model::buildRulesDiffRows(std::move(diff), options, stale);
+        if (!result->rows || stale())
             return nullptr;
         const std::array<QString, 2> texts { result->rows->sideText(0), result->rows->sideText(1) };
         if (stale())

@@ -11,6 +11,7 @@
 #include <QEvent>
 #include <QFontDatabase>
 #include <QFormLayout>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QPlainTextEdit>
@@ -32,11 +33,12 @@ namespace views {
 namespace {
 
     constexpr int FindingIdRole = Qt::UserRole + 1;
-    constexpr int OptionColumn = 1;
 
+    // A finding's fix options sit on their own row under it, so the box has the list's whole width.
     QComboBox* optionBox(QTreeWidget* tree, QTreeWidgetItem* item)
     {
-        return qobject_cast<QComboBox*>(tree->itemWidget(item, OptionColumn));
+        const QWidget* row = item->childCount() > 0 ? tree->itemWidget(item->child(0), 0) : nullptr;
+        return row ? row->findChild<QComboBox*>() : nullptr;
     }
 
     // A wrapped flow line continues under its own text, not under the heading: a hanging indent the width of the
@@ -66,11 +68,10 @@ FixScriptView::FixScriptView(const SyntaxSupport* syntax, QWidget* parent)
     setObjectName(QStringLiteral("FixScriptView"));
     m_choices = new QTreeWidget(this);
     m_choices->setObjectName(QStringLiteral("FixChoices"));
-    m_choices->setHeaderLabels({ QStringLiteral("Fix this finding"), QStringLiteral("With") });
+    m_choices->setHeaderLabels({ QStringLiteral("Fix this finding") });
     m_choices->setRootIsDecorated(false);
+    m_choices->setItemsExpandable(false);
     m_choices->header()->setSectionResizeMode(0, QHeaderView::Stretch);
-    m_choices->header()->setSectionResizeMode(OptionColumn, QHeaderView::ResizeToContents);
-    m_choices->header()->setStretchLastSection(false);
     connect(m_choices, &QTreeWidget::itemChanged, this, [this] {
         if (!m_filling)
             regenerate();
@@ -152,22 +153,37 @@ void FixScriptView::fillChoices()
                                     QString::fromStdString(f.impact).toHtmlEscaped()));
             item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
             item->setCheckState(0, preferred->recommended ? Qt::Checked : Qt::Unchecked);
-            auto* box = new QComboBox(m_choices);
-            for (const auto& o : f.fixes)
-                if (!o.rules.empty() || !o.manual.empty())
-                    box->addItem(QString::fromStdString(o.title), QString::fromStdString(o.id));
-            box->setCurrentIndex(std::max(0, box->findData(QString::fromStdString(preferred->id))));
-            // Long option titles would push the finding's title out of sight: the closed box shows the start
-            // of the option, the list and the tooltip show all of it.
-            box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-            box->setMinimumContentsLength(18);
-            box->setToolTip(box->currentText());
-            connect(box, &QComboBox::currentTextChanged, box, &QComboBox::setToolTip);
-            connect(box, &QComboBox::currentIndexChanged, this, &FixScriptView::regenerate);
-            m_choices->setItemWidget(item, OptionColumn, box);
+            auto* withItem = new QTreeWidgetItem(item);
+            withItem->setFlags(Qt::ItemIsEnabled);
+            m_choices->setItemWidget(withItem, 0, optionRow(f, preferred->id));
+            item->setExpanded(true);
         }
     }
     m_filling = false;
+}
+
+QWidget* FixScriptView::optionRow(const model::findings::Finding& finding, const std::string& preferredId)
+{
+    auto* row = new QWidget(m_choices);
+    auto* layout = new QHBoxLayout(row);
+    layout->setContentsMargins(0, 0, 2, 2);
+    auto* box = new QComboBox(row);
+    box->setObjectName(QStringLiteral("FixOption"));
+    for (const auto& o : finding.fixes)
+        if (!o.rules.empty() || !o.manual.empty())
+            box->addItem(QString::fromStdString(o.title), QString::fromStdString(o.id));
+    box->setCurrentIndex(std::max(0, box->findData(QString::fromStdString(preferredId))));
+    // As wide as the longest option, so the closed box shows it whole where the list is wide enough; the
+    // tooltip still has the whole title where it is not.
+    box->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    box->setToolTip(box->currentText());
+    connect(box, &QComboBox::currentTextChanged, box, &QComboBox::setToolTip);
+    connect(box, &QComboBox::currentIndexChanged, this, &FixScriptView::regenerate);
+    auto* with = new QLabel(QStringLiteral("with"), row);
+    with->setBuddy(box);
+    layout->addWidget(with);
+    layout->addWidget(box, 1);
+    return row;
 }
 
 bool FixScriptView::chooseOnly(const QString& findingId)

@@ -26,6 +26,9 @@
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include <algorithm>
+#include <string_view>
+
 namespace views {
 
 using model::RulesetModel;
@@ -246,29 +249,43 @@ std::optional<model::Family> RulesView::family() const
 
 QString RulesView::summary() const { return m_summary->text(); }
 
+namespace {
+
+    const model::SourceRecord* sourceRecord(const model::Snapshot* snapshot, model::Family family)
+    {
+        const char* kind
+            = family == model::Family::IPv4 ? model::SourceKind::IptablesV4 : model::SourceKind::IptablesV6;
+        return snapshot ? snapshot->source(kind) : nullptr;
+    }
+
+} // namespace
+
 QString RulesView::sourceText(model::Family family) const
 {
-    const char* kind = family == model::Family::IPv4 ? model::SourceKind::IptablesV4 : model::SourceKind::IptablesV6;
-    const model::SourceRecord* record = m_snapshot ? m_snapshot->source(kind) : nullptr;
+    const model::SourceRecord* record = sourceRecord(m_snapshot.get(), family);
     return record ? QString::fromStdString(record->text) : QString();
 }
 
 void RulesView::showRuleset(int comboIndex)
 {
     model::RulesetPtr ruleset;
-    QString text;
+    const model::SourceRecord* record = nullptr;
     if (m_snapshot && comboIndex >= 0) {
         const auto chosen = model::Family(m_familyBox->itemData(comboIndex).toInt());
         ruleset = chosen == model::Family::IPv4 ? m_snapshot->ipv4 : m_snapshot->ipv6;
-        text = sourceText(chosen);
+        record = sourceRecord(m_snapshot.get(), chosen);
     }
     const int generation = ++*m_latestSource;
     delete m_highlighter;
     m_highlighter = nullptr;
-    if (!ruleset || (ruleset->ruleCount() <= MaxRulesExpanded && text.count(QLatin1Char('\n')) <= MaxLinesLaidOutInline)) {
+    // Lines are counted in the source bytes: converting a large text to a QString is left to the worker.
+    const std::string_view bytes = record ? std::string_view(record->text) : std::string_view();
+    if (!ruleset
+        || (ruleset->ruleCount() <= MaxRulesExpanded
+            && std::count(bytes.begin(), bytes.end(), '\n') <= MaxLinesLaidOutInline)) {
         m_model->setRuleset(ruleset);
         m_source->setPlaceholderText(QString());
-        m_source->setPlainText(text);
+        m_source->setPlainText(record ? QString::fromStdString(record->text) : QString());
         showModelRuleset();
         return;
     }
@@ -278,7 +295,9 @@ void RulesView::showRuleset(int comboIndex)
     m_source->setPlaceholderText(QStringLiteral("Preparing the rules text…"));
     m_summary->setText(QStringLiteral("Preparing %1 rules…").arg(ruleset->ruleCount()));
     const QFont font = m_source->font();
-    auto started = QtConcurrent::run(backgroundPool(), [ruleset, text, font, latest = m_latestSource, generation] {
+    // The record lives in the snapshot, which the job holds on to.
+    auto started = QtConcurrent::run(backgroundPool(), [ruleset, snapshot = m_snapshot, record, font,
+                                                           latest = m_latestSource, generation] {
         // A newer ruleset (or a closed view) makes this one stale: it stops at its next step.
         const auto stale = [&latest, generation] { return latest->load() != generation; };
         auto prepared = std::make_shared<PreparedRules>();
@@ -286,6 +305,9 @@ void RulesView::showRuleset(int comboIndex)
         if (stale())
             return std::shared_ptr<PreparedRules>();
         prepared->reachability = std::make_shared<const model::Reachability>(model::findUnreachableRules(*ruleset));
+        if (stale())
+            return std::shared_ptr<PreparedRules>();
+        const QString text = record ? QString::fromStdString(record->text) : QString();
         prepared->documents = makePlainDocuments({ text, QString() }, font, stale);
         return prepared->documents && !stale() ? prepared : nullptr;
     });

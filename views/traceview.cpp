@@ -23,6 +23,8 @@ using LineDiff = model::RulesDiffModel::LineDiff;
 namespace {
 
     enum HopColumn { HookColumn, WhereColumn, NumberColumn, VerdictColumn, RuleColumn, NoteColumn };
+    constexpr int HopDetailsRole = Qt::UserRole + 1;
+    QString noHopSelected() { return QStringLiteral("Select a hop to read its whole rule here."); }
 
     QString qs(const std::string& text) { return QString::fromStdString(text); }
 
@@ -49,7 +51,38 @@ namespace {
         return LineDiff::Changed;
     }
 
-    QTreeWidgetItem* hopItem(const Hop& hop)
+    const model::Rule* sourceRule(const Hop& hop, const model::Ruleset* rules)
+    {
+        if (!rules || hop.kind != Hop::Kind::Rule || hop.ruleNumber < 1)
+            return nullptr;
+        const model::Table* table = rules->table(hop.table);
+        const model::Chain* chain = table ? table->chain(hop.chain) : nullptr;
+        if (!chain || std::size_t(hop.ruleNumber) > chain->rules.size())
+            return nullptr;
+        return &chain->rules[std::size_t(hop.ruleNumber - 1)];
+    }
+
+    // The whole of a hop, for the details line under the hop list: where it is, the full rule text, the verdict.
+    QString hopDetails(const Hop& hop, const model::Ruleset* rules)
+    {
+        QString where = qs(hop.table) + (hop.chain.empty() ? QString() : QLatin1Char('/') + qs(hop.chain));
+        if (hop.kind == Hop::Kind::Rule) {
+            where += QStringLiteral(" rule %1").arg(hop.ruleNumber);
+            if (const model::Rule* rule = sourceRule(hop, rules); rule && rule->line > 0)
+                where += QStringLiteral(", line %1").arg(rule->line);
+        } else if (hop.kind == Hop::Kind::Policy) {
+            where += QStringLiteral(" policy");
+        }
+        QString text = where.isEmpty() ? QString() : where + QStringLiteral(": ");
+        text += hop.kind == Hop::Kind::Rule ? qs(hop.ruleText) : qs(hop.note);
+        if (!hop.verdict.empty())
+            text += QStringLiteral("  → ") + qs(hop.verdict);
+        if (hop.kind == Hop::Kind::Rule && !hop.note.empty())
+            text += QStringLiteral(" (") + qs(hop.note) + QLatin1Char(')');
+        return text;
+    }
+
+    QTreeWidgetItem* hopItem(const Hop& hop, const model::Ruleset* rules)
     {
         auto* item = new QTreeWidgetItem;
         item->setText(HookColumn, QString::fromUtf8(hookName(hop.hook)));
@@ -95,6 +128,7 @@ namespace {
         item->setText(NoteColumn, notes.join(QStringLiteral("; ")));
         item->setToolTip(RuleColumn, item->text(RuleColumn));
         item->setToolTip(NoteColumn, item->text(NoteColumn));
+        item->setData(HookColumn, HopDetailsRole, hopDetails(hop, rules));
         return item;
     }
 
@@ -187,9 +221,24 @@ TraceView::Column TraceView::makeColumn(QWidget* parent)
     column.hops->setHeaderLabels({ QStringLiteral("Hook"), QStringLiteral("Table/chain"), QStringLiteral("#"),
         QStringLiteral("Verdict"), QStringLiteral("Rule"), QStringLiteral("Note") });
     column.hops->header()->setStretchLastSection(true);
+    // The Rule column is cut in a narrow window: the selected hop's rule in full, wrapped and selectable.
+    column.details = new QLabel(noHopSelected(), column.box);
+    column.details->setObjectName(QStringLiteral("TraceHopDetails"));
+    column.details->setTextFormat(Qt::PlainText);
+    column.details->setWordWrap(true);
+    column.details->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    column.details->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
+    column.details->setContentsMargins(6, 4, 6, 4);
+    column.details->setFrameShape(QFrame::StyledPanel);
+    QLabel* details = column.details;
+    connect(column.hops, &QTreeWidget::currentItemChanged, details, [details](QTreeWidgetItem* current) {
+        const QString text = current ? current->data(HookColumn, HopDetailsRole).toString() : QString();
+        details->setText(text.isEmpty() ? noHopSelected() : text);
+    });
     layout->addWidget(column.title);
     layout->addWidget(column.fate);
     layout->addWidget(column.hops, 1);
+    layout->addWidget(column.details);
     return column;
 }
 
@@ -223,6 +272,12 @@ QTreeWidget* TraceView::hops(int column) const
 QString TraceView::fateText(int column) const
 {
     return column >= 0 && std::size_t(column) < m_columns.size() ? m_columns[std::size_t(column)].fate->text()
+                                                                 : QString();
+}
+
+QString TraceView::hopDetails(int column) const
+{
+    return column >= 0 && std::size_t(column) < m_columns.size() ? m_columns[std::size_t(column)].details->text()
                                                                  : QString();
 }
 
@@ -284,15 +339,19 @@ void TraceView::traceWith(const Packet& packet)
     m_last.clear();
     for (std::size_t i = 0; i < m_engines.size(); ++i) {
         TracedFlow traced { m_labels.value(qsizetype(i)), m_engines[i]->traceFlow(packet) };
-        showFlow(m_columns[i], traced.flow, *m_engines[i]);
+        showFlow(m_columns[i], traced.flow, *m_engines[i], *m_snapshots.value(qsizetype(i)));
         m_last << std::move(traced);
     }
     Q_EMIT flowTraced(m_last);
 }
 
-void TraceView::showFlow(Column& column, const FlowResult& flow, const Engine& engine)
+void TraceView::showFlow(
+    Column& column, const FlowResult& flow, const Engine& engine, const model::Snapshot& snapshot)
 {
     column.hops->clear();
+    column.details->setText(noHopSelected());
+    const model::Ruleset* rules
+        = (flow.original.packet.family == model::Family::IPv6 ? snapshot.ipv6 : snapshot.ipv4).get();
     QPalette fatePalette = column.fate->palette();
     fatePalette.setColor(QPalette::Window, diffBackground(fateColour(flow.fate), false, palette()));
     column.fate->setPalette(fatePalette);
@@ -304,7 +363,10 @@ void TraceView::showFlow(Column& column, const FlowResult& flow, const Engine& e
     column.fate->setToolTip(QString::fromStdString(engine.host().describe(flow.original.packet.header.dst)));
     column.hops->setRootIsDecorated(several);
 
+    QTreeWidgetItem* decidingItem = nullptr; // its rule is in the details until a hop is selected
     const auto emphasise = [&](QTreeWidgetItem* item, Fate decided) {
+        if (!decidingItem)
+            decidingItem = item;
         for (int c = 0; c < column.hops->columnCount(); ++c) {
             QFont bold = item->font(c);
             bold.setBold(true);
@@ -334,7 +396,7 @@ void TraceView::showFlow(Column& column, const FlowResult& flow, const Engine& e
                 group->setExpanded(true);
             }
             for (const Hop& hop : outcome.hops) {
-                QTreeWidgetItem* item = hopItem(hop);
+                QTreeWidgetItem* item = hopItem(hop, rules);
                 // one path: the flow's deciding rule; several: each path's own
                 if (n == 1 && decidingHere && decides(hop, flow.deciding))
                     emphasise(item, flow.fate);
@@ -359,6 +421,8 @@ void TraceView::showFlow(Column& column, const FlowResult& flow, const Engine& e
         divider->setFirstColumnSpanned(true);
         addHops(*flow.reply, flow.decidedByReply);
     }
+    if (decidingItem)
+        column.details->setText(decidingItem->data(HookColumn, HopDetailsRole).toString());
     for (int c = 0; c < RuleColumn; ++c)
         column.hops->resizeColumnToContents(c);
     column.hops->resizeColumnToContents(RuleColumn);
@@ -369,7 +433,7 @@ void TraceView::changeEvent(QEvent* event)
 {
     if (event->type() == QEvent::PaletteChange && !m_last.isEmpty()) {
         for (std::size_t i = 0; i < m_columns.size() && i < std::size_t(m_last.size()) && i < m_engines.size(); ++i)
-            showFlow(m_columns[i], m_last[qsizetype(i)].flow, *m_engines[i]);
+            showFlow(m_columns[i], m_last[qsizetype(i)].flow, *m_engines[i], *m_snapshots.value(qsizetype(i)));
     }
     QWidget::changeEvent(event);
 }

@@ -52,6 +52,8 @@ public:
     int columnCount() const { return int(m_columns.size()); }
     QTreeWidget* hops(int column) const;
     QString fateText(int column) const;
+    // The details line under a hop list: the selected hop's whole rule with its table, chain and line.
+    QString hopDetails(int column) const;
     QString errorText() const;
     const QList<TracedFlow>& lastTrace() const { return m_last; }
 
@@ -72,9 +74,11 @@ private:
         QLabel* title = nullptr;
         QLabel* fate = nullptr;
         QTreeWidget* hops = nullptr;
+        QLabel* details = nullptr;
     };
     Column makeColumn(QWidget* parent);
-    void showFlow(Column& column, const model::engine::FlowResult& flow, const model::engine::Engine& engine);
+    void showFlow(Column& column, const model::engine::FlowResult& flow, const model::engine::Engine& engine,
+        const model::Snapshot& snapshot);
     void traceWith(const model::engine::Packet& packet);
     void compiled();
 

@@ -30,7 +30,12 @@ AnalysisPtr analyse(SnapshotPtr before, SnapshotPtr after, const AnalysisProgres
     if (!result->after)
         return result;
     const auto report = [&](double fraction) { return !progress || progress(fraction); };
+    // Cancelled before it started (a job still queued when the window closes is run by the closing thread).
+    if (!report(0.0))
+        return nullptr;
     result->engineAfter = engine::Engine::fromSnapshot(*result->after);
+    if (!report(0.0))
+        return nullptr;
     findings::AnalyseOptions options;
     if (result->before) {
         result->engineBefore = engine::Engine::fromSnapshot(*result->before);
@@ -45,6 +50,7 @@ AnalysisPtr analyse(SnapshotPtr before, SnapshotPtr after, const AnalysisProgres
     }
     if (!report(0.85))
         return nullptr;
+    options.stop = [&report] { return !report(0.85); };
     result->findings = findings::analyse(*result->after, result->before.get(), options);
     if (!report(1.0))
         return nullptr;

@@ -112,6 +112,8 @@ Layout computeLayout(const Snapshot& snapshot, const PathInput& before, const Pa
     draft.layout.family = ruleset ? familyName(ruleset->family) : "ipv4";
     const detail::Touched touched = detail::touchedBy(before, after);
     detail::buildPipeline(draft, ruleset, touched, options);
+    if (options.stop && options.stop())
+        return std::move(draft.layout);
     detail::buildSides(draft, snapshot, ruleset, touched, options);
     detail::buildLinks(draft, ruleset, touched);
     detail::overlayPath(draft, before, PathBit::Before);

@@ -12,6 +12,7 @@
 #include "model/snapshot.h"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -149,6 +150,9 @@ struct LayoutOptions {
     int maxInterfaces = 6; // per side
     int maxNetworks = 5;
     int maxContainersPerNetwork = 4;
+    // Asked before each table of each hook; once it says yes, the layout is abandoned and what is returned is
+    // incomplete (to be thrown away).
+    std::function<bool()> stop;
 };
 
 // The pipeline of `snapshot` (its IPv4 ruleset, or IPv6 when that is the only one or the paths are IPv6) with

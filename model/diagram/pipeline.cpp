@@ -226,8 +226,11 @@ void buildPipeline(Draft& draft, const Ruleset* ruleset, const Touched& touched,
         frame.title = frame.hook;
         draft.add(std::move(frame));
         const std::size_t before = draft.layout.nodes.size();
-        for (const std::string& table : tablesAt(hook))
+        for (const std::string& table : tablesAt(hook)) {
+            if (options.stop && options.stop())
+                return;
             addTableAtHook(draft, hook, table, ruleset ? ruleset->table(table) : nullptr, touched, expandAll);
+        }
         if (draft.layout.nodes.size() == before)
             draft.find(hookId(hook))->lines.push_back("no rules");
     }

@@ -422,6 +422,10 @@ std::optional<FlowDiff> computeFlowDiff(
 {
     FlowDiff diff;
     diff.ingress = ingressList(before, after);
+    // Comparing the rule texts and finding the changed region of a large pair take seconds: a cancel is heard
+    // between chains. These asks repeat the last fraction reported, so the reports never go backwards.
+    double reported = 0.0;
+    const StopRequested stop = [&progress, &reported] { return progress && !progress(reported); };
     for (Family f : { Family::IPv4, Family::IPv6 }) {
         RulesetPtr b = before.ruleset(f);
         RulesetPtr a = after.ruleset(f);
@@ -429,7 +433,10 @@ std::optional<FlowDiff> computeFlowDiff(
             b = std::make_shared<const Ruleset>();
         if (!a)
             a = std::make_shared<const Ruleset>();
-        (f == Family::IPv4 ? diff.rulesV4 : diff.rulesV6) = diffRulesets(b, a);
+        std::optional<RuleDiff> rules = diffRulesets(std::move(b), std::move(a), stop);
+        if (!rules)
+            return std::nullopt;
+        (f == Family::IPv4 ? diff.rulesV4 : diff.rulesV6) = std::move(*rules);
     }
     std::vector<detail::Region> regions;
     std::vector<Family> families;
@@ -445,7 +452,10 @@ std::optional<FlowDiff> computeFlowDiff(
             std::vector<std::string> names;
             for (const Ingress& in : diff.ingress)
                 names.push_back(in.localProcess ? std::string() : in.name);
-            if (auto region = detail::changeRegion(before, after, families[fi], diff.rules(families[fi]), names))
+            auto region = detail::changeRegion(before, after, families[fi], diff.rules(families[fi]), names, stop);
+            if (stop())
+                return std::nullopt;
+            if (region)
                 starts = detail::restrictToRegion(starts, *region);
         }
         for (std::size_t si = 0; si < starts.size(); ++si) {
@@ -464,6 +474,7 @@ std::optional<FlowDiff> computeFlowDiff(
                     const double done
                         = (static_cast<double>(fi) + static_cast<double>(si) / static_cast<double>(starts.size()))
                         / static_cast<double>(families.size());
+                    reported = done;
                     if (!progress(done))
                         return std::nullopt;
                 }

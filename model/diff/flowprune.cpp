@@ -134,9 +134,13 @@ bool marks(const RuleDiff& rules, const CompiledRuleset& before, const CompiledR
     return chainsBefore == beforeIndex.size() && chainsAfter == afterIndex.size();
 }
 
-void regionOf(const CompiledRuleset& rules, ChainReach& reach, const std::vector<Mark>& marked, BoxList& out)
+// False when stop() said yes (asked before each marked rule).
+bool regionOf(const CompiledRuleset& rules, ChainReach& reach, const std::vector<Mark>& marked, BoxList& out,
+    const StopRequested& stop)
 {
     for (const Mark& m : marked) {
+        if (stop && stop())
+            return false;
         std::optional<Box> own;
         if (m.rule >= 0) {
             own = reach.ruleBox(rules.tables[m.table].chains[m.chain].rules[static_cast<std::size_t>(m.rule)], true);
@@ -149,8 +153,9 @@ void regionOf(const CompiledRuleset& rules, ChainReach& reach, const std::vector
             if (!own || intersectInto(b, *own))
                 reach.originals(b, nat, out);
         if (out.size() > 4 * kMaxRegionBoxes)
-            return;
+            return true;
     }
+    return true;
 }
 
 std::string boxKey(const Box& b, std::size_t skip)
@@ -298,7 +303,7 @@ BoxList restrictToRegion(const BoxList& starts, const BoxList& region)
 }
 
 std::optional<BoxList> changeRegion(const Engine& before, const Engine& after, Family family, const RuleDiff& rules,
-    const std::vector<std::string>& ingress)
+    const std::vector<std::string>& ingress, const StopRequested& stop)
 {
     if (!(before.host() == after.host()))
         return std::nullopt; // a host fact the engine reads differs: any attempt may change
@@ -311,9 +316,11 @@ std::optional<BoxList> changeRegion(const Engine& before, const Engine& after, F
         return std::nullopt;
     BoxList region;
     ChainReach reachBefore(*b, before.host(), family, ingress);
-    regionOf(*b, reachBefore, left, region);
+    if (!regionOf(*b, reachBefore, left, region, stop))
+        return std::nullopt;
     ChainReach reachAfter(*a, after.host(), family, ingress);
-    regionOf(*a, reachAfter, right, region);
+    if (!regionOf(*a, reachAfter, right, region, stop) || (stop && stop()))
+        return std::nullopt;
     compact(region);
     if (region.size() > kMaxRegionBoxes)
         return std::nullopt;

@@ -22,9 +22,10 @@ using BoxList = std::vector<engine::Box>;
 
 // The attempts (over the ids of `ingress`: interface names, "" for a local process) that can meet a changed rule
 // or policy in either snapshot; nullopt when that cannot be told safely (the hosts differ, the rule alignment does
-// not cover the compiled chains, ...): then everything must be searched.
+// not cover the compiled chains, ...): then everything must be searched. Also nullopt as soon as stop() says yes
+// (asked before each changed rule's region): the caller asks it too and abandons the search.
 std::optional<BoxList> changeRegion(const engine::Engine& before, const engine::Engine& after, Family family,
-    const RuleDiff& rules, const std::vector<std::string>& ingress);
+    const RuleDiff& rules, const std::vector<std::string>& ingress, const StopRequested& stop = {});
 
 // The start boxes cut to the region: pairwise disjoint pieces, none traced twice.
 BoxList restrictToRegion(const BoxList& starts, const BoxList& region);

@@ -10,15 +10,13 @@ std::vector<Finding> analyse(const Snapshot& after, const Snapshot* before, cons
 {
     const AnalysisContext ctx(after, before, options);
     std::vector<Finding> out;
-    checkDirectRouting(ctx, out);
-    checkUnpublishedPortDrop(ctx, out);
-    checkHostForwardRule(ctx, out);
-    checkTailscaleOrder(ctx, out);
-    checkDns(ctx, out);
-    checkSwarmIngress(ctx, out);
-    checkStaleChains(ctx, out);
-    checkIpv6AndBackends(ctx, out);
-    checkUnreachableRules(ctx, out);
+    using Check = void (*)(const AnalysisContext&, std::vector<Finding>&);
+    for (const Check check : { checkDirectRouting, checkUnpublishedPortDrop, checkHostForwardRule, checkTailscaleOrder,
+             checkDns, checkSwarmIngress, checkStaleChains, checkIpv6AndBackends, checkUnreachableRules }) {
+        if (options.stop && options.stop())
+            return {};
+        check(ctx, out);
+    }
     std::stable_sort(
         out.begin(), out.end(), [](const Finding& a, const Finding& b) { return a.severity < b.severity; });
     return out;

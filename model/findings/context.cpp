@@ -34,6 +34,8 @@ AnalysisContext::AnalysisContext(const Snapshot& after, const Snapshot* before, 
         probes.push_back(extra);
     m_flows.reserve(probes.size());
     for (auto& probe : probes) {
+        if (options.stop && options.stop())
+            break; // analyse() sees the same answer and stops too
         TracedFlow t { std::move(probe), {}, std::nullopt };
         t.after = m_afterEngine->traceFlow(t.probe.packet);
         if (m_beforeEngine)

@@ -11,6 +11,7 @@
 #include "model/fix/fixplan.h"
 #include "model/snapshot.h"
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -89,6 +90,8 @@ struct AnalyseOptions {
     std::vector<FlowProbe> extraFlows;
     // At most this many flows are listed as evidence per finding (all are still examined).
     std::size_t maxFlowsPerFinding = 16;
+    // Asked between flows and between checks; once it says yes, analyse() stops and returns no findings.
+    std::function<bool()> stop;
 };
 
 // Every finding for `after`, most severe first. With `before`, flows are traced in both and findings about a

@@ -145,6 +145,21 @@ const std::string kTsStateful
 class TestFindings final : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    // A stop is asked between flows and checks: a yes leaves no findings, a no changes nothing.
+    void aStoppedAnalysisGivesNoFindings()
+    {
+        const Snapshot before = fixture("27.5.1-b-usernet-portmap");
+        const Snapshot after = fixture("28.x-b-usernet-portmap");
+        AnalyseOptions options;
+        int asked = 0;
+        options.stop = [&asked] { ++asked; return false; };
+        const auto all = analyse(after, &before, options);
+        QVERIFY(find(all, "direct-routing-raw-drop"));
+        QVERIFY(asked > 9); // at least once before each check
+        options.stop = [] { return true; };
+        QVERIFY(analyse(after, &before, options).empty());
+    }
+
     void directRoutingAfterTheUpgradeWithTheVerifiedFix()
     {
         const Snapshot before = fixture("27.5.1-b-usernet-portmap");

@@ -33,6 +33,7 @@ private Q_SLOTS:
     void hidingUnchangedChainsKeepsEveryChange();
     void provenanceFilterKeepsOnlyThoseAuthors();
     void countersCanBeLeftOut();
+    void aStoppedBuildGivesNoRows();
     void rowsBuiltElsewhereShowTheSame();
     void rowOfRuleFindsEveryShownRule();
 
@@ -193,6 +194,19 @@ void TestRulesDiffModel::countersCanBeLeftOut()
     QVERIFY(anyCounters()); // chain lines carry "[packets:bytes]"
     m.setShowCounters(false);
     QVERIFY(!anyCounters());
+}
+
+// A worker's stop is heard while the rows are built: asked at least once, a yes gives no rows at all.
+void TestRulesDiffModel::aStoppedBuildGivesNoRows()
+{
+    int asked = 0;
+    const auto never = [&asked] { ++asked; return false; };
+    const model::RulesDiffRowsPtr rows = model::buildRulesDiffRows(m_diff, {}, never);
+    QVERIFY(rows && !rows->lines.empty());
+    QVERIFY(asked > 0);
+    QVERIFY(!model::buildRulesDiffRows(m_diff, {}, [] { return true; }));
+    int answers = 0; // a yes on a later ask stops it too
+    QVERIFY(!model::buildRulesDiffRows(m_diff, {}, [&answers] { return ++answers > 1; }));
 }
 
 // Rows made by buildRulesDiffRows() (as a worker thread does) show exactly what the model builds itself.

@@ -14,6 +14,7 @@
 #include "model/rulesdiffmodel.h"
 
 #include <QAction>
+#include <QComboBox>
 #include <QFileInfo>
 #include <QItemSelectionModel>
 #include <QLabel>
@@ -103,6 +104,30 @@ private Q_SLOTS:
         QVERIFY(flows->proxy()->rowCount() < all);
         QVERIFY(flows->proxy()->rowCount() > 0);
         QVERIFY(flows->details()->toPlainText().contains(QStringLiteral("Before")));
+    }
+
+    // Each finding's fix options on their own row under it, the box as wide as its longest option: in a
+    // 1280x800 window the chosen option reads whole, and the tooltip still has it.
+    void fixOptionsAreAsWideAsTheirLongestEntry()
+    {
+        m_window->resize(1280, 800);
+        m_window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+        m_window->findChild<QAction*>(QStringLiteral("actionViewFixScript"))->trigger();
+        auto* fix = m_window->analysisPages()->fixScript();
+        const QList<QComboBox*> boxes = fix->choices()->findChildren<QComboBox*>(QStringLiteral("FixOption"));
+        QVERIFY(!boxes.isEmpty());
+        QCOMPARE(boxes.size(), fix->choices()->topLevelItemCount());
+        for (QComboBox* box : boxes) {
+            int longest = 0;
+            for (int i = 0; i < box->count(); ++i)
+                longest = std::max(longest, box->fontMetrics().horizontalAdvance(box->itemText(i)));
+            QVERIFY2(box->sizeHint().width() > longest, qPrintable(box->itemText(0)));
+            QVERIFY2(box->minimumSizeHint().width() > longest, qPrintable(box->itemText(0)));
+            QCOMPARE(box->toolTip(), box->currentText());
+            QTRY_VERIFY2(box->isVisible() && box->width() > box->fontMetrics().horizontalAdvance(box->currentText()),
+                qPrintable(QStringLiteral("%1 px for %2").arg(box->width()).arg(box->currentText())));
+        }
     }
 
     void fixScriptIsVerifiedAndExportsAnExecutable()

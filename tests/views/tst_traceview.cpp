@@ -5,6 +5,7 @@
 #include "views/traceview.h"
 
 #include <QComboBox>
+#include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -66,6 +67,7 @@ private Q_SLOTS:
     void pickersComeFromTheSnapshots();
     void pickButtonsFitTheirTextAndTheirField();
     void directRoutingIsAcceptedBeforeAndDroppedAfter();
+    void theSelectedHopShowsItsWholeRule();
     void aBadAddressIsExplained();
     void oneSnapshotShowsOneHopList();
     void aPublishedPortShowsTheRewrite();
@@ -154,6 +156,49 @@ void TestTraceView::directRoutingIsAcceptedBeforeAndDroppedAfter()
     QVERIFY(view.hops(0)->topLevelItemCount() > view.hops(1)->topLevelItemCount());
     QVERIFY(!view.hops(0)->findItems(QStringLiteral("FORWARD"), Qt::MatchExactly, 0).isEmpty());
     QVERIFY(!view.hops(0)->findItems(QStringLiteral("Reply"), Qt::MatchStartsWith, 0).isEmpty());
+}
+
+// In a narrow window the Rule column is cut: the details line under the hops shows the selected hop's rule whole.
+void TestTraceView::theSelectedHopShowsItsWholeRule()
+{
+    TraceView view;
+    view.resize(900, 600);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.setSnapshots({ m_before, m_after }, { QStringLiteral("Before"), QStringLiteral("After") });
+    QVERIFY(view.form()->chooseIngress(QStringLiteral("tailscale0")));
+    view.form()->setSource(QStringLiteral("100.64.10.20"));
+    QVERIFY(view.form()->pickDestination(QStringLiteral("web")));
+    view.form()->setDestinationPort(80);
+    view.trace();
+    QTreeWidget* hops = view.hops(1);
+    QTreeWidgetItem* deciding = nullptr;
+    for (int i = 0; i < hops->topLevelItemCount() && !deciding; ++i)
+        if (hops->topLevelItem(i)->text(3).contains(QStringLiteral("decides")))
+            deciding = hops->topLevelItem(i);
+    QVERIFY(deciding);
+    const QString rule = deciding->text(4);
+    QVERIFY2(rule.startsWith(QStringLiteral("-A PREROUTING")), qPrintable(rule));
+    QCOMPARE(deciding->toolTip(4), rule);
+    // Before any selection the details show the deciding hop.
+    QVERIFY2(view.hopDetails(1).contains(rule), qPrintable(view.hopDetails(1)));
+    hops->setCurrentItem(deciding);
+    const QString details = view.hopDetails(1);
+    QVERIFY2(details.contains(rule), qPrintable(details));
+    QVERIFY2(details.startsWith(QStringLiteral("raw/PREROUTING rule ")), qPrintable(details));
+    QVERIFY2(details.contains(QStringLiteral(", line ")), qPrintable(details));
+    QVERIFY2(details.contains(QStringLiteral("DROP")), qPrintable(details));
+    // The other side is untouched by this selection.
+    QVERIFY(!view.hopDetails(0).contains(QStringLiteral("PREROUTING rule")));
+    // Another hop selected: its rule replaces the deciding one.
+    QTreeWidget* beforeHops = view.hops(0);
+    QTreeWidgetItem* jump = beforeHops->topLevelItem(2);
+    QCOMPARE(jump->text(1), QStringLiteral("filter/FORWARD"));
+    beforeHops->setCurrentItem(jump);
+    QVERIFY2(view.hopDetails(0).startsWith(QStringLiteral("filter/FORWARD rule 1, line ")), qPrintable(view.hopDetails(0)));
+    QVERIFY(view.hopDetails(0).contains(jump->text(4)));
+    auto* label = view.findChild<QLabel*>(QStringLiteral("TraceHopDetails"));
+    QVERIFY(label && label->wordWrap() && (label->textInteractionFlags() & Qt::TextSelectableByMouse));
 }
 
 void TestTraceView::aBadAddressIsExplained()
