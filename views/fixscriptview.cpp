@@ -160,6 +160,25 @@ void FixScriptView::fillChoices()
         }
     }
     m_filling = false;
+    fitChoices();
+}
+
+// A host has a handful of findings: the list is as tall as its rows (each finding and its options; at least three
+// lines, at most twelve, then it scrolls), and the verification gets the rest instead of an empty band under it.
+void FixScriptView::fitChoices()
+{
+    const int line = std::max(m_choices->sizeHintForRow(0), m_choices->fontMetrics().height() + 6);
+    int rows = 0;
+    for (int i = 0; i < m_choices->topLevelItemCount(); ++i) {
+        const QTreeWidgetItem* item = m_choices->topLevelItem(i);
+        rows += line;
+        for (int c = 0; c < item->childCount(); ++c) {
+            const QWidget* row = m_choices->itemWidget(item->child(c), 0);
+            rows += row ? std::max(row->sizeHint().height(), line) : line;
+        }
+    }
+    rows = std::clamp(rows, 3 * line, 12 * line);
+    m_choices->setMaximumHeight(m_choices->header()->sizeHint().height() + rows + 2 * m_choices->frameWidth() + 2);
 }
 
 QWidget* FixScriptView::optionRow(const model::findings::Finding& finding, const std::string& preferredId)

@@ -55,6 +55,7 @@ protected:
 
 private:
     void fillChoices();
+    void fitChoices();
     QWidget* optionRow(const model::findings::Finding& finding, const std::string& preferredId);
     std::vector<model::fix::FixPlan> chosenPlans() const;
     void regenerate();

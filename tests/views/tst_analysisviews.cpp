@@ -25,6 +25,7 @@
 #include <QSortFilterProxyModel>
 #include <QTableView>
 #include <QTemporaryDir>
+#include <QTextEdit>
 #include <QTest>
 #include <QTextBrowser>
 #include <QTreeView>
@@ -128,6 +129,14 @@ private Q_SLOTS:
             QTRY_VERIFY2(box->isVisible() && box->width() > box->fontMetrics().horizontalAdvance(box->currentText()),
                 qPrintable(QStringLiteral("%1 px for %2").arg(box->width()).arg(box->currentText())));
         }
+        // One finding: the list is as tall as its finding and options row (three lines at least), not a band of
+        // empty rows; the verification below gets the room.
+        const int line = fix->choices()->fontMetrics().height();
+        QVERIFY2(fix->choices()->height() < 9 * line, qPrintable(QString::number(fix->choices()->height())));
+        QVERIFY(fix->choices()->viewport()->height() >= 3 * line);
+        auto* details = fix->findChild<QTextEdit*>(QStringLiteral("FixVerificationDetails"));
+        QVERIFY(details);
+        QVERIFY(details->height() > 2 * fix->choices()->height());
     }
 
     void fixScriptIsVerifiedAndExportsAnExecutable()
