@@ -173,7 +173,9 @@ void TestSmoke::windowAppearsAndMenusWork()
     QVERIFY(connectToHost->isEnabled());
     window.menuBar()->setActiveAction(file->menuAction());
     QTRY_VERIFY(file->isVisible());
-    QTest::mouseMove(file, file->actionGeometry(connectToHost).center());
+    // Highlighted as the arrow keys or the pointer do (a menu ignores the pointer until it has moved from where the
+    // menu opened, which differs between Qt versions).
+    file->setActiveAction(connectToHost);
     QTRY_COMPARE(window.statusBar()->currentMessage(), QStringLiteral("Take a snapshot of a host over SSH"));
     QTest::qWait(200); // let the status bar repaint before the picture is taken
     saveScreen(QStringLiteral("screen-file-menu"));
@@ -185,10 +187,7 @@ void TestSmoke::windowAppearsAndMenusWork()
     QVERIFY(!connectToHost->isEnabled());
     window.menuBar()->setActiveAction(file->menuAction());
     QTRY_VERIFY(file->isVisible());
-    auto* openSnapshot = window.findChild<QAction*>(QStringLiteral("actionOpenSnapshot"));
-    QVERIFY(openSnapshot);
-    QTest::mouseMove(file, file->actionGeometry(openSnapshot).center()); // hovering is a move onto the entry
-    QTest::mouseMove(file, file->actionGeometry(connectToHost).center());
+    QTest::mouseMove(file, file->actionGeometry(connectToHost).center()); // a disabled entry is not highlighted
     QTRY_VERIFY(window.statusBar()->currentMessage().startsWith(QStringLiteral("Not available yet: ")));
     QTest::keyClick(file, Qt::Key_Escape);
     QTRY_VERIFY(!file->isVisible());
