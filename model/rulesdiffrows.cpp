@@ -59,9 +59,8 @@ namespace {
             return QStringLiteral("Removed (only before)");
         case RowKind::Changed:
             return QStringLiteral("Changed options");
-        case RowKind::Moved:
-            return QStringLiteral("Moved");
         case RowKind::Same:
+        case RowKind::Moved: // told with where it went
             break;
         }
         return QStringLiteral("Unchanged");
@@ -239,21 +238,22 @@ namespace {
             if (row.kind == RowKind::Moved)
                 line.side[s].movedTo = row.counterpart;
         }
-        // What the line below the panes says about the rule: the change, where the rule is, and who wrote it.
-        const int s = row.right ? 1 : 0;
-        const Rule* shown = sideRules[s];
-        const QString reason = qs(shown->provenanceReason.str());
-        line.toolTip = QStringLiteral("%1 · %2/%3, rule %4 · %5%6")
-                           .arg(rowChangeText(row.kind), qs(chain.table), qs(*names[s]))
-                           .arg(indexes[s] + 1)
-                           .arg(RulesetModel::provenanceLabel(row.provenance()),
-                               reason.isEmpty() ? QString() : QStringLiteral(": ") + reason);
+        // What the line below the panes says about the rule: where a moved rule went, or else the change, where
+        // the rule is and who wrote it.
         if (row.kind == RowKind::Moved) {
             const QString where = QStringLiteral("%1/%2, rule %3")
                                       .arg(qs(row.counterpart.table), qs(row.counterpart.chain))
                                       .arg(row.counterpart.index + 1);
             line.toolTip = (row.left ? QStringLiteral("Moved to ") : QStringLiteral("Moved here from ")) + where;
+            return line;
         }
+        const int s = row.right ? 1 : 0;
+        const QString reason = qs(sideRules[s]->provenanceReason.str());
+        line.toolTip = QStringLiteral("%1 · %2/%3, rule %4 · %5%6")
+                           .arg(rowChangeText(row.kind), qs(chain.table), qs(*names[s]))
+                           .arg(indexes[s] + 1)
+                           .arg(RulesetModel::provenanceLabel(row.provenance()),
+                               reason.isEmpty() ? QString() : QStringLiteral(": ") + reason);
         return line;
     }
 
