@@ -238,8 +238,10 @@ IntervalSet unrealisticAddresses(const Engine& before, const Engine& after, Fami
 
 class Search final {
 public:
-    Search(const Engine& before, const Engine& after, Family family, const std::vector<Ingress>& ingress)
-        : m_before(before)
+    Search(
+        const Engine& before, const Engine& after, Family family, const std::vector<Ingress>& ingress, bool widenGroups)
+        : m_widenGroups(widenGroups)
+        , m_before(before)
         , m_after(after)
         , m_family(family)
         , m_partBefore(before.host(), family)
@@ -335,6 +337,8 @@ public:
         const auto in = static_cast<std::size_t>(at(box, Dim::Ingress).first());
         PathRecorder rb(m_partBefore, rep.header, in);
         PathRecorder ra(m_partAfter, rep.header, in);
+        rb.setGroupWidening(m_widenGroups);
+        ra.setGroupWidening(m_widenGroups);
         FlowResult fb = m_before.traceFlow(rep, &rb);
         FlowResult fa = m_after.traceFlow(rep, &ra);
         // Where both fates are equal (and decided), the region is no class whatever its deciding rules: a side whose
@@ -352,8 +356,19 @@ public:
         };
         const std::optional<Box> wideBefore = widened(rb);
         const std::optional<Box> wideAfter = widened(ra);
-        const Box& condBefore = wideBefore ? *wideBefore : rb.condition();
-        const Box& condAfter = wideAfter ? *wideAfter : ra.condition();
+        // A side whose path met a group of rules with equal targets may take every packet that meets another rule
+        // of the group instead (PathRecorder::wideCondition): the same fate, and the same deciding rule unless a
+        // widened group's rule decided. Where the fates differ, that rule must stay the traced one.
+        const auto condition
+            = [&](const PathRecorder& r, const FlowResult& f, const std::optional<Box>& wide) -> const Box& {
+            if (wide)
+                return *wide;
+            if (r.widened() && f.fate != Fate::Depends && (sameFate || !r.widenedDecides(f.deciding)))
+                return r.wideCondition();
+            return r.condition();
+        };
+        const Box& condBefore = condition(rb, fb, wideBefore);
+        const Box& condAfter = condition(ra, fa, wideAfter);
         Box region = box;
         const std::array<Dim, 5> dims { Dim::Ingress, Dim::Src, Dim::Dst, Dim::Sport, Dim::Dport };
         for (Dim d : dims)
@@ -383,6 +398,7 @@ public:
     }
 
 private:
+    bool m_widenGroups;
     const Engine& m_before;
     const Engine& m_after;
     Family m_family;
@@ -446,7 +462,7 @@ std::optional<FlowDiff> computeFlowDiff(
         families.push_back(Family::IPv6);
     std::chrono::steady_clock::time_point lastReport {}; // the first report comes after the first 256 boxes
     for (std::size_t fi = 0; fi < families.size(); ++fi) {
-        Search search(before, after, families[fi], diff.ingress);
+        Search search(before, after, families[fi], diff.ingress, options.widenGroups);
         std::vector<Box> starts = search.startBoxes(diff.ingress);
         if (options.prune) {
             std::vector<std::string> names;

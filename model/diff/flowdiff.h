@@ -27,6 +27,10 @@ struct FlowDiffOptions {
     // Search only the attempts that can meet a changed rule or policy (see flowprune.h). Off: the whole header
     // space, for checking that the two agree.
     bool prune = true;
+    // Let a match of one of several rules with equal targets stand for them all where that leaves the fates and
+    // deciding rules as traced (engine::PathRecorder::wideCondition). Off: every path is searched on its own, for
+    // checking that the two agree.
+    bool widenGroups = true;
 };
 
 // What a connection attempt met in one snapshot.

@@ -11,6 +11,7 @@
 #include "model/engine/packet.h"
 #include "model/ruleset.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -124,6 +125,7 @@ struct CompiledTarget {
     std::optional<IpPrefix> netmap;
     std::optional<PortRange> natPorts;
     bool queueBypass = false;
+    bool operator==(const CompiledTarget&) const = default;
 };
 
 struct CompiledRule {
@@ -174,6 +176,24 @@ struct CompiledChain {
     std::string policy; // ACCEPT/DROP for built-in chains
     std::vector<CompiledRule> rules;
     std::vector<IndexedRun> runs; // ascending, disjoint; empty when compiled without the index
+    // Consecutive rules (two or more, outside indexed runs) with equal targets that end the chain's traversal for
+    // a matching packet whichever of them matched (verdicts, RETURN, GOTO, NAT): a packet that matches any of them
+    // goes on the same way. [begin, end) rule indices, ascending, disjoint.
+    struct TargetGroup {
+        std::uint32_t begin = 0;
+        std::uint32_t end = 0;
+    };
+    std::vector<TargetGroup> groups;
+
+    const TargetGroup* groupAt(std::size_t rule) const noexcept
+    {
+        const auto it = std::upper_bound(
+            groups.begin(), groups.end(), rule, [](std::size_t r, const TargetGroup& g) { return r < g.begin; });
+        if (it == groups.begin())
+            return nullptr;
+        const TargetGroup& g = *std::prev(it);
+        return rule < g.end ? &g : nullptr;
+    }
 
     const IndexedRun* runAt(std::size_t rule) const noexcept
     {

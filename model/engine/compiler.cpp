@@ -224,6 +224,82 @@ const CompiledTable* CompiledRuleset::table(std::string_view n) const noexcept
     return nullptr;
 }
 
+namespace {
+
+// Whether a matching packet leaves the chain the same way whichever rule of equal targets matched it.
+bool endsTraversal(Action a)
+{
+    switch (a) {
+    case Action::Accept:
+    case Action::Drop:
+    case Action::Reject:
+    case Action::Return:
+    case Action::Goto:
+    case Action::Dnat:
+    case Action::Snat:
+    case Action::Masquerade:
+    case Action::Redirect:
+    case Action::Netmap: return true;
+    default: return false;
+    }
+}
+
+// Whether every predicate of the rule decides on the path's own state or on exact value sets of the original
+// fields, without asking the host anything (see CompiledChain::groups).
+bool groupable(const CompiledRule& rule)
+{
+    if (rule.hasOpaque || !endsTraversal(rule.target.action))
+        return false;
+    return std::all_of(rule.predicates.begin(), rule.predicates.end(), [](const Predicate& p) {
+        switch (p.field) {
+        case Field::Src:
+        case Field::Dst: return !p.prefixes.empty() && p.prefixes.front().length >= 0;
+        case Field::InInterface:
+        case Field::OutInterface:
+        case Field::Protocol:
+        case Field::Fragment:
+        case Field::SrcPort:
+        case Field::DstPort:
+        case Field::TcpFlags:
+        case Field::IcmpType:
+        case Field::CtState:
+        case Field::CtStatus:
+        case Field::CtDirection:
+        case Field::CtProto:
+        case Field::Mark:
+        case Field::ConnMark:
+        case Field::IpSet:
+        case Field::SrcRange:
+        case Field::DstRange:
+        case Field::Always: return true;
+        default: return false;
+        }
+    });
+}
+
+std::vector<CompiledChain::TargetGroup> targetGroups(const CompiledChain& chain)
+{
+    std::vector<CompiledChain::TargetGroup> out;
+    const auto& rules = chain.rules;
+    std::size_t i = 0;
+    while (i < rules.size()) {
+        if (chain.runAt(i) != nullptr || !groupable(rules[i])) {
+            ++i;
+            continue;
+        }
+        std::size_t j = i + 1;
+        while (
+            j < rules.size() && chain.runAt(j) == nullptr && groupable(rules[j]) && rules[j].target == rules[i].target)
+            ++j;
+        if (j - i >= 2)
+            out.push_back({ static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j) });
+        i = j;
+    }
+    return out;
+}
+
+} // namespace
+
 std::shared_ptr<const CompiledRuleset> compile(RulesetPtr ruleset, CompileOptions options)
 {
     auto out = std::make_shared<CompiledRuleset>();
@@ -250,6 +326,7 @@ std::shared_ptr<const CompiledRuleset> compile(RulesetPtr ruleset, CompileOption
                                          .first->second;
             if (options.indexChains)
                 cc.runs = detail::indexRuns(cc, ruleset->family, options.minIndexedRun);
+            cc.groups = targetGroups(cc);
             ct.chains.push_back(std::move(cc));
         }
         resolveJumps(ct, out->warnings);

@@ -101,8 +101,102 @@ void Evaluator::beginVisit(RunVisit& visit, const IndexedRun& run, int chain, st
     visit.depth = depth;
     visit.entry = entry;
     visit.choices = m_choices.next;
-    if (visit.run != nullptr)
+    visit.wideDomain.reset();
+    if (visit.run != nullptr) {
         visit.domain = m_rec->domain(visit.tag);
+        if (const IntervalSet* wide = m_rec->wideDomain(visit.tag))
+            visit.wideDomain = *wide;
+    }
+}
+
+void Evaluator::leaveGroup()
+{
+    if (m_group) {
+        m_rec->leaveGroup();
+        m_group.reset();
+    }
+}
+
+bool Evaluator::groupMemberRegion(
+    const PacketState& s, const CompiledRule& rule, std::array<std::optional<IntervalSet>, kDims>& region)
+{
+    for (auto& d : region)
+        d.reset();
+    m_rec->holdRule();
+    bool ok = true;
+    for (const Predicate& p : rule.predicates) {
+        const std::size_t from = m_rec->held();
+        const Tri r = evaluate(s, p);
+        const std::size_t to = m_rec->held();
+        if (r == Tri::Unknown || to - from > 1 || (to == from && r == Tri::False)) {
+            ok = false; // undecided, not one fact, or false for every packet here
+            break;
+        }
+        if (to == from)
+            continue; // true for every packet here
+        const PathRecorder::HeldFact f = m_rec->heldFact(from);
+        const auto dim = static_cast<std::size_t>(PathRecorder::dimension(f.tag));
+        // An exact fact: the match itself (before any negation) holds exactly for the values in its set.
+        const IntervalSet& sofar = region[dim] ? *region[dim] : m_rec->wideCondition()[dim];
+        region[dim] = p.negated ? sofar.subtracted(*f.set) : sofar.intersected(*f.set);
+        if (region[dim]->empty()) {
+            ok = false;
+            break;
+        }
+    }
+    ok = ok && m_rec->heldExact();
+    m_rec->releaseRule(0, 0); // held back only to be tested
+    return ok;
+}
+
+void Evaluator::widenGroup(const PacketState& s, std::size_t matched)
+{
+    const GroupVisit g = *m_group;
+    const CompiledChain& chain = g.table->chains[static_cast<std::size_t>(g.chain)];
+    if (m_choices.next != 0) { // the path depends on a choice: keep it as recorded
+        leaveGroup();
+        return;
+    }
+    const Box& wide = m_rec->wideCondition();
+    std::array<std::optional<IntervalSet>, kDims> region;
+    auto narrower = [&](std::optional<Dim>& key, bool& several) {
+        key.reset();
+        several = false;
+        for (std::size_t d = 0; d < kDims; ++d)
+            if (region[d] && !(*region[d] == wide[d])) {
+                several = several || key.has_value();
+                key = static_cast<Dim>(d);
+            }
+    };
+    if (!groupMemberRegion(s, chain.rules[matched], region)) {
+        leaveGroup();
+        return;
+    }
+    std::optional<Dim> key;
+    bool several = false;
+    narrower(key, several);
+    if (several) {
+        leaveGroup();
+        return;
+    }
+    if (!key) { // the matched rule takes every packet of the wide condition
+        m_rec->matchedGroupEverywhere(g.table, g.chain, g.begin, g.end);
+        m_group.reset();
+        return;
+    }
+    const Dim k = *key;
+    IntervalSet keys = *region[static_cast<std::size_t>(k)];
+    for (std::size_t i = g.begin; i < g.end; ++i) {
+        if (i == matched || !groupMemberRegion(s, chain.rules[i], region))
+            continue;
+        std::optional<Dim> other;
+        narrower(other, several);
+        if (several || (other && *other != k))
+            continue; // not a box along the key: left out, the union stays a subset of the members' matches
+        keys = keys.united(other ? *region[static_cast<std::size_t>(k)] : wide[static_cast<std::size_t>(k)]);
+    }
+    m_rec->matchedGroup(k, std::move(keys), g.table, g.chain, g.begin, g.end);
+    m_group.reset();
 }
 
 Verdict Evaluator::runTable(PacketState& s, Hook hook, const char* tableName)
@@ -119,6 +213,10 @@ Verdict Evaluator::runTable(PacketState& s, Hook hook, const char* tableName)
     RunVisit visit;
     for (std::size_t steps = 0; steps < kMaxSteps; ++steps) {
         const CompiledChain& chain = table->chains[static_cast<std::size_t>(current)];
+        if (m_group
+            && (m_group->table != table || m_group->chain != current || m_group->depth != stack.size()
+                || next < m_group->begin || next >= m_group->end))
+            leaveGroup();
         if (next >= chain.rules.size()) {
             if (stack.empty()) // end of the built-in chain, or of a chain reached by goto from it
                 return policyVerdict(s, hook, *table, builtin);
@@ -147,8 +245,15 @@ Verdict Evaluator::runTable(PacketState& s, Hook hook, const char* tableName)
             }
         }
         const std::size_t index = next++;
+        if (m_rec != nullptr && !m_group && !chain.groups.empty() && m_rec->groupWidening())
+            if (const CompiledChain::TargetGroup* g = chain.groupAt(index)) {
+                m_rec->enterGroup();
+                m_group = GroupVisit { table, current, stack.size(), index, g->end };
+            }
         if (!ruleMatches(s, chain.rules[index]))
             continue;
+        if (m_group)
+            widenGroup(s, index);
         if (visit.run != nullptr) { // the visit ends here: a rule of the run matched
             if (chain.rules[index].target.action == Action::Drop && index >= visit.run->begin && index < visit.run->end)
                 groupRunDrop(s, chain, visit);
@@ -160,6 +265,7 @@ Verdict Evaluator::runTable(PacketState& s, Hook hook, const char* tableName)
         if (stack.size() > kMaxDepth)
             break;
     }
+    leaveGroup();
     Hop hop;
     hop.kind = Hop::Kind::Note;
     hop.hook = hook;

@@ -85,7 +85,22 @@ private:
         std::size_t choices = 0; // undecided choices made on the path before it
         PathRecorder::Tag tag = PathRecorder::Const;
         IntervalSet domain;
+        std::optional<IntervalSet> wideDomain; // when the recorder's wide condition differs
     };
+    // A group of rules with equal targets (CompiledChain::groups) the traced packet is in, from `begin` on.
+    struct GroupVisit {
+        const CompiledTable* table = nullptr;
+        int chain = -1;
+        std::size_t depth = 0;
+        std::size_t begin = 0;
+        std::size_t end = 0;
+    };
+    void leaveGroup();
+    void widenGroup(const PacketState& s, std::size_t matched);
+    // The packets of the recorder's wide condition that match the rule: per dimension, where it is narrower; false
+    // when that is not a box the recorder can tell exactly, or no packet matches.
+    bool groupMemberRegion(
+        const PacketState& s, const CompiledRule& rule, std::array<std::optional<IntervalSet>, kDims>& region);
 
     // Passes over the rules of an indexed run that cannot match: the first candidate at or after `next`, or the
     // run's end. With a recorder, notes the condition the skipped rules stand for.
@@ -127,6 +142,7 @@ private:
     std::vector<std::string>& m_dependsOn;
     std::vector<std::pair<IpAddress, bool>> m_localAnswers;
     PathRecorder* m_rec = nullptr;
+    std::optional<GroupVisit> m_group;
     // A decision by position; turned into a RuleRef (with its strings) only when the trace reports it.
     struct Decision {
         const CompiledTable* table = nullptr;

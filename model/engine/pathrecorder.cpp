@@ -2,6 +2,7 @@
 #include "model/engine/pathrecorder.h"
 
 #include "model/engine/evaluator.h"
+#include "model/engine/trace.h"
 
 #include <algorithm>
 
@@ -237,7 +238,87 @@ void PathRecorder::apply(Tag t, const IntervalSet& set, bool inside)
 {
     const IntervalSet& d = at(m_cond, dimOf(t));
     narrow(t, inside ? d.intersected(set) : d.subtracted(set), false);
+    if (!m_wide)
+        return;
+    if (m_inGroup)
+        m_deferred.push_back({ t, set, inside });
+    else
+        applyWide(t, set, inside);
 }
+
+void PathRecorder::applyWide(Tag t, const IntervalSet& set, bool inside)
+{
+    const Dim dim = dimOf(t);
+    IntervalSet& w = at(*m_wide, dim);
+    w = inside ? w.intersected(set) : w.subtracted(set);
+    cutWide(dim);
+}
+
+// As narrow() does for the path's condition: many holes cost more than the boxes they save.
+void PathRecorder::cutWide(Dim dim)
+{
+    IntervalSet& w = at(*m_wide, dim);
+    if (w.intervals().size() <= m_pieces[static_cast<std::size_t>(dim)])
+        return;
+    const U128 v = valueOf(dim == Dim::Src ? Src
+            : dim == Dim::Dst              ? Dst
+            : dim == Dim::Sport            ? Sport
+            : dim == Dim::Dport            ? Dport
+                                           : In);
+    for (const Interval& i : w.intervals())
+        if (i.lo <= v && v <= i.hi) {
+            w = IntervalSet::range(i.lo, i.hi);
+            return;
+        }
+}
+
+Dim PathRecorder::dimension(Tag t) noexcept { return dimOf(t); }
+
+void PathRecorder::enterGroup()
+{
+    if (!m_wide)
+        m_wide = m_cond;
+    m_inGroup = true;
+    m_deferred.clear();
+}
+
+void PathRecorder::leaveGroup()
+{
+    if (!m_inGroup)
+        return;
+    m_inGroup = false;
+    for (const Pending& p : m_deferred)
+        applyWide(p.tag, p.set, p.inside);
+    m_deferred.clear();
+}
+
+void PathRecorder::matchedGroup(
+    Dim key, IntervalSet keys, const CompiledTable* table, int chain, std::size_t begin, std::size_t end)
+{
+    m_inGroup = false;
+    m_deferred.clear();
+    at(*m_wide, key) = std::move(keys);
+    cutWide(key);
+    m_widened.push_back({ table, chain, begin, end });
+}
+
+void PathRecorder::matchedGroupEverywhere(const CompiledTable* table, int chain, std::size_t begin, std::size_t end)
+{
+    m_inGroup = false;
+    m_deferred.clear();
+    m_widened.push_back({ table, chain, begin, end });
+}
+
+bool PathRecorder::widenedDecides(const RuleRef& rule) const
+{
+    return std::any_of(m_widened.begin(), m_widened.end(), [&](const Widened& w) {
+        const auto index = static_cast<std::size_t>(rule.index);
+        return rule.index > 0 && index - 1 >= w.begin && index - 1 < w.end && rule.table == w.table->name
+            && rule.chain == w.table->chains[static_cast<std::size_t>(w.chain)].name;
+    });
+}
+
+const IntervalSet* PathRecorder::wideDomain(Tag t) const { return m_wide ? &at(*m_wide, dimOf(t)) : nullptr; }
 
 // The dimension of `t` becomes `next`, a subset of it that holds the traced value.
 void PathRecorder::narrow(Tag t, IntervalSet next, bool whole)
@@ -260,7 +341,11 @@ void PathRecorder::narrow(Tag t, IntervalSet next, bool whole)
     at(m_cond, dim) = std::move(next);
 }
 
-void PathRecorder::pin(Tag t) { restrict(t, IntervalSet::single(valueOf(t)), true); }
+void PathRecorder::pin(Tag t)
+{
+    m_inexact = true;
+    restrict(t, IntervalSet::single(valueOf(t)), true);
+}
 
 void PathRecorder::keysPassed(bool dst, const IntervalSet& keys, U128 value)
 {
@@ -272,6 +357,13 @@ void PathRecorder::keysPassed(bool dst, const IntervalSet& keys, U128 value)
         m_pending.push_back({ t, own ? keys.subtracted(IntervalSet::single(value)) : keys, false });
         return;
     }
+    if (m_wide) {
+        IntervalSet others = own ? keys.subtracted(IntervalSet::single(value)) : keys;
+        if (m_inGroup)
+            m_deferred.push_back({ t, std::move(others), false });
+        else
+            applyWide(t, others, false);
+    }
     // (d minus the keys) plus the traced value, without copying the keys
     const IntervalSet& d = at(m_cond, dimOf(t));
     IntervalSet next = d.subtracted(keys);
@@ -282,6 +374,7 @@ void PathRecorder::keysPassed(bool dst, const IntervalSet& keys, U128 value)
 
 void PathRecorder::hostFact(Tag t, const IpAddress& address)
 {
+    m_inexact = true;
     if (t != Const)
         restrict(t, m_partition.classOf(address), true);
 }
@@ -290,6 +383,7 @@ void PathRecorder::prefixFact(Tag t, const IpPrefix& prefix, bool inside) { addr
 
 void PathRecorder::equalFact(Tag a, std::uint64_t va, Tag b, std::uint64_t vb)
 {
+    m_inexact = true;
     if (a == b || (a == Const && b == Const))
         return;
     if (a != Const && b != Const) {
@@ -306,6 +400,7 @@ void PathRecorder::equalFact(Tag a, std::uint64_t va, Tag b, std::uint64_t vb)
 
 void PathRecorder::equalFact(Tag a, const IpAddress& va, Tag b, const IpAddress& vb)
 {
+    m_inexact = true;
     if (a == b || (a == Const && b == Const))
         return;
     if (a != Const && b != Const) {
@@ -399,6 +494,7 @@ void PathRecorder::predicate(const detail::PacketState& s, const Predicate& p, b
     case Field::SrcPort: portFact(m_cur[SlotSport], p.ports, matched); break;
     case Field::DstPort: portFact(m_cur[SlotDport], p.ports, matched); break;
     case Field::AnyPort: {
+        m_inexact = true;
         const bool bySrc = std::any_of(
             p.ports.begin(), p.ports.end(), [&](const PortRange& r) { return r.contains(s.header.sport); });
         if (!matched || bySrc)
@@ -440,7 +536,12 @@ bool PathRecorder::heldHoldFor(Tag t, U128 value, std::size_t from) const
         if (p.tag == t)
             return p.set.contains(value) == p.inside;
         const IntervalSet& d = at(m_cond, dimOf(p.tag));
-        return p.inside ? p.set.includes(d) : !d.intersects(p.set);
+        if (!(p.inside ? p.set.includes(d) : !d.intersects(p.set)))
+            return false;
+        if (!m_wide)
+            return true;
+        const IntervalSet& w = at(*m_wide, dimOf(p.tag));
+        return p.inside ? p.set.includes(w) : !w.intersects(p.set);
     });
 }
 
@@ -450,10 +551,14 @@ void PathRecorder::droppedWithKeys(Tag t, std::function<IntervalSet()> keys)
         m_dropKeys = DropKeys { t, std::move(keys), std::nullopt };
 }
 
-void PathRecorder::passedWithKeys(Tag t, const IntervalSet& keys)
+void PathRecorder::passedWithKeys(Tag t, const IntervalSet& keys, const IntervalSet* wideFrom)
 {
     if (t == Const)
         return;
+    if (m_wide && wideFrom) {
+        IntervalSet& w = at(*m_wide, dimOf(t));
+        w = w.united(keys.intersected(*wideFrom));
+    }
     IntervalSet& d = at(m_cond, dimOf(t));
     d = d.united(keys);
     std::size_t& pieces = m_pieces[static_cast<std::size_t>(dimOf(t))];

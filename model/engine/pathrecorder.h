@@ -25,6 +25,7 @@ namespace model::engine {
 namespace detail {
 struct PacketState;
 }
+struct RuleRef;
 
 // The dimensions of a packet box.
 enum class Dim : std::uint8_t { Ingress, Proto, Src, Dst, Sport, Dport };
@@ -116,6 +117,7 @@ public:
     void holdRule() noexcept
     {
         m_holding = true;
+        m_inexact = false;
         m_pending.clear();
     }
     std::size_t held() const noexcept { return m_pending.size(); }
@@ -138,13 +140,51 @@ public:
     // Passed over an indexed run without a match (Evaluator::groupRunPass): every packet of the condition whose key
     // is in `keys` (each in the domain the run was entered with) takes the same path through it; the key's
     // dimension takes them in, with all their holes.
-    void passedWithKeys(Tag t, const IntervalSet& keys);
+    // `wideFrom`: the wide condition's domain of the key when the visit began (wideDomain()); its keys join the
+    // wide condition too.
+    void passedWithKeys(Tag t, const IntervalSet& keys, const IntervalSet* wideFrom);
+    // The wide condition's values of the field `t` carries, when it is wider than the path's own (else nullptr).
+    const IntervalSet* wideDomain(Tag t) const;
     // Engine side, for those checks: the values of the field `t` carries that the condition allows, and whether
     // every condition held back (holdRule()) from the `from`th on holds for every packet of the condition with `t`
     // = `value`.
     const IntervalSet& domain(Tag t) const;
     bool heldHoldFor(Tag t, U128 value, std::size_t from = 0) const;
     Tag walkTag(Slot s) const noexcept { return m_walkStart[s]; }
+
+    // Rules with equal targets (CompiledChain::groups): a packet that matches any of them goes on exactly as one
+    // that matches another, only the rule it met differs. Besides the path's own condition the recorder keeps a
+    // wider one, in which a match of a group member stands for every packet that matches some member: its packets
+    // take the traced path up to which rule of a widened group they met. Their fates are the traced ones; so is the
+    // deciding rule, unless it is a widened group's (widenedDecides()).
+    //
+    // Engine side: entering a group, the conditions the failed members record are held back from the wide
+    // condition; when a member matches, matchedGroup() puts the members' union in their place (on one dimension);
+    // leaveGroup() (no member matched, or the union could not be told) applies them as usual.
+    void setGroupWidening(bool on) noexcept { m_groupWidening = on; }
+    bool groupWidening() const noexcept { return m_groupWidening; }
+    void enterGroup();
+    void leaveGroup();
+    void matchedGroup(
+        Dim key, IntervalSet keys, const CompiledTable* table, int chain, std::size_t begin, std::size_t end);
+    void matchedGroupEverywhere(const CompiledTable* table, int chain, std::size_t begin, std::size_t end);
+    // A fact held back (holdRule()) since, and whether every fact recorded while holding was exact: true exactly
+    // for the values in `set` (inside) or outside it. Host questions, pinned values and equalities are not.
+    struct HeldFact {
+        Tag tag;
+        const IntervalSet* set;
+        bool inside;
+    };
+    HeldFact heldFact(std::size_t i) const { return { m_pending[i].tag, &m_pending[i].set, m_pending[i].inside }; }
+    bool heldExact() const noexcept { return !m_inexact; }
+    static Dim dimension(Tag t) noexcept;
+    void choiceMade() noexcept { m_choice = true; }
+
+    // Caller side: the wide condition (the path's own when nothing was widened), whether it is wider, and whether
+    // a decision reported for the trace came from a widened group.
+    const Box& wideCondition() const noexcept { return m_wide ? *m_wide : m_cond; }
+    bool widened() const noexcept { return !m_widened.empty() && !m_choice; }
+    bool widenedDecides(const RuleRef& rule) const;
 
 private:
     static Tag identity(Slot s) noexcept { return static_cast<Tag>(s); }
@@ -156,6 +196,8 @@ private:
     void flowPredicate(const detail::PacketState& s, const Predicate& p, bool matched);
 
     void apply(Tag t, const IntervalSet& set, bool inside);
+    void applyWide(Tag t, const IntervalSet& set, bool inside);
+    void cutWide(Dim dim);
     void narrow(Tag t, IntervalSet next, bool whole);
     struct Pending {
         Tag tag;
@@ -187,6 +229,20 @@ private:
         std::optional<IntervalSet> keys;
     };
     std::optional<DropKeys> m_dropKeys;
+
+    bool m_groupWidening = true;
+    bool m_inexact = false;
+    bool m_choice = false;
+    std::optional<Box> m_wide; // unset: the same as m_cond
+    bool m_inGroup = false;
+    std::vector<Pending> m_deferred; // held back from m_wide while in a group
+    struct Widened {
+        const CompiledTable* table;
+        int chain;
+        std::size_t begin;
+        std::size_t end;
+    };
+    std::vector<Widened> m_widened;
 };
 
 } // namespace model::engine

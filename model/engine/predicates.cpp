@@ -292,6 +292,8 @@ void Evaluator::recordGroupMiss(const PacketState& s, const std::vector<Predicat
 
 bool Evaluator::choose(const std::string& question, const std::string& reason, bool fact)
 {
+    if (m_rec != nullptr)
+        m_rec->choiceMade();
     const std::size_t i = m_choices.next++;
     if (i >= m_choices.sequence.size())
         m_choices.sequence.push_back(true);

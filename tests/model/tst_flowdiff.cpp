@@ -1,14 +1,17 @@
 // The semantic diff on the shared Docker fixtures: every changed flow of EXPECTED.md lies in a class with the
 // deciding rules measured on the real kernel, no unchanged flow lies in any class, each class's witness traced
 // concretely shows what the class says, and random packets traced in both snapshots agree with the classes.
+#include "../common/fixturehost.h"
 #include "model/diff/flowdiff.h"
 #include "model/diff/flowtext.h"
-#include "../common/fixturehost.h"
+#include "model/parse/iptables.h"
 
 #include <QTest>
 
+#include <algorithm>
 #include <map>
 #include <random>
+#include <set>
 
 using namespace model;
 using namespace model::engine;
@@ -188,6 +191,78 @@ private:
     std::vector<IpAddress> m_v6;
 };
 
+// An IPv4 engine for the rules on a host with eth0 (the default route) and `bridges` Docker bridges.
+std::shared_ptr<const Engine> engineOf(const std::string& text, int bridges)
+{
+    auto rules = parse::parseIptablesSave(text, Family::IPv4);
+    if (!rules)
+        qFatal("test ruleset does not parse");
+    HostModel host;
+    host.setInterfacesCaptured(true);
+    const auto iface = [&](const std::string& name, const char* address, int length, bool isBridge) {
+        IpPrefix a = IpPrefix::host(*IpAddress::parse(address));
+        a.mask = a.withLength(length).mask;
+        a.length = length;
+        host.addInterface(HostInterface { name, { a }, isBridge, {} });
+    };
+    iface("eth0", "10.0.0.10", 24, false);
+    for (int n = 0; n < bridges; ++n)
+        iface("br-" + std::to_string(100000000000 + n), ("172.20." + std::to_string(n) + ".1").c_str(), 24, true);
+    host.addRoute(HostRoute {
+        *IpPrefix::parse("0.0.0.0/0"), "eth0", IpAddress::parse("10.0.0.1"), std::nullopt, "unicast", 0, "captured" });
+    host.setSysctl("net.ipv4.ip_forward", "1");
+    host.setSysctl("net.bridge.bridge-nf-call-iptables", "1");
+    return std::make_shared<const Engine>(
+        std::make_shared<const Ruleset>(std::move(rules).value()), nullptr, std::move(host));
+}
+
+// A Docker 28 host with `networks` user bridges and `ports` published ports spread over them, written the way
+// Docker writes its rules: one rule per bridge in several chains (equal targets side by side), one per container
+// or port in others. Its bridges are the host's. Without `rawDrops`, containers can be reached directly as before
+// Docker 28. With `blockOutbound` the host's own DOCKER-USER rule stops containers from reaching the outside.
+std::shared_ptr<const Engine> generatedDockerHost(int networks, int ports, bool rawDrops, bool blockOutbound)
+{
+    const auto bridge = [](int n) { return "br-" + std::to_string(100000000000 + n); };
+    const auto ctr = [](int n, int k) { return "172.20." + std::to_string(n) + '.' + std::to_string(2 + k); };
+    std::string raw, filter, nat;
+    for (int p = 0; p < ports; ++p) {
+        const int n = p % networks, k = p / networks;
+        if (rawDrops)
+            raw += "-A PREROUTING -d " + ctr(n, k) + "/32 ! -i " + bridge(n) + " -j DROP\n";
+        filter += "-A DOCKER -d " + ctr(n, k) + "/32 ! -i " + bridge(n) + " -o " + bridge(n)
+            + " -p tcp -m tcp --dport 80 -j ACCEPT\n";
+        nat += "-A DOCKER ! -i " + bridge(n) + " -p tcp -m tcp --dport " + std::to_string(8000 + p)
+            + " -j DNAT --to-destination " + ctr(n, k) + ":80\n";
+    }
+    std::string text = "*raw\n:PREROUTING ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n" + raw
+        + "COMMIT\n*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n:DOCKER - [0:0]\n"
+          ":DOCKER-BRIDGE - [0:0]\n:DOCKER-CT - [0:0]\n:DOCKER-FORWARD - [0:0]\n:DOCKER-ISOLATION-STAGE-1 - [0:0]\n"
+          ":DOCKER-ISOLATION-STAGE-2 - [0:0]\n:DOCKER-USER - [0:0]\n-A FORWARD -j DOCKER-USER\n"
+          "-A FORWARD -j DOCKER-FORWARD\n"
+        + std::string(blockOutbound ? "-A DOCKER-USER -o eth0 -j DROP\n" : "") + filter;
+    for (int n = 0; n < networks; ++n)
+        text += "-A DOCKER ! -i " + bridge(n) + " -o " + bridge(n) + " -j DROP\n";
+    for (int n = 0; n < networks; ++n)
+        text += "-A DOCKER-BRIDGE -o " + bridge(n) + " -j DOCKER\n-A DOCKER-CT -o " + bridge(n)
+            + " -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n";
+    text += "-A DOCKER-FORWARD -j DOCKER-CT\n-A DOCKER-FORWARD -j DOCKER-ISOLATION-STAGE-1\n"
+            "-A DOCKER-FORWARD -j DOCKER-BRIDGE\n";
+    for (int n = 0; n < networks; ++n)
+        text += "-A DOCKER-FORWARD -i " + bridge(n) + " -j ACCEPT\n";
+    for (int n = 0; n < networks; ++n)
+        text += "-A DOCKER-ISOLATION-STAGE-1 -i " + bridge(n) + " ! -o " + bridge(n)
+            + " -j DOCKER-ISOLATION-STAGE-2\n-A DOCKER-ISOLATION-STAGE-2 -o " + bridge(n) + " -j DROP\n";
+    text += "COMMIT\n*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+            ":POSTROUTING ACCEPT [0:0]\n:DOCKER - [0:0]\n-A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER\n"
+            "-A OUTPUT ! -d 127.0.0.0/8 -m addrtype --dst-type LOCAL -j DOCKER\n";
+    for (int n = 0; n < networks; ++n)
+        text += "-A POSTROUTING -s 172.20." + std::to_string(n) + ".0/24 ! -o " + bridge(n) + " -j MASQUERADE\n";
+    for (int n = 0; n < networks; ++n)
+        text += "-A DOCKER -i " + bridge(n) + " -j RETURN\n";
+    text += nat + "COMMIT\n";
+    return engineOf(text, networks);
+}
+
 int samplesPerPair()
 {
     const QByteArray env = qgetenv("CHAINSIGHT_FLOWDIFF_SAMPLES");
@@ -322,6 +397,114 @@ private Q_SLOTS:
         }
         qInfo("%d random attempts, %d with a changed fate; %zu classes from %zu boxes", n, inClasses,
             pair.diff.classes.size(), pair.diff.boxes);
+    }
+    // Rules with equal targets side by side (one per bridge) let one traced path stand for all of them: fewer boxes,
+    // the same classes, and every attempt still has the fate and deciding rules its class reports.
+    void groupsWidenExactly()
+    {
+        // Before: containers reach the outside, each bridge by its own rule of a group; direct routing to them
+        // works. After: both stopped, by rules of their own.
+        const auto before = generatedDockerHost(6, 12, false, false);
+        const auto after = generatedDockerHost(6, 15, true, true);
+        FlowDiffOptions pathByPath;
+        pathByPath.widenGroups = false;
+        const auto wide = computeFlowDiff(*before, *after);
+        const auto exact = computeFlowDiff(*before, *after, pathByPath);
+        QVERIFY(wide && exact);
+        QVERIFY2(wide->boxes < exact->boxes,
+            qPrintable(QStringLiteral("%1 boxes widened, %2 path by path").arg(wide->boxes).arg(exact->boxes)));
+        const auto sides = [](const FlowDiff& d) {
+            std::vector<std::string> out;
+            for (const auto& list : { &d.classes, &d.depends })
+                for (const FlowClass& c : *list)
+                    out.push_back(describeFate(c.before) + ' ' + describeRule(c.before) + " -> " + describeFate(c.after)
+                        + ' ' + describeRule(c.after));
+            std::sort(out.begin(), out.end());
+            return out;
+        };
+        QVERIFY(!wide->classes.empty());
+        QCOMPARE(sides(*wide), sides(*exact));
+
+        std::mt19937 rng(20261206u);
+        const auto roll = [&](std::size_t n) { return static_cast<std::size_t>(rng() % n); };
+        std::vector<std::string> ingress { "eth0", "wlan0" };
+        std::vector<std::string> addresses { "10.0.0.10", "10.0.0.1", "203.0.113.7", "127.0.0.1" };
+        for (int n = 0; n < 6; ++n) {
+            ingress.push_back("br-" + std::to_string(100000000000 + n));
+            for (int k : { 0, 1, 2, 3, 200 })
+                addresses.push_back("172.20." + std::to_string(n) + '.' + std::to_string(k == 0 ? 1 : 1 + k));
+        }
+        const int n = samplesPerPair() * 20;
+        int inClasses = 0;
+        for (int i = 0; i < n; ++i) {
+            Packet p;
+            p.fromLocalProcess = roll(6) == 0;
+            if (!p.fromLocalProcess)
+                p.inInterface = ingress[roll(ingress.size())];
+            p.header.protocol = roll(5) == 0 ? Proto::Udp : Proto::Tcp;
+            p.header.src = *IpAddress::parse(addresses[roll(addresses.size())]);
+            p.header.dst = *IpAddress::parse(addresses[roll(addresses.size())]);
+            p.header.sport = roll(2) == 0 ? 40000 : static_cast<std::uint16_t>(roll(65536));
+            p.header.dport
+                = roll(3) == 0 ? 80 : static_cast<std::uint16_t>(roll(4) == 0 ? roll(65536) : 8000 + roll(18));
+            p.header.tcpFlags = TcpFlag::Syn;
+            p.family = Family::IPv4;
+            const FlowSide b = sideOf(before->traceFlow(p));
+            const FlowSide a = sideOf(after->traceFlow(p));
+            const FlowClass* c = wide->classOf(p);
+            const QString what = QString::fromStdString(p.describe() + ": " + describeFate(b) + ' ' + describeRule(b)
+                                     + " -> " + describeFate(a) + ' ' + describeRule(a))
+                + QStringLiteral(" / ") + describe(c);
+            if (!changed(b, a)) {
+                QVERIFY2(c == nullptr, qPrintable(QStringLiteral("unchanged packet inside a class: ") + what));
+                continue;
+            }
+            ++inClasses;
+            QVERIFY2(c != nullptr, qPrintable(QStringLiteral("changed packet outside every class: ") + what));
+            QVERIFY2(
+                c->before == b && c->after == a, qPrintable(QStringLiteral("class explains it differently: ") + what));
+        }
+        QVERIFY(inClasses > 0);
+        qInfo("%d random attempts, %d with a changed fate; %zu classes from %zu boxes (%zu path by path)", n, inClasses,
+            wide->classes.size(), wide->boxes, exact->boxes);
+    }
+    // Where the fates differ, a group's rule that decided stays the traced one: each interface and source network
+    // keeps its own accepting rule in the classes.
+    void groupsKeepDecidingRules()
+    {
+        const std::string rules = "-A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n"
+                                  "-A FORWARD -i eth1 -j ACCEPT\n-A FORWARD -i eth2 -j ACCEPT\n"
+                                  "-A FORWARD -i eth3 -j ACCEPT\n-A FORWARD -s 10.1.0.0/16 -j ACCEPT\n"
+                                  "-A FORWARD -s 10.2.0.0/16 -j ACCEPT\n-A FORWARD -s 10.3.0.0/16 -j ACCEPT\n";
+        const std::string head = "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n";
+        const auto before = engineOf(head + rules + "COMMIT\n", 0);
+        const auto after = engineOf(head + "-A FORWARD -d 192.0.2.0/24 -j DROP\n" + rules + "COMMIT\n", 0);
+        const auto diff = computeFlowDiff(*before, *after);
+        QVERIFY(diff);
+        std::set<int> decidingBefore;
+        for (const FlowClass& c : diff->classes)
+            decidingBefore.insert(c.before.deciding.index);
+        const std::set<int> groupRules { 2, 3, 4, 5, 6, 7 }; // each decides a class of its own
+        QVERIFY(std::includes(decidingBefore.begin(), decidingBefore.end(), groupRules.begin(), groupRules.end()));
+        for (const char* in : { "eth1", "eth2", "eth3", "eth0" })
+            for (const char* src : { "10.1.0.5", "10.2.0.5", "10.3.0.5", "10.9.0.5" }) {
+                Packet p;
+                p.inInterface = in;
+                p.header.protocol = Proto::Tcp;
+                p.header.src = *IpAddress::parse(src);
+                p.header.dst = *IpAddress::parse("192.0.2.5");
+                p.header.sport = 40000;
+                p.header.dport = 443;
+                p.header.tcpFlags = TcpFlag::Syn;
+                const FlowSide b = sideOf(before->traceFlow(p));
+                const FlowSide a = sideOf(after->traceFlow(p));
+                const FlowClass* c = diff->classOf(p);
+                const QString what = QString::fromStdString(p.describe() + ": " + describeRule(b))
+                    + QStringLiteral(" / ") + describe(c);
+                QCOMPARE(c != nullptr, changed(b, a));
+                if (c)
+                    QVERIFY2(c->before == b && c->after == a, qPrintable(what));
+            }
     }
 };
 
