@@ -335,8 +335,8 @@ public:
     {
         const Packet rep = representative(box, ingress);
         const auto in = static_cast<std::size_t>(at(box, Dim::Ingress).first());
-        PathRecorder rb(m_partBefore, rep.header, in);
-        PathRecorder ra(m_partAfter, rep.header, in);
+        PathRecorder rb(m_partBefore, rep.header, in, &box);
+        PathRecorder ra(m_partAfter, rep.header, in, &box);
         rb.setGroupWidening(m_widenGroups);
         ra.setGroupWidening(m_widenGroups);
         FlowResult fb = m_before.traceFlow(rep, &rb);
@@ -357,14 +357,17 @@ public:
         const std::optional<Box> wideBefore = widened(rb);
         const std::optional<Box> wideAfter = widened(ra);
         // A side whose path met a group of rules with equal targets may take every packet that meets another rule
-        // of the group instead (PathRecorder::wideCondition): the same fate, and the same deciding rule unless a
-        // widened group's rule decided. Where the fates differ, that rule must stay the traced one.
+        // of the group instead: with the traced fate (PathRecorder::wideCondition), and with the traced deciding rule
+        // too where no group of verdicts was widened and the deciding rule is no widened group's (keptCondition).
+        // Where the fates differ, that rule must stay the traced one.
         const auto condition
             = [&](const PathRecorder& r, const FlowResult& f, const std::optional<Box>& wide) -> const Box& {
             if (wide)
                 return *wide;
-            if (r.widened() && f.fate != Fate::Depends && (sameFate || !r.widenedDecides(f.deciding)))
+            if (sameFate && r.widened())
                 return r.wideCondition();
+            if (r.keptWidened() && f.fate != Fate::Depends && !r.keptDecides(f.deciding))
+                return r.keptCondition();
             return r.condition();
         };
         const Box& condBefore = condition(rb, fb, wideBefore);

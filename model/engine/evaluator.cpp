@@ -102,10 +102,13 @@ void Evaluator::beginVisit(RunVisit& visit, const IndexedRun& run, int chain, st
     visit.entry = entry;
     visit.choices = m_choices.next;
     visit.wideDomain.reset();
+    visit.keptDomain.reset();
     if (visit.run != nullptr) {
         visit.domain = m_rec->domain(visit.tag);
-        if (const IntervalSet* wide = m_rec->wideDomain(visit.tag))
+        if (const IntervalSet* wide = m_rec->wideDomain(visit.tag)) {
             visit.wideDomain = *wide;
+            visit.keptDomain = *m_rec->keptDomain(visit.tag);
+        }
     }
 }
 
@@ -180,7 +183,7 @@ void Evaluator::widenGroup(const PacketState& s, std::size_t matched)
         return;
     }
     if (!key) { // the matched rule takes every packet of the wide condition
-        m_rec->matchedGroupEverywhere(g.table, g.chain, g.begin, g.end);
+        m_rec->matchedGroup(std::nullopt, g.table, g.chain, g.begin, g.end);
         m_group.reset();
         return;
     }
@@ -195,7 +198,7 @@ void Evaluator::widenGroup(const PacketState& s, std::size_t matched)
             continue; // not a box along the key: left out, the union stays a subset of the members' matches
         keys = keys.united(other ? *region[static_cast<std::size_t>(k)] : wide[static_cast<std::size_t>(k)]);
     }
-    m_rec->matchedGroup(k, std::move(keys), g.table, g.chain, g.begin, g.end);
+    m_rec->matchedGroup(std::pair(k, std::move(keys)), g.table, g.chain, g.begin, g.end);
     m_group.reset();
 }
 

@@ -85,7 +85,8 @@ private:
         std::size_t choices = 0; // undecided choices made on the path before it
         PathRecorder::Tag tag = PathRecorder::Const;
         IntervalSet domain;
-        std::optional<IntervalSet> wideDomain; // when the recorder's wide condition differs
+        std::optional<IntervalSet> wideDomain; // once the recorder keeps wide and kept conditions
+        std::optional<IntervalSet> keptDomain;
     };
     // A group of rules with equal targets (CompiledChain::groups) the traced packet is in, from `begin` on.
     struct GroupVisit {

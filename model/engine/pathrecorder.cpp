@@ -156,21 +156,27 @@ void HostPartition::prepareInterfaces(const CompiledRuleset& rules)
         }
 }
 
-PathRecorder::PathRecorder(const HostPartition& partition, const Header& original, std::size_t ingress)
+PathRecorder::PathRecorder(
+    const HostPartition& partition, const Header& original, std::size_t ingress, const Box* within)
     : m_partition(partition)
     , m_original(original)
     , m_ingress(ingress)
 {
-    const U128 all = ~U128 { 0 };
-    for (auto& d : m_cond)
-        d = IntervalSet::range(0, all);
-    at(m_cond, Dim::Src) = IntervalSet::range(0, addressMax(original.src.family));
-    at(m_cond, Dim::Dst) = IntervalSet::range(0, addressMax(original.dst.family));
-    at(m_cond, Dim::Sport) = IntervalSet::range(0, 65535);
-    at(m_cond, Dim::Dport) = IntervalSet::range(0, 65535);
+    if (within) {
+        m_cond = *within;
+    } else {
+        const U128 all = ~U128 { 0 };
+        for (auto& d : m_cond)
+            d = IntervalSet::range(0, all);
+        at(m_cond, Dim::Src) = IntervalSet::range(0, addressMax(original.src.family));
+        at(m_cond, Dim::Dst) = IntervalSet::range(0, addressMax(original.dst.family));
+        at(m_cond, Dim::Sport) = IntervalSet::range(0, 65535);
+        at(m_cond, Dim::Dport) = IntervalSet::range(0, 65535);
+    }
     m_traceStart = { Src, Dst, Sport, Dport };
     m_final = m_traceStart;
-    m_pieces.fill(kMaxPieces);
+    for (std::size_t d = 0; d < kDims; ++d) // the caller's holes are kept
+        m_pieces[d] = m_cond[d].intervals().size() + kMaxPieces;
 }
 
 void PathRecorder::beginTrace(bool reply)
@@ -249,35 +255,47 @@ void PathRecorder::apply(Tag t, const IntervalSet& set, bool inside)
 void PathRecorder::applyWide(Tag t, const IntervalSet& set, bool inside)
 {
     const Dim dim = dimOf(t);
-    IntervalSet& w = at(*m_wide, dim);
-    w = inside ? w.intersected(set) : w.subtracted(set);
+    for (Box* b : { &*m_wide, &*m_keep }) {
+        IntervalSet& w = at(*b, dim);
+        w = inside ? w.intersected(set) : w.subtracted(set);
+    }
     cutWide(dim);
 }
 
 // As narrow() does for the path's condition: many holes cost more than the boxes they save.
+// The kept condition stays inside the wide one.
 void PathRecorder::cutWide(Dim dim)
 {
-    IntervalSet& w = at(*m_wide, dim);
-    if (w.intervals().size() <= m_pieces[static_cast<std::size_t>(dim)])
-        return;
     const U128 v = valueOf(dim == Dim::Src ? Src
             : dim == Dim::Dst              ? Dst
             : dim == Dim::Sport            ? Sport
             : dim == Dim::Dport            ? Dport
                                            : In);
-    for (const Interval& i : w.intervals())
-        if (i.lo <= v && v <= i.hi) {
-            w = IntervalSet::range(i.lo, i.hi);
-            return;
-        }
+    const std::size_t pieces = m_pieces[static_cast<std::size_t>(dim)];
+    const auto cut = [&](IntervalSet& w) {
+        if (w.intervals().size() <= pieces)
+            return false;
+        for (const Interval& i : w.intervals())
+            if (i.lo <= v && v <= i.hi) {
+                w = IntervalSet::range(i.lo, i.hi);
+                break;
+            }
+        return true;
+    };
+    IntervalSet& keep = at(*m_keep, dim);
+    if (cut(at(*m_wide, dim)))
+        keep = keep.intersected(at(*m_wide, dim));
+    cut(keep);
 }
 
 Dim PathRecorder::dimension(Tag t) noexcept { return dimOf(t); }
 
 void PathRecorder::enterGroup()
 {
-    if (!m_wide)
+    if (!m_wide) {
         m_wide = m_cond;
+        m_keep = m_cond;
+    }
     m_inGroup = true;
     m_deferred.clear();
 }
@@ -292,26 +310,34 @@ void PathRecorder::leaveGroup()
     m_deferred.clear();
 }
 
-void PathRecorder::matchedGroup(
-    Dim key, IntervalSet keys, const CompiledTable* table, int chain, std::size_t begin, std::size_t end)
+// A group whose rules give verdicts is widened in the wide condition only: its rule is the deciding one, or ends
+// the table before the one that is. The kept condition takes its members as the path's condition does.
+void PathRecorder::matchedGroup(const std::optional<std::pair<Dim, IntervalSet>>& keys, const CompiledTable* table,
+    int chain, std::size_t begin, std::size_t end)
 {
     m_inGroup = false;
+    const Action action = table->chains[static_cast<std::size_t>(chain)].rules[begin].target.action;
+    const bool verdict = action == Action::Accept || action == Action::Drop || action == Action::Reject;
+    if (verdict)
+        for (const Pending& p : m_deferred) {
+            IntervalSet& k = at(*m_keep, dimOf(p.tag));
+            k = p.inside ? k.intersected(p.set) : k.subtracted(p.set);
+        }
     m_deferred.clear();
-    at(*m_wide, key) = std::move(keys);
-    cutWide(key);
+    if (keys) {
+        at(*m_wide, keys->first) = keys->second;
+        if (!verdict)
+            at(*m_keep, keys->first) = at(*m_keep, keys->first).intersected(keys->second);
+        cutWide(keys->first);
+    }
     m_widened.push_back({ table, chain, begin, end });
+    if (!verdict)
+        m_widenedKept.push_back(m_widened.back());
 }
 
-void PathRecorder::matchedGroupEverywhere(const CompiledTable* table, int chain, std::size_t begin, std::size_t end)
+bool PathRecorder::keptDecides(const RuleRef& rule) const
 {
-    m_inGroup = false;
-    m_deferred.clear();
-    m_widened.push_back({ table, chain, begin, end });
-}
-
-bool PathRecorder::widenedDecides(const RuleRef& rule) const
-{
-    return std::any_of(m_widened.begin(), m_widened.end(), [&](const Widened& w) {
+    return std::any_of(m_widenedKept.begin(), m_widenedKept.end(), [&](const Widened& w) {
         const auto index = static_cast<std::size_t>(rule.index);
         return rule.index > 0 && index - 1 >= w.begin && index - 1 < w.end && rule.table == w.table->name
             && rule.chain == w.table->chains[static_cast<std::size_t>(w.chain)].name;
@@ -319,6 +345,7 @@ bool PathRecorder::widenedDecides(const RuleRef& rule) const
 }
 
 const IntervalSet* PathRecorder::wideDomain(Tag t) const { return m_wide ? &at(*m_wide, dimOf(t)) : nullptr; }
+const IntervalSet* PathRecorder::keptDomain(Tag t) const { return m_keep ? &at(*m_keep, dimOf(t)) : nullptr; }
 
 // The dimension of `t` becomes `next`, a subset of it that holds the traced value.
 void PathRecorder::narrow(Tag t, IntervalSet next, bool whole)
@@ -551,13 +578,16 @@ void PathRecorder::droppedWithKeys(Tag t, std::function<IntervalSet()> keys)
         m_dropKeys = DropKeys { t, std::move(keys), std::nullopt };
 }
 
-void PathRecorder::passedWithKeys(Tag t, const IntervalSet& keys, const IntervalSet* wideFrom)
+void PathRecorder::passedWithKeys(
+    Tag t, const IntervalSet& keys, const IntervalSet* wideFrom, const IntervalSet* keptFrom)
 {
     if (t == Const)
         return;
-    if (m_wide && wideFrom) {
+    if (m_wide && wideFrom && keptFrom) {
         IntervalSet& w = at(*m_wide, dimOf(t));
         w = w.united(keys.intersected(*wideFrom));
+        IntervalSet& k = at(*m_keep, dimOf(t));
+        k = k.united(keys.intersected(*keptFrom));
     }
     IntervalSet& d = at(m_cond, dimOf(t));
     d = d.united(keys);

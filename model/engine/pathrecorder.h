@@ -76,7 +76,10 @@ public:
     enum Tag : std::uint8_t { Src, Dst, Sport, Dport, In, Const };
     enum Slot : std::uint8_t { SlotSrc, SlotDst, SlotSport, SlotDport };
 
-    PathRecorder(const HostPartition& partition, const Header& original, std::size_t ingress);
+    // `within`: the packets the caller asks about (the traced one among them); conditions are then told for those
+    // only, which lets more of them hold for all. Null: every packet.
+    PathRecorder(
+        const HostPartition& partition, const Header& original, std::size_t ingress, const Box* within = nullptr);
 
     // Engine side.
     void beginTrace(bool reply);
@@ -142,9 +145,10 @@ public:
     // dimension takes them in, with all their holes.
     // `wideFrom`: the wide condition's domain of the key when the visit began (wideDomain()); its keys join the
     // wide condition too.
-    void passedWithKeys(Tag t, const IntervalSet& keys, const IntervalSet* wideFrom);
-    // The wide condition's values of the field `t` carries, when it is wider than the path's own (else nullptr).
+    void passedWithKeys(Tag t, const IntervalSet& keys, const IntervalSet* wideFrom, const IntervalSet* keptFrom);
+    // The wide and kept conditions' values of the field `t` carries, once they exist (else nullptr).
     const IntervalSet* wideDomain(Tag t) const;
+    const IntervalSet* keptDomain(Tag t) const;
     // Engine side, for those checks: the values of the field `t` carries that the condition allows, and whether
     // every condition held back (holdRule()) from the `from`th on holds for every packet of the condition with `t`
     // = `value`.
@@ -165,9 +169,10 @@ public:
     bool groupWidening() const noexcept { return m_groupWidening; }
     void enterGroup();
     void leaveGroup();
-    void matchedGroup(
-        Dim key, IntervalSet keys, const CompiledTable* table, int chain, std::size_t begin, std::size_t end);
-    void matchedGroupEverywhere(const CompiledTable* table, int chain, std::size_t begin, std::size_t end);
+    // `keys`: the dimension along which the members' matches were united and their union; none when the matched
+    // member takes every packet of the wide condition.
+    void matchedGroup(const std::optional<std::pair<Dim, IntervalSet>>& keys, const CompiledTable* table, int chain,
+        std::size_t begin, std::size_t end);
     // A fact held back (holdRule()) since, and whether every fact recorded while holding was exact: true exactly
     // for the values in `set` (inside) or outside it. Host questions, pinned values and equalities are not.
     struct HeldFact {
@@ -180,11 +185,14 @@ public:
     static Dim dimension(Tag t) noexcept;
     void choiceMade() noexcept { m_choice = true; }
 
-    // Caller side: the wide condition (the path's own when nothing was widened), whether it is wider, and whether
-    // a decision reported for the trace came from a widened group.
+    // Caller side: the wide condition (the path's own when nothing was widened) and whether it is wider: every
+    // packet of it has the traced fate. The kept condition widens only groups of rules without a verdict (RETURN,
+    // GOTO, NAT): its packets also have the traced deciding rule unless keptDecides() it.
     const Box& wideCondition() const noexcept { return m_wide ? *m_wide : m_cond; }
     bool widened() const noexcept { return !m_widened.empty() && !m_choice; }
-    bool widenedDecides(const RuleRef& rule) const;
+    const Box& keptCondition() const noexcept { return m_keep ? *m_keep : m_cond; }
+    bool keptWidened() const noexcept { return !m_widenedKept.empty() && !m_choice; }
+    bool keptDecides(const RuleRef& rule) const;
 
 private:
     static Tag identity(Slot s) noexcept { return static_cast<Tag>(s); }
@@ -234,6 +242,7 @@ private:
     bool m_inexact = false;
     bool m_choice = false;
     std::optional<Box> m_wide; // unset: the same as m_cond
+    std::optional<Box> m_keep; // set with m_wide
     bool m_inGroup = false;
     std::vector<Pending> m_deferred; // held back from m_wide while in a group
     struct Widened {
@@ -243,6 +252,7 @@ private:
         std::size_t end;
     };
     std::vector<Widened> m_widened;
+    std::vector<Widened> m_widenedKept;
 };
 
 } // namespace model::engine

@@ -133,7 +133,8 @@ void Evaluator::groupRunPass(const PacketState& s, const CompiledChain& chain, c
     if (m_choices.next != visit.choices || !sameKeyTag(visit) || named == nullptr || !named->contains(own))
         return;
     if (IntervalSet keys = keysEnding(s, chain, visit, RunEnd::Pass); !keys.empty())
-        m_rec->passedWithKeys(visit.tag, keys, visit.wideDomain ? &*visit.wideDomain : nullptr);
+        m_rec->passedWithKeys(visit.tag, keys, visit.wideDomain ? &*visit.wideDomain : nullptr,
+            visit.keptDomain ? &*visit.keptDomain : nullptr);
 }
 
 bool Evaluator::sameKeyTag(const RunVisit& visit) const
