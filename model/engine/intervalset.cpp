@@ -64,6 +64,10 @@ bool IntervalSet::contains(U128 v) const noexcept
 
 bool IntervalSet::includes(const IntervalSet& other) const noexcept
 {
+    if (other.m_items.empty())
+        return true;
+    if (m_items.size() == 1) // one range: other's hull must fit
+        return m_items[0].lo <= other.m_items.front().lo && other.m_items.back().hi <= m_items[0].hi;
     auto from = m_items.begin();
     for (const Interval& i : other.m_items) { // both ascending: each of `other`'s within one of ours
         from = std::upper_bound(from, m_items.end(), i.lo, [](U128 x, const Interval& j) { return x < j.lo; });
@@ -133,6 +137,18 @@ IntervalSet IntervalSet::united(const IntervalSet& other) const
 
 bool IntervalSet::intersects(const IntervalSet& other) const noexcept
 {
+    // A few intervals against many: look each up instead of walking both.
+    const IntervalSet& few = m_items.size() <= other.m_items.size() ? *this : other;
+    const IntervalSet& many = &few == this ? other : *this;
+    if (few.m_items.size() * 8 < many.m_items.size()) {
+        for (const Interval& i : few.m_items) {
+            const auto at = std::lower_bound(many.m_items.begin(), many.m_items.end(), i.lo,
+                [](const Interval& j, U128 v) { return j.hi < v; }); // the first that ends at or after i.lo
+            if (at != many.m_items.end() && at->lo <= i.hi)
+                return true;
+        }
+        return false;
+    }
     std::size_t i = 0, j = 0;
     while (i < m_items.size() && j < other.m_items.size()) {
         const Interval& a = m_items[i];

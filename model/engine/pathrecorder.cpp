@@ -12,6 +12,12 @@ namespace {
 
 constexpr std::size_t kMaxPieces = 16;
 
+// Whether the fact leaves the values as they are (then nothing is copied).
+bool keeps(const IntervalSet& d, const IntervalSet& set, bool inside)
+{
+    return inside ? set.includes(d) : !d.intersects(set);
+}
+
 Dim dimOf(PathRecorder::Tag t)
 {
     switch (t) {
@@ -243,7 +249,10 @@ void PathRecorder::releaseRule(std::size_t from, std::size_t to)
 void PathRecorder::apply(Tag t, const IntervalSet& set, bool inside)
 {
     const IntervalSet& d = at(m_cond, dimOf(t));
-    narrow(t, inside ? d.intersected(set) : d.subtracted(set), false);
+    if (keeps(d, set, inside))
+        m_dropKeys.reset(); // as narrow() does: the path went on
+    else
+        narrow(t, inside ? d.intersected(set) : d.subtracted(set), false);
     if (!m_wide)
         return;
     if (m_inGroup)
@@ -257,7 +266,8 @@ void PathRecorder::applyWide(Tag t, const IntervalSet& set, bool inside)
     const Dim dim = dimOf(t);
     for (Box* b : { &*m_wide, &*m_keep }) {
         IntervalSet& w = at(*b, dim);
-        w = inside ? w.intersected(set) : w.subtracted(set);
+        if (!keeps(w, set, inside))
+            w = inside ? w.intersected(set) : w.subtracted(set);
     }
     cutWide(dim);
 }
