@@ -279,6 +279,10 @@ public:
     // multicast, network and broadcast addresses only when the set holds nothing else.
     U128 pickAddress(const IntervalSet& set, const Preferred& preferred) const
     {
+        // The most preferred address of the set is the most preferred realistic one when it is realistic itself:
+        // the set need not be cut (the unrealistic addresses are thousands of intervals on large hosts).
+        if (const std::optional<U128> best = preferred.firstIn(set); best && !m_unrealistic.contains(*best))
+            return *best;
         const IntervalSet plain = set.subtracted(m_unrealistic);
         const IntervalSet& from = plain.empty() ? set : plain;
         return preferred.firstIn(from).value_or(inner(from));

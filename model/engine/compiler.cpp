@@ -268,7 +268,6 @@ bool groupable(const CompiledRule& rule)
         case Field::CtProto:
         case Field::Mark:
         case Field::ConnMark:
-        case Field::IpSet:
         case Field::SrcRange:
         case Field::DstRange:
         case Field::Always: return true;

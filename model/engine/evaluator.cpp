@@ -2,6 +2,7 @@
 #include "model/engine/evaluator.h"
 
 #include <cstring>
+#include <utility>
 
 namespace model::engine::detail {
 
@@ -123,33 +124,66 @@ void Evaluator::leaveGroup()
 bool Evaluator::groupMemberRegion(
     const PacketState& s, const CompiledRule& rule, std::array<std::optional<IntervalSet>, kDims>& region)
 {
+    using R = PathRecorder;
     for (auto& d : region)
         d.reset();
-    m_rec->holdRule();
-    bool ok = true;
+    const Box& wide = m_rec->wideCondition();
     for (const Predicate& p : rule.predicates) {
-        const std::size_t from = m_rec->held();
-        const Tri r = evaluate(s, p);
-        const std::size_t to = m_rec->held();
-        if (r == Tri::Unknown || to - from > 1 || (to == from && r == Tri::False)) {
-            ok = false; // undecided, not one fact, or false for every packet here
+        // The field's tie to an original field, as PathRecorder::predicate() records it.
+        R::Tag t = R::Const;
+        switch (p.field) {
+        case Field::Src:
+        case Field::SrcRange: t = m_rec->tag(R::SlotSrc); break;
+        case Field::Dst:
+        case Field::DstRange: t = m_rec->tag(R::SlotDst); break;
+        case Field::SrcPort: t = s.header.hasPorts() ? m_rec->tag(R::SlotSport) : R::Const; break;
+        case Field::DstPort: t = s.header.hasPorts() ? m_rec->tag(R::SlotDport) : R::Const; break;
+        case Field::InInterface: t = m_rec->inTag(); break;
+        case Field::OutInterface: t = m_rec->outTag(); break;
+        case Field::CtState:
+            if (s.binding)
+                return false; // may ask whether the connection was translated: not one set
+            break;
+        default: break;
+        }
+        if (t == R::Const) { // the same for every packet of the wide condition: the traced packet's answer
+            PathRecorder* recorder = std::exchange(m_rec, nullptr);
+            const Tri r = evaluate(s, p);
+            m_rec = recorder;
+            if (r != Tri::True)
+                return false;
+            continue;
+        }
+        // The match itself (before any negation) holds exactly for these values of the field.
+        IntervalSet own;
+        const IntervalSet* set = &own;
+        switch (p.field) {
+        case Field::Src:
+        case Field::Dst: own = IntervalSet::prefix(p.prefixes.front()); break;
+        case Field::SrcRange:
+        case Field::DstRange: own = IntervalSet::range(toU128(p.range.first), toU128(p.range.last)); break;
+        case Field::SrcPort:
+        case Field::DstPort: {
+            std::vector<Interval> items;
+            for (const PortRange& r : p.ports)
+                items.push_back({ r.first, r.last });
+            own = IntervalSet::fromIntervals(std::move(items));
             break;
         }
-        if (to == from)
-            continue; // true for every packet here
-        const PathRecorder::HeldFact f = m_rec->heldFact(from);
-        const auto dim = static_cast<std::size_t>(PathRecorder::dimension(f.tag));
-        // An exact fact: the match itself (before any negation) holds exactly for the values in its set.
-        const IntervalSet& sofar = region[dim] ? *region[dim] : m_rec->wideCondition()[dim];
-        region[dim] = p.negated ? sofar.subtracted(*f.set) : sofar.intersected(*f.set);
-        if (region[dim]->empty()) {
-            ok = false;
+        default:
+            if (const IntervalSet* ids = m_rec->partition().preparedIngress(p.iface))
+                set = ids;
+            else
+                own = m_rec->partition().ingressMatching(p.iface);
             break;
         }
+        const auto dim = static_cast<std::size_t>(R::dimension(t));
+        const IntervalSet& sofar = region[dim] ? *region[dim] : wide[dim];
+        region[dim] = p.negated ? sofar.subtracted(*set) : sofar.intersected(*set);
+        if (region[dim]->empty())
+            return false;
     }
-    ok = ok && m_rec->heldExact();
-    m_rec->releaseRule(0, 0); // held back only to be tested
-    return ok;
+    return true;
 }
 
 void Evaluator::widenGroup(const PacketState& s, std::size_t matched)

@@ -378,11 +378,7 @@ void PathRecorder::narrow(Tag t, IntervalSet next, bool whole)
     at(m_cond, dim) = std::move(next);
 }
 
-void PathRecorder::pin(Tag t)
-{
-    m_inexact = true;
-    restrict(t, IntervalSet::single(valueOf(t)), true);
-}
+void PathRecorder::pin(Tag t) { restrict(t, IntervalSet::single(valueOf(t)), true); }
 
 void PathRecorder::keysPassed(bool dst, const IntervalSet& keys, U128 value)
 {
@@ -411,7 +407,6 @@ void PathRecorder::keysPassed(bool dst, const IntervalSet& keys, U128 value)
 
 void PathRecorder::hostFact(Tag t, const IpAddress& address)
 {
-    m_inexact = true;
     if (t != Const)
         restrict(t, m_partition.classOf(address), true);
 }
@@ -420,7 +415,6 @@ void PathRecorder::prefixFact(Tag t, const IpPrefix& prefix, bool inside) { addr
 
 void PathRecorder::equalFact(Tag a, std::uint64_t va, Tag b, std::uint64_t vb)
 {
-    m_inexact = true;
     if (a == b || (a == Const && b == Const))
         return;
     if (a != Const && b != Const) {
@@ -437,7 +431,6 @@ void PathRecorder::equalFact(Tag a, std::uint64_t va, Tag b, std::uint64_t vb)
 
 void PathRecorder::equalFact(Tag a, const IpAddress& va, Tag b, const IpAddress& vb)
 {
-    m_inexact = true;
     if (a == b || (a == Const && b == Const))
         return;
     if (a != Const && b != Const) {
@@ -531,7 +524,6 @@ void PathRecorder::predicate(const detail::PacketState& s, const Predicate& p, b
     case Field::SrcPort: portFact(m_cur[SlotSport], p.ports, matched); break;
     case Field::DstPort: portFact(m_cur[SlotDport], p.ports, matched); break;
     case Field::AnyPort: {
-        m_inexact = true;
         const bool bySrc = std::any_of(
             p.ports.begin(), p.ports.end(), [&](const PortRange& r) { return r.contains(s.header.sport); });
         if (!matched || bySrc)

@@ -120,7 +120,6 @@ public:
     void holdRule() noexcept
     {
         m_holding = true;
-        m_inexact = false;
         m_pending.clear();
     }
     std::size_t held() const noexcept { return m_pending.size(); }
@@ -173,15 +172,6 @@ public:
     // member takes every packet of the wide condition.
     void matchedGroup(const std::optional<std::pair<Dim, IntervalSet>>& keys, const CompiledTable* table, int chain,
         std::size_t begin, std::size_t end);
-    // A fact held back (holdRule()) since, and whether every fact recorded while holding was exact: true exactly
-    // for the values in `set` (inside) or outside it. Host questions, pinned values and equalities are not.
-    struct HeldFact {
-        Tag tag;
-        const IntervalSet* set;
-        bool inside;
-    };
-    HeldFact heldFact(std::size_t i) const { return { m_pending[i].tag, &m_pending[i].set, m_pending[i].inside }; }
-    bool heldExact() const noexcept { return !m_inexact; }
     static Dim dimension(Tag t) noexcept;
     void choiceMade() noexcept { m_choice = true; }
 
@@ -239,7 +229,6 @@ private:
     std::optional<DropKeys> m_dropKeys;
 
     bool m_groupWidening = true;
-    bool m_inexact = false;
     bool m_choice = false;
     std::optional<Box> m_wide; // unset: the same as m_cond
     std::optional<Box> m_keep; // set with m_wide
