@@ -81,15 +81,17 @@ Hop Evaluator::ruleHop(const PacketState& s, Hook hook, const CompiledTable& tab
 Verdict Evaluator::policyVerdict(const PacketState& s, Hook hook, const CompiledTable& table, int chain)
 {
     const CompiledChain& c = table.chains[static_cast<std::size_t>(chain)];
-    Hop hop;
-    hop.kind = Hop::Kind::Policy;
-    hop.hook = hook;
-    hop.table = table.name;
-    hop.chain = c.name;
-    hop.verdict = c.policy;
-    hop.inInterface = s.in;
-    hop.outInterface = s.out;
-    m_outcome.hops.push_back(std::move(hop));
+    if (keepsHops()) {
+        Hop hop;
+        hop.kind = Hop::Kind::Policy;
+        hop.hook = hook;
+        hop.table = table.name;
+        hop.chain = c.name;
+        hop.verdict = c.policy;
+        hop.inInterface = s.in;
+        hop.outInterface = s.out;
+        m_outcome.hops.push_back(std::move(hop));
+    }
     recordTerminal(table, chain, 0, c.policy);
     return c.policy == "DROP" ? Verdict::Drop : Verdict::Accept;
 }
@@ -257,14 +259,16 @@ Verdict Evaluator::runTable(PacketState& s, Hook hook, const char* tableName)
         if (next >= chain.rules.size()) {
             if (stack.empty()) // end of the built-in chain, or of a chain reached by goto from it
                 return policyVerdict(s, hook, *table, builtin);
-            Hop hop;
-            hop.kind = Hop::Kind::Return;
-            hop.hook = hook;
-            hop.table = table->name;
-            hop.chain = chain.name;
-            hop.verdict = "RETURN";
-            hop.note = "end of chain, back to " + table->chains[static_cast<std::size_t>(stack.back().chain)].name;
-            m_outcome.hops.push_back(std::move(hop));
+            if (keepsHops()) {
+                Hop hop;
+                hop.kind = Hop::Kind::Return;
+                hop.hook = hook;
+                hop.table = table->name;
+                hop.chain = chain.name;
+                hop.verdict = "RETURN";
+                hop.note = "end of chain, back to " + table->chains[static_cast<std::size_t>(stack.back().chain)].name;
+                m_outcome.hops.push_back(std::move(hop));
+            }
             current = stack.back().chain;
             next = stack.back().next;
             stack.pop_back();

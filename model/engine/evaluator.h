@@ -58,7 +58,14 @@ public:
     // `question` is a match ("... matched") or, with fact = true, a statement ("assumed ...").
     bool choose(const std::string& question, const std::string& reason, bool fact = false);
 
-    void addHop(Hop hop) { m_outcome.hops.push_back(std::move(hop)); }
+    void addHop(Hop hop)
+    {
+        if (keepsHops())
+            m_outcome.hops.push_back(std::move(hop));
+    }
+    // A recorded trace serves the symbolic search, which reads fates, decisions and conditions: its hops (and the
+    // text they carry) are not built.
+    bool keepsHops() const noexcept { return m_rec == nullptr; }
 
     // Symbolic evaluation: notes what each decided predicate implies about the original header fields.
     void setRecorder(PathRecorder* recorder) noexcept { m_rec = recorder; }

@@ -26,7 +26,8 @@ public:
 
     Outcome run()
     {
-        m_outcome.hops.reserve(24);
+        if (!m_rec)
+            m_outcome.hops.reserve(24);
         if (m_rec)
             m_rec->beginWalk();
         init();
@@ -175,6 +176,8 @@ private:
 
     void note(Hook h, std::string text)
     {
+        if (!m_eval.keepsHops())
+            return;
         Hop hop;
         hop.kind = Hop::Kind::Note;
         hop.hook = h;
@@ -184,6 +187,8 @@ private:
 
     void skipped(Hook h, std::string table, std::string why)
     {
+        if (!m_eval.keepsHops())
+            return;
         Hop hop;
         hop.kind = Hop::Kind::Skipped;
         hop.hook = h;
@@ -194,6 +199,8 @@ private:
 
     void routingHop(Hook after, const RouteDecision& r)
     {
+        if (!m_eval.keepsHops())
+            return;
         Hop hop;
         hop.kind = Hop::Kind::Routing;
         hop.hook = after;
@@ -297,6 +304,8 @@ void Walker::deliver(Delivery::Kind kind, const std::string& iface, const std::o
     }
     if (kind == Delivery::Kind::Interface && m_ctx.host.isBridge(iface) && !gateway)
         d.kind = Delivery::Kind::Container;
+    if (!m_eval.keepsHops())
+        return;
     Hop hop;
     hop.kind = Hop::Kind::Delivery;
     hop.hook = kind == Delivery::Kind::LocalSocket ? Hook::Input : Hook::Postrouting;

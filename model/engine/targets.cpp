@@ -118,7 +118,7 @@ bool Evaluator::applyTarget(PacketState& s, Hook hook, const CompiledTable& tabl
     std::vector<Frame>& stack, int& current, std::size_t& next, Verdict& v)
 {
     const CompiledTarget& t = table.chains[static_cast<std::size_t>(chain)].rules[index].target;
-    Hop hop = ruleHop(s, hook, table, chain, index);
+    Hop hop = keepsHops() ? ruleHop(s, hook, table, chain, index) : Hop {};
     bool ends = false;
     switch (t.action) {
     case Action::None: hop.verdict = "CONTINUE"; break;
@@ -132,8 +132,9 @@ bool Evaluator::applyTarget(PacketState& s, Hook hook, const CompiledTable& tabl
         ends = true;
         break;
     case Action::Queue: {
-        const bool accepted = choose(hop.ruleText, std::string("the user-space program behind ") + t.name
-            + (t.queueBypass ? " (accepts when none listens)" : " (drops when none listens)"));
+        const bool accepted = choose(table.chains[static_cast<std::size_t>(chain)].rules[index].text,
+            std::string("the user-space program behind ") + t.name
+                + (t.queueBypass ? " (accepts when none listens)" : " (drops when none listens)"));
         hop.verdict = accepted ? "ACCEPT" : "DROP";
         v = accepted ? Verdict::Accept : Verdict::Drop;
         ends = true;
@@ -142,7 +143,7 @@ bool Evaluator::applyTarget(PacketState& s, Hook hook, const CompiledTable& tabl
     case Action::Return:
         hop.verdict = "RETURN";
         if (stack.empty()) {
-            m_outcome.hops.push_back(std::move(hop));
+            addHop(std::move(hop));
             v = policyVerdict(s, hook, table, table.chainIndex(hookName(hook)));
             return true;
         }
@@ -183,7 +184,7 @@ bool Evaluator::applyTarget(PacketState& s, Hook hook, const CompiledTable& tabl
             hop.note = t.name + " does not decide the packet's fate; evaluation continues";
         break;
     }
-    m_outcome.hops.push_back(std::move(hop));
+    addHop(std::move(hop));
     if (ends)
         recordTerminal(table, chain, index, {});
     return ends;
