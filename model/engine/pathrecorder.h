@@ -158,8 +158,8 @@ public:
     // Rules with equal targets (CompiledChain::groups): a packet that matches any of them goes on exactly as one
     // that matches another, only the rule it met differs. Besides the path's own condition the recorder keeps a
     // wider one, in which a match of a group member stands for every packet that matches some member: its packets
-    // take the traced path up to which rule of a widened group they met. Their fates are the traced ones; so is the
-    // deciding rule, unless it is a widened group's (widenedDecides()).
+    // take the traced path up to which rule of a widened group they met, so their fates are the traced ones (see
+    // wideCondition() and keptCondition() for what else they share).
     //
     // Engine side: entering a group, the conditions the failed members record are held back from the wide
     // condition; when a member matches, matchedGroup() puts the members' union in their place (on one dimension);
